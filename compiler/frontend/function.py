@@ -1,0 +1,170 @@
+"""`scanc.function`: clone the graph slice into a `func.func` and compile it."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import numpy as np
+from xdsl.dialects import func
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import Block, Region, SSAValue
+
+from scanc import pipeline
+from scanc.dialects import st
+from scanc.frontend.graph import TensorVariable
+from scanc.frontend.scan import MissingInputError
+from scanc.frontend.slicing import clone_into, ops_computing
+from scanc.runtime.call import NativeFunction, Param, convert_input
+from scanc.runtime.jit import load
+
+_names = itertools.count()
+
+#: callbacks `hook(name, stage, module_text)` that `scanc dump` installs
+dump_hooks: list = []
+
+
+class UnusedInputError(Exception):
+    """An input of `function` does not affect any output."""
+
+
+def _symbol(name: str | None) -> str:
+    base = re.sub(r"\W", "_", name or "fn")
+    return f"{base}_{next(_names)}"
+
+
+def build_module(inputs: list[TensorVariable], outputs: list[TensorVariable],
+                 name: str) -> ModuleOp:
+    """The graph stage: a module with one `func.func` computing `outputs`."""
+    block = Block(arg_types=[v.type for v in inputs])
+    mapping: dict[SSAValue, SSAValue] = {}
+    for var, arg in zip(inputs, block.args):
+        mapping[var.value] = arg
+        if var.name:
+            arg.name_hint = re.sub(r"\W", "_", var.name)
+    ops, free = ops_computing(
+        [o.value for o in outputs], mapping,
+        lambda op: not isinstance(op, st.PlaceholderOp),
+    )
+    if free:
+        names = ", ".join(repr(TensorVariable(v)) for v in free)
+        raise MissingInputError(
+            f"function: outputs depend on inputs that were not given: {names}"
+        )
+    clone_into(block, ops, mapping)
+    block.add_op(func.ReturnOp(*[mapping[o.value] for o in outputs]))
+    fn = func.FuncOp(name, ([v.type for v in inputs], [o.type for o in outputs]),
+                     Region(block))
+    return ModuleOp([fn])
+
+
+def _param(var: TensorVariable, fallback: str) -> Param:
+    return Param(var.name or fallback, np.dtype(var.dtype), var.static_shape)
+
+
+class Function:
+    """A compiled function; call it with numpy arrays or Python values."""
+
+    def __init__(self, inputs, outputs, *, name=None, allow_input_downcast=None,
+                 on_unused_input="raise", optimize=True):
+        self.inputs = _check_inputs(inputs)
+        self.single = outputs is not None and not isinstance(outputs, (list, tuple))
+        out_list = [] if outputs is None else ([outputs] if self.single else list(outputs))
+        self.outputs = [_as_output(o) for o in out_list]
+        self.allow_input_downcast = allow_input_downcast
+        self.name = _symbol(name)
+        module = build_module(self.inputs, self.outputs, self.name)
+        _check_unused(module, self.inputs, on_unused_input)
+        self.compiled = _compile(module, self.name, optimize)
+        emitted = self.compiled.functions[0]
+        address = load(self.compiled.optimized, [self.name])[self.name]
+        self.params = [_param(v, f"input {n}") for n, v in enumerate(self.inputs)]
+        self.native = NativeFunction(
+            address, emitted.layout, emitted.checks, self.params,
+            [_param(v, f"output {n}") for n, v in enumerate(self.outputs)], self.name,
+        )
+
+    def __call__(self, *args, **kwargs):
+        args = list(args)
+        if kwargs:
+            args += self._keyword_args(kwargs, len(args))
+        if len(args) != len(self.params):
+            names = ", ".join(p.name for p in self.params) or "none"
+            raise TypeError(
+                f"function {self.name!r} takes {len(self.params)} inputs ({names}), "
+                f"got {len(args)}"
+            )
+        arrays = [
+            convert_input(a, p, self.allow_input_downcast) for a, p in zip(args, self.params)
+        ]
+        results = self.native(arrays)
+        return results[0] if self.single else results
+
+    def _keyword_args(self, kwargs: dict, given: int) -> list:
+        names = [p.name for p in self.params]
+        extra = []
+        for name in names[given:]:
+            if name not in kwargs:
+                raise TypeError(f"function {self.name!r}: missing input {name!r}")
+            extra.append(kwargs.pop(name))
+        if kwargs:
+            raise TypeError(f"function {self.name!r}: unknown inputs {sorted(kwargs)}")
+        return extra
+
+
+def _check_inputs(inputs) -> list[TensorVariable]:
+    if isinstance(inputs, TensorVariable) or not isinstance(inputs, (list, tuple)):
+        raise TypeError("function: inputs must be a list of symbolic variables")
+    checked = []
+    for n, var in enumerate(inputs):
+        if not isinstance(var, TensorVariable) or not isinstance(var.owner, st.PlaceholderOp):
+            raise TypeError(
+                f"function: input {n} ({var!r}) must be a symbolic input such as "
+                "scanc.tensor.vector('x'), not a computed or constant value"
+            )
+        if any(var is other for other in checked):
+            raise ValueError(f"function: input {var!r} is given twice")
+        checked.append(var)
+    return checked
+
+
+def _as_output(value) -> TensorVariable:
+    from scanc.tensor import as_tensor_variable
+
+    return as_tensor_variable(value)
+
+
+def _check_unused(module: ModuleOp, inputs, policy: str) -> None:
+    fn = next(iter(module.ops))
+    assert isinstance(fn, func.FuncOp)
+    unused = [v for v, arg in zip(inputs, fn.args) if not arg.uses]
+    if unused and policy == "raise":
+        raise UnusedInputError(
+            f"function: inputs {unused} are not used to compute the outputs; pass "
+            "on_unused_input='ignore' to allow it"
+        )
+
+
+def _compile(module: ModuleOp, name: str, optimize: bool) -> pipeline.Compiled:
+    for hook in dump_hooks:
+        hook(name, "graph", str(module))
+    compiled = pipeline.compile_module(module, optimize_graph=optimize, hooks=dump_hooks,
+                                       name=name)
+    return compiled
+
+
+def function(inputs, outputs=None, updates=None, givens=None, mode=None, name=None,
+             allow_input_downcast=None, on_unused_input="raise", **kwargs) -> Function:
+    """Compile `outputs` as a function of `inputs` (PyTensor's `function`)."""
+    if updates:
+        raise NotImplementedError("function: updates of shared variables are not "
+                                  "supported yet")
+    if givens:
+        raise NotImplementedError("function: givens are not supported yet")
+    unknown = set(kwargs) - {"profile", "accept_inplace", "rebuild_strict", "trust_input"}
+    if unknown:
+        raise TypeError(f"function: unexpected arguments {sorted(unknown)}")
+    return Function(inputs, outputs, name=name, allow_input_downcast=allow_input_downcast,
+                    on_unused_input=on_unused_input)
+
+

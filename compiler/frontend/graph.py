@@ -1,0 +1,212 @@
+"""Symbolic variables: thin wrappers around SSA values of detached dialect ops.
+
+Every frontend call builds one op right away (`st.*`, `arith.constant`,
+`scan.loop`) whose operands are the SSA values of earlier ops; nothing is inserted
+in a block until `function` clones the slice it needs into a `func.func`. While
+`scan` calls the user's step function, the ops built are recorded in a scope, so
+`scan` knows exactly which computations belong to the loop body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from xdsl.dialects.builtin import DYNAMIC_INDEX, TensorType
+from xdsl.ir import Operation, SSAValue
+
+from scanc.frontend import dtypes
+
+_scopes: list[list[Operation]] = []
+
+
+def emit(op: Operation) -> Operation:
+    """Record a freshly built op in the innermost open scan scope."""
+    if _scopes:
+        _scopes[-1].append(op)
+    return op
+
+
+@contextmanager
+def recording_scope() -> Iterator[list[Operation]]:
+    """Collect the ops built inside the `with` block (nested scopes nest)."""
+    ops: list[Operation] = []
+    _scopes.append(ops)
+    try:
+        yield ops
+    finally:
+        _scopes.pop()
+        if _scopes:
+            _scopes[-1].extend(ops)
+
+
+class TensorVariable:
+    """A symbolic tensor: an SSA value with a builtin `tensor` type."""
+
+    __slots__ = ("value", "name", "__weakref__")
+    __array_priority__ = 1000  # numpy scalars/arrays on the left defer to us
+
+    def __init__(self, value: SSAValue, name: str | None = None):
+        assert isinstance(value.type, TensorType), value.type
+        self.value = value
+        self.name = name
+
+    # -- type ---------------------------------------------------------------------
+    @property
+    def type(self) -> TensorType:
+        return self.value.type  # type: ignore[return-value]
+
+    @property
+    def dtype(self) -> str:
+        return dtypes.dtype_of(self.type)
+
+    @property
+    def ndim(self) -> int:
+        return self.type.get_num_dims()
+
+    @property
+    def static_shape(self) -> tuple[int | None, ...]:
+        return tuple(None if d == DYNAMIC_INDEX else d for d in self.type.get_shape())
+
+    @property
+    def broadcastable(self) -> tuple[bool, ...]:
+        return tuple(d == 1 for d in self.type.get_shape())
+
+    @property
+    def owner(self) -> Operation | None:
+        return self.value.owner if isinstance(self.value.owner, Operation) else None
+
+    @property
+    def shape(self) -> "ShapeTuple":
+        return ShapeTuple(self)
+
+    def __repr__(self) -> str:
+        shape = ",".join("?" if d is None else str(d) for d in self.static_shape)
+        label = self.name or (self.owner.name if self.owner else "arg")
+        return f"{label}:{self.dtype}[{shape}]"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            "a symbolic variable has no truth value; use scanc.tensor.switch or "
+            "scan's until for conditions"
+        )
+
+    def __len__(self) -> int:
+        raise TypeError("len() of a symbolic variable is unknown; use x.shape[0]")
+
+    def __iter__(self):
+        raise TypeError("a symbolic variable is not iterable; use scan to loop")
+
+    # -- operators (implemented in scanc.tensor) -------------------------------------
+    def _t(self):
+        from scanc import tensor
+
+        return tensor
+
+    def __add__(self, other):
+        return self._t().add(self, other)
+
+    def __radd__(self, other):
+        return self._t().add(other, self)
+
+    def __sub__(self, other):
+        return self._t().sub(self, other)
+
+    def __rsub__(self, other):
+        return self._t().sub(other, self)
+
+    def __mul__(self, other):
+        return self._t().mul(self, other)
+
+    def __rmul__(self, other):
+        return self._t().mul(other, self)
+
+    def __truediv__(self, other):
+        return self._t().true_div(self, other)
+
+    def __rtruediv__(self, other):
+        return self._t().true_div(other, self)
+
+    def __floordiv__(self, other):
+        return self._t().int_div(self, other)
+
+    def __rfloordiv__(self, other):
+        return self._t().int_div(other, self)
+
+    def __mod__(self, other):
+        return self._t().mod(self, other)
+
+    def __rmod__(self, other):
+        return self._t().mod(other, self)
+
+    def __pow__(self, other):
+        return self._t().pow(self, other)
+
+    def __rpow__(self, other):
+        return self._t().pow(other, self)
+
+    def __neg__(self):
+        return self._t().neg(self)
+
+    def __abs__(self):
+        return self._t().abs(self)
+
+    def __lt__(self, other):
+        return self._t().lt(self, other)
+
+    def __le__(self, other):
+        return self._t().le(self, other)
+
+    def __gt__(self, other):
+        return self._t().gt(self, other)
+
+    def __ge__(self, other):
+        return self._t().ge(self, other)
+
+    def __getitem__(self, index):
+        return self._t().subtensor(self, index)
+
+    def sum(self, axis=None, dtype=None, keepdims=False):
+        return self._t().sum(self, axis=axis, dtype=dtype, keepdims=keepdims)
+
+    def prod(self, axis=None, dtype=None, keepdims=False):
+        return self._t().prod(self, axis=axis, dtype=dtype, keepdims=keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        return self._t().max(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis=None, keepdims=False):
+        return self._t().min(self, axis=axis, keepdims=keepdims)
+
+    def astype(self, dtype):
+        return self._t().cast(self, dtype)
+
+
+class ShapeTuple:
+    """`x.shape`: indexable by int (`x.shape[0]` is an int64 scalar variable)."""
+
+    __slots__ = ("var",)
+
+    def __init__(self, var: TensorVariable):
+        self.var = var
+
+    def __len__(self) -> int:
+        return self.var.ndim
+
+    def __getitem__(self, axis: int) -> TensorVariable:
+        from scanc import tensor
+
+        if isinstance(axis, slice):
+            return [self[i] for i in range(self.var.ndim)[axis]]  # type: ignore
+        return tensor.dim(self.var, axis)
+
+    def __iter__(self):
+        return (self[i] for i in range(self.var.ndim))
+
+
+def wrap(op: Operation, name: str | None = None) -> TensorVariable:
+    """Record `op` and return its single result as a variable."""
+    emit(op)
+    return TensorVariable(op.results[0], name)

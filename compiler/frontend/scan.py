@@ -1,0 +1,250 @@
+"""`scanc.scan`: call the step function on placeholders, build one `scan.loop`.
+
+The step function receives, in PyTensor's order, one placeholder per sequence
+tap, per output tap and per non-sequence. The ops it builds (recorded by
+`recording_scope`) are cloned into the loop body; values it uses from outside
+become invariants of the loop (implicit captures, like PyTensor's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from xdsl.dialects.builtin import DYNAMIC_INDEX, TensorType
+from xdsl.ir import SSAValue
+
+from scanc.dialects import scan as scan_dialect
+from scanc.dialects import st
+from scanc.frontend.graph import TensorVariable, emit, recording_scope
+from scanc.frontend.slicing import clone_into, ops_computing
+from scanc.tensor import basic as T
+
+
+class MissingInputError(Exception):
+    """A step function under `strict=True` uses a variable it did not receive."""
+
+
+class until:  # noqa: N801 - PyTensor's spelling
+    """Returned last by a step function: stop after the step where `condition` holds."""
+
+    def __init__(self, condition):
+        self.condition = T.as_tensor_variable(condition)
+        if self.condition.ndim != 0:
+            raise TypeError(f"until takes a scalar condition, got {self.condition}")
+
+
+def _as_list(x) -> list:
+    if x is None:
+        return []
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _sequence_specs(sequences) -> list[tuple[TensorVariable, list[int]]]:
+    specs = []
+    for n, seq in enumerate(_as_list(sequences)):
+        taps = [0]
+        if isinstance(seq, dict):
+            if "input" not in seq:
+                raise ValueError(f"sequence {n}: a dict needs the key 'input'")
+            taps = [int(t) for t in _as_list(seq.get("taps", [0]))]
+            seq = seq["input"]
+        var = T.as_tensor_variable(seq)
+        if var.ndim == 0:
+            raise TypeError(f"sequence {n} ({var}) is a scalar; scan iterates over axis 0")
+        specs.append((var, taps))
+    return specs
+
+
+def _output_specs(outputs_info) -> list[tuple[TensorVariable | None, list[int]]]:
+    specs: list[tuple[TensorVariable | None, list[int]]] = []
+    for n, info in enumerate(_as_list(outputs_info)):
+        if info is None:
+            specs.append((None, []))
+            continue
+        taps = [-1]
+        if isinstance(info, dict):
+            if info.get("initial") is None:
+                specs.append((None, []))
+                continue
+            taps = [int(t) for t in _as_list(info.get("taps", [-1]))]
+            if any(t >= 0 for t in taps):
+                raise ValueError(f"output {n}: taps must be negative, got {taps}")
+            info = info["initial"]
+        specs.append((T.as_tensor_variable(info), taps))
+    return specs
+
+
+def _state_type(init: TensorVariable, taps: list[int]) -> TensorType:
+    """Type of one step of an output: the initial value itself for `taps == [-1]`
+    given as a plain variable, else a row of the initial value."""
+    if taps == [-1] and not getattr(init, "_rows", False):
+        return init.type
+    return scan_dialect.drop_leading_dim(init.type)
+
+
+def _placeholder(type_: TensorType, name: str) -> TensorVariable:
+    return TensorVariable(emit(st.PlaceholderOp(name, type_)).results[0], name)
+
+
+def _split_return(result):
+    """PyTensor's step function returns outputs, updates and until, in any of the
+    spellings (outputs), (outputs, updates), (outputs, until), (outputs, updates,
+    until), an updates dict alone, or an until alone."""
+    items = list(result) if isinstance(result, (tuple, list)) else [result]
+    condition = None
+    if items and isinstance(items[-1], until):
+        condition = items.pop().condition
+    if any(isinstance(i, until) for i in items):
+        raise ValueError("scan: the until condition must be the last thing fn returns")
+    updates: dict = {}
+    if items and isinstance(items[-1], dict):
+        updates = items.pop()
+    if len(items) == 1 and isinstance(items[0], (list, tuple)):
+        items = list(items[0])
+    outputs = [T.as_tensor_variable(o) for o in items]
+    return outputs, updates, condition
+
+
+def _check_output(n: int, init: TensorVariable | None, state: TensorType,
+                  out: TensorVariable) -> None:
+    if init is None:
+        return
+    want_dtype, want_ndim = T.dtypes.dtype_of(state), state.get_num_dims()
+    if out.dtype != want_dtype:
+        raise TypeError(
+            f"scan output {n}: the initial state (outputs_info) has dtype {want_dtype} "
+            f"but fn returns dtype {out.dtype}; scan does not cast implicitly. Give an "
+            f"initial value of dtype {out.dtype} (e.g. "
+            f"as_tensor_variable(np.asarray(0, '{out.dtype}')))"
+        )
+    if out.ndim != want_ndim:
+        raise TypeError(
+            f"scan output {n}: the initial state has {want_ndim} dimensions per step "
+            f"but fn returns {out.ndim}-dimensional {out}"
+        )
+
+
+def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None,
+         truncate_gradient=-1, go_backwards=False, mode=None, name=None,
+         profile=False, allow_gc=None, strict=False, return_list=False):
+    """Loop `fn` over `sequences` (see the scan guide); returns (outputs, updates)."""
+    if go_backwards or truncate_gradient != -1:
+        raise NotImplementedError("scan: go_backwards and truncate_gradient are not "
+                                  "supported yet")
+    seqs = _sequence_specs(sequences)
+    outs = _output_specs(outputs_info)
+    non_seqs = [T.as_tensor_variable(v) for v in _as_list(non_sequences)]
+    steps = None
+    if n_steps is not None:
+        steps = T._int_scalar(n_steps, "n_steps")
+        static = T._static_int(steps)
+        if static is not None and static < 0:
+            raise ValueError(f"scan: n_steps must be non-negative, got {static}")
+    elif not seqs:
+        raise ValueError("scan: give n_steps when there are no sequences")
+
+    with recording_scope() as scope:
+        args = []
+        for n, (seq, taps) in enumerate(seqs):
+            row = scan_dialect.drop_leading_dim(seq.type)
+            args += [_placeholder(row, f"seq{n}[t{t:+d}]") for t in taps]
+        for n, (init, taps) in enumerate(outs):
+            if init is not None:
+                state = _state_type(init, taps)
+                args += [_placeholder(state, f"out{n}[t{t:+d}]") for t in taps]
+        args += [_placeholder(v.type, v.name or f"nonseq{n}") for n, v in enumerate(non_seqs)]
+        outputs, updates, condition = _split_return(fn(*args))
+    if updates:
+        raise NotImplementedError("scan: updates returned by fn are not supported yet")
+    if len(outputs) != len(outs) and outputs_info is not None:
+        raise ValueError(
+            f"scan: fn returns {len(outputs)} outputs but outputs_info describes "
+            f"{len(outs)}"
+        )
+    if outputs_info is None:
+        outs = [(None, [])] * len(outputs)
+    for n, ((init, taps), out) in enumerate(zip(outs, outputs)):
+        if init is not None:
+            _check_output(n, init, _state_type(init, taps), out)
+    loop = _build_loop(seqs, outs, non_seqs, steps, args, outputs, condition, scope, strict)
+    results = [TensorVariable(r) for r in loop.results]
+    if name:
+        for r in results:
+            r.name = name
+    if len(results) == 1 and not return_list:
+        return results[0], {}
+    return results, {}
+
+
+def _build_loop(seqs, outs, non_seqs, steps, args, outputs, condition, scope, strict):
+    inside = set(scope)
+    arg_values = [a.value for a in args]
+    body_outputs = [o.value for o in outputs] + ([condition.value] if condition else [])
+    region, block = scan_dialect.make_body([a.type for a in arg_values])
+    mapping: dict[SSAValue, SSAValue] = dict(zip(arg_values, block.args))
+    ops, free = ops_computing(body_outputs, mapping, lambda op: op in inside)
+    captured = [v for v in free if v not in mapping]
+    if strict:
+        _check_strict(captured)
+    for value in captured:
+        mapping[value] = block.insert_arg(value.type, len(block.args))
+    clone_into(block, ops, mapping)
+    yielded = [mapping[v] for v in body_outputs]
+    block.add_op(scan_dialect.YieldOp(
+        yielded[: len(outputs)], yielded[len(outputs)] if condition else None
+    ))
+    initials = []
+    for init, taps in outs:
+        if init is None:
+            continue
+        if _state_type(init, taps) == init.type:
+            init = T.expand_dims(init, [0])
+        initials.append(init.value)
+    trace_types = [
+        scan_dialect.with_leading_dim(_trace_row_type(init, taps, out))
+        for (init, taps), out in zip(outs, outputs)
+    ]
+    loop = scan_dialect.LoopOp(
+        steps.value if steps is not None else None,
+        [s.value for s, _ in seqs], [taps for _, taps in seqs],
+        initials, [taps for _, taps in outs],
+        [v.value for v in non_seqs] + captured,
+        trace_types, region,
+    )
+    emit(loop)
+    return loop
+
+
+def _trace_row_type(init, taps, out: TensorVariable) -> TensorType:
+    if init is None:
+        return out.type
+    state = _state_type(init, taps)
+    # static dims known on either side
+    shape = [a if a != DYNAMIC_INDEX else b for a, b in zip(state.get_shape(), out.type.get_shape())]
+    return TensorType(state.element_type, shape)
+
+
+def _check_strict(captured: Sequence[SSAValue]) -> None:
+    names = []
+    for value in captured:
+        owner = value.owner
+        if isinstance(owner, st.PlaceholderOp) or not _is_constant(value):
+            names.append(_describe(value))
+    if names:
+        raise MissingInputError(
+            "scan(strict=True): fn uses variables it does not receive as arguments: "
+            + ", ".join(names) + ". Pass them in non_sequences."
+        )
+
+
+def _is_constant(value: SSAValue) -> bool:
+    from xdsl.dialects.arith import ConstantOp
+
+    return isinstance(value.owner, ConstantOp)
+
+
+def _describe(value: SSAValue) -> str:
+    owner = value.owner
+    if isinstance(owner, st.PlaceholderOp) and owner.var_name.data:
+        return repr(owner.var_name.data)
+    return str(TensorVariable(value))

@@ -1,0 +1,143 @@
+"""A small builder for the `loops` stage: scalar arithmetic, loops, checks.
+
+Every method appends upstream ops (`arith`, `math`, `scf`, `memref`, `cf`) at the
+current insertion block and returns the SSA value they define.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+
+from xdsl.dialects import arith, cf, memref, scf
+from xdsl.dialects.builtin import (
+    DYNAMIC_INDEX,
+    AnyFloat,
+    FloatAttr,
+    IndexType,
+    IntegerAttr,
+    IntegerType,
+    MemRefType,
+)
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+
+index = IndexType()
+
+
+class Builder:
+    def __init__(self, block: Block):
+        self.block = block
+
+    def add(self, op: Operation) -> SSAValue:
+        self.block.add_op(op)
+        return op.results[0] if op.results else None  # type: ignore[return-value]
+
+    @contextmanager
+    def at(self, block: Block):
+        saved, self.block = self.block, block
+        try:
+            yield
+        finally:
+            self.block = saved
+
+    # -- constants ------------------------------------------------------------------
+    def const(self, value: float | int, type_: Attribute = index) -> SSAValue:
+        if isinstance(type_, AnyFloat):
+            return self.add(arith.ConstantOp(FloatAttr(float(value), type_)))
+        if isinstance(type_, IntegerType) and type_.width.data == 1:
+            value = -1 if value else 0  # i1 attributes are signed
+        return self.add(arith.ConstantOp(IntegerAttr(int(value), type_)))
+
+    # -- index arithmetic --------------------------------------------------------------
+    def addi(self, a, b):
+        return self.add(arith.AddiOp(a, b))
+
+    def subi(self, a, b):
+        return self.add(arith.SubiOp(a, b))
+
+    def muli(self, a, b):
+        return self.add(arith.MuliOp(a, b))
+
+    def cmpi(self, pred: str, a, b):
+        return self.add(arith.CmpiOp(a, b, pred))
+
+    def select(self, c, a, b):
+        return self.add(arith.SelectOp(c, a, b))
+
+    def mini(self, a, b):
+        return self.add(arith.MinSIOp(a, b))
+
+    def maxi(self, a, b):
+        return self.add(arith.MaxSIOp(a, b))
+
+    def to_index(self, v: SSAValue) -> SSAValue:
+        if isinstance(v.type, IndexType):
+            return v
+        return self.add(arith.IndexCastOp(v, index))
+
+    def from_index(self, v: SSAValue, type_: Attribute) -> SSAValue:
+        return self.add(arith.IndexCastOp(v, type_))
+
+    def check(self, cond: SSAValue, message: str) -> None:
+        """Stop the call with `message` ("ExceptionClass: text") unless `cond`."""
+        self.add(cf.AssertOp(cond, message))
+
+    # -- memory -------------------------------------------------------------------------
+    def alloc(self, element: Attribute, sizes: Sequence[SSAValue]) -> SSAValue:
+        type_ = MemRefType(element, [DYNAMIC_INDEX] * len(sizes))
+        return self.add(memref.AllocOp(list(sizes), [], type_))
+
+    def load(self, ref: SSAValue, idx: Sequence[SSAValue]) -> SSAValue:
+        return self.add(memref.LoadOp.get(ref, list(idx)))
+
+    def store(self, value: SSAValue, ref: SSAValue, idx: Sequence[SSAValue]) -> None:
+        self.add(memref.StoreOp.get(value, ref, list(idx)))
+
+    # -- control flow ----------------------------------------------------------------------
+    def for_(
+        self,
+        lb: SSAValue,
+        ub: SSAValue,
+        body: Callable[[SSAValue, list[SSAValue]], Sequence[SSAValue] | None],
+        iter_args: Sequence[SSAValue] = (),
+        step: SSAValue | None = None,
+    ) -> list[SSAValue]:
+        """`scf.for`; `body(iv, carried)` returns the next carried values."""
+        step = step if step is not None else self.const(1)
+        block = Block(arg_types=[index, *[v.type for v in iter_args]])
+        with self.at(block):
+            carried = body(block.args[0], list(block.args[1:])) or []
+            self.add(scf.YieldOp(*carried))
+        op = scf.ForOp(lb, ub, step, list(iter_args), Region(block))
+        self.block.add_op(op)
+        return list(op.results)
+
+    def loop_nest(
+        self, sizes: Sequence[SSAValue], body: Callable[[list[SSAValue]], None]
+    ) -> None:
+        """Nested `scf.for` over every index of `sizes`, innermost last."""
+        def level(depth: int, idx: list[SSAValue]) -> None:
+            if depth == len(sizes):
+                body(idx)
+                return
+            self.for_(self.const(0), sizes[depth], lambda iv, _: level(depth + 1, idx + [iv]))
+
+        level(0, [])
+
+    def if_(
+        self,
+        cond: SSAValue,
+        then: Callable[[], Sequence[SSAValue] | None],
+        otherwise: Callable[[], Sequence[SSAValue] | None] | None = None,
+        result_types: Sequence[Attribute] = (),
+    ) -> list[SSAValue]:
+        regions = []
+        for branch in (then, otherwise):
+            block = Block()
+            with self.at(block):
+                values = (branch() if branch else None) or []
+                self.add(scf.YieldOp(*values))
+            regions.append(Region(block))
+        op = scf.IfOp(cond, list(result_types), regions[0], regions[1])
+        self.block.add_op(op)
+        return list(op.results)

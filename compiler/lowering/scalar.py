@@ -1,0 +1,151 @@
+"""Scalar code for one element of an `st.elementwise` or `st.cast`, with numpy's
+semantics (floor division and modulo by zero give 0 instead of trapping)."""
+
+from __future__ import annotations
+
+from xdsl.dialects import arith, math
+from xdsl.ir import SSAValue
+
+from scanc.frontend import dtypes
+from scanc.lowering.builder import Builder
+
+
+def convert(b: Builder, v: SSAValue, src: str, dst: str) -> SSAValue:
+    """`numpy.asarray(v, src).astype(dst)` for one element."""
+    if src == dst:
+        return v
+    dst_type = dtypes.element_type(dst)
+    if dst == "bool":
+        zero = b.const(0, v.type)
+        return b.add(arith.CmpfOp(v, zero, "une") if dtypes.is_float(src)
+                     else arith.CmpiOp(v, zero, "ne"))
+    unsigned = src in ("uint8", "bool")
+    if dtypes.is_float(src) and dtypes.is_float(dst):
+        wider = dst == "float64"
+        return b.add(arith.ExtFOp(v, dst_type) if wider else arith.TruncFOp(v, dst_type))
+    if dtypes.is_float(dst):
+        return b.add(arith.UIToFPOp(v, dst_type) if unsigned else arith.SIToFPOp(v, dst_type))
+    if dtypes.is_float(src):
+        return b.add(arith.FPToSIOp(v, dst_type))
+    src_bits, dst_bits = v.type.width.data, dst_type.width.data  # type: ignore[attr-defined]
+    if src_bits == dst_bits:
+        return v
+    if src_bits > dst_bits:
+        return b.add(arith.TruncIOp(v, dst_type))
+    return b.add(arith.ExtUIOp(v, dst_type) if unsigned else arith.ExtSIOp(v, dst_type))
+
+
+_FLOAT_BINARY = {
+    "add": arith.AddfOp, "sub": arith.SubfOp, "mul": arith.MulfOp,
+    "true_div": arith.DivfOp, "pow": math.PowFOp, "maximum": arith.MaximumfOp,
+    "minimum": arith.MinimumfOp,
+}
+_INT_BINARY = {
+    "add": arith.AddiOp, "sub": arith.SubiOp, "mul": arith.MuliOp,
+    "maximum": arith.MaxSIOp, "minimum": arith.MinSIOp,
+    "and": arith.AndIOp, "or": arith.OrIOp, "xor": arith.XOrIOp,
+}
+_FLOAT_UNARY = {
+    "exp": math.ExpOp, "log": math.LogOp, "sqrt": math.SqrtOp, "tanh": math.TanhOp,
+    "sin": math.SinOp, "cos": math.CosOp, "abs": math.AbsFOp, "neg": arith.NegfOp,
+}
+_FLOAT_CMP = {"lt": "olt", "le": "ole", "gt": "ogt", "ge": "oge", "eq": "oeq", "neq": "une"}
+_INT_CMP = {"lt": "slt", "le": "sle", "gt": "sgt", "ge": "sge", "eq": "eq", "neq": "ne"}
+
+
+def apply(b: Builder, fn: str, args: list[SSAValue], dtype: str) -> SSAValue:
+    """`fn` on scalars that already have the computation dtype `dtype`."""
+    if fn == "switch":
+        cond, x, y = args
+        return b.select(cond, x, y)
+    if fn in _FLOAT_CMP:
+        if dtypes.is_float(dtype):
+            return b.add(arith.CmpfOp(args[0], args[1], _FLOAT_CMP[fn]))
+        pred = _INT_CMP[fn]
+        if dtype in ("uint8", "bool") and pred.startswith("s"):
+            pred = "u" + pred[1:]
+        return b.add(arith.CmpiOp(args[0], args[1], pred))
+    if dtypes.is_float(dtype):
+        return _float(b, fn, args)
+    return _integer(b, fn, args, dtype)
+
+
+def _float(b: Builder, fn: str, args: list[SSAValue]) -> SSAValue:
+    if fn in _FLOAT_BINARY:
+        return b.add(_FLOAT_BINARY[fn](args[0], args[1]))
+    if fn in _FLOAT_UNARY:
+        return b.add(_FLOAT_UNARY[fn](args[0]))
+    if fn == "sigmoid":
+        one = b.const(1.0, args[0].type)
+        e = b.add(math.ExpOp(b.add(arith.NegfOp(args[0]))))
+        return b.add(arith.DivfOp(one, b.add(arith.AddfOp(one, e))))
+    if fn == "int_div":
+        return b.add(math.FloorOp(b.add(arith.DivfOp(args[0], args[1]))))
+    if fn == "mod":
+        return _float_mod(b, args[0], args[1])
+    raise NotImplementedError(f"elementwise '{fn}' on floats is not supported yet")
+
+
+def _float_mod(b: Builder, x: SSAValue, y: SSAValue) -> SSAValue:
+    """Float `%` with the sign of the divisor, as `x - y * floor(x / y)` (numpy
+    computes it from fmod; the two can differ in the last bits for huge ratios)."""
+    quotient = b.add(math.FloorOp(b.add(arith.DivfOp(x, y))))
+    return b.add(arith.SubfOp(x, b.add(arith.MulfOp(y, quotient))))
+
+
+def _integer(b: Builder, fn: str, args: list[SSAValue], dtype: str) -> SSAValue:
+    if fn in _INT_BINARY:
+        return b.add(_INT_BINARY[fn](args[0], args[1]))
+    x = args[0]
+    if fn == "neg":
+        return b.subi(b.const(0, x.type), x)
+    if fn == "abs":
+        return b.add(math.AbsIOp(x))
+    if fn == "invert":
+        return b.add(arith.XOrIOp(x, b.const(-1 if dtype != "bool" else 1, x.type)))
+    if fn in ("int_div", "mod"):
+        return _safe_divmod(b, fn, x, args[1])
+    if fn == "pow":
+        return _int_pow(b, x, args[1])
+    raise NotImplementedError(f"elementwise '{fn}' on integers is not supported yet")
+
+
+def _safe_divmod(b: Builder, fn: str, x: SSAValue, y: SSAValue) -> SSAValue:
+    """Floor division / modulo as numpy: by zero gives 0, MIN // -1 wraps."""
+    zero, one, minus_one = (b.const(v, x.type) for v in (0, 1, -1))
+    is_zero = b.cmpi("eq", y, zero)
+    is_minus_one = b.cmpi("eq", y, minus_one)
+    safe_y = b.select(b.add(arith.OrIOp(is_zero, is_minus_one)), one, y)
+    q = b.add(arith.DivSIOp(x, safe_y))
+    r = b.add(arith.RemSIOp(x, safe_y))
+    adjust = b.add(arith.AndIOp(
+        b.cmpi("ne", r, zero),
+        b.add(arith.XOrIOp(b.cmpi("slt", r, zero), b.cmpi("slt", safe_y, zero))),
+    ))
+    if fn == "int_div":
+        q = b.select(adjust, b.subi(q, one), q)
+        q = b.select(is_minus_one, b.subi(zero, x), q)
+        return b.select(is_zero, zero, q)
+    r = b.select(adjust, b.addi(r, safe_y), r)
+    return b.select(b.add(arith.OrIOp(is_zero, is_minus_one)), zero, r)
+
+
+def _int_pow(b: Builder, base: SSAValue, exponent: SSAValue) -> SSAValue:
+    """Square-and-multiply over the exponent's bits (wraps like numpy)."""
+    b.check(b.cmpi("sge", exponent, b.const(0, exponent.type)),
+            "ValueError: integers to negative integer powers are not allowed")
+    one = b.const(1, base.type)
+    bits = exponent.type.width.data  # type: ignore[attr-defined]
+
+    def step(i: SSAValue, carried: list[SSAValue]) -> list[SSAValue]:
+        result, power = carried
+        shift = b.from_index(i, exponent.type)
+        bit = b.add(arith.AndIOp(b.add(arith.ShRSIOp(exponent, shift)),
+                                 b.const(1, exponent.type)))
+        take = b.cmpi("ne", bit, b.const(0, exponent.type))
+        result = b.select(take, b.muli(result, power), result)
+        return [result, b.muli(power, power)]
+
+    result, _ = b.for_(b.const(0), b.const(bits), step, [one, base])
+    return result
+

@@ -1,0 +1,272 @@
+"""Lowering of `scan.loop` to a loop over buffers.
+
+Expects: a `scan.loop` whose operands are already lowered. Produces:
+
+    // checks: steps >= 0, sequences long enough, initial values have enough rows
+    %trace = memref.alloc(%rows, ...)          // rows = n, or a ring when `keep N`
+    scf.for %t = 0 to %n iter_args(%s = %init) {   // scf.while when `until`
+      ... sequence rows, output taps (initial rows for t + tap < 0) ...
+      ... body, with the yielded value stored straight into its trace row ...
+    }
+
+A rank-0 output read only at tap -1 is carried in registers (`iter_args`). An
+output with `keep N` uses a ring of a power-of-two number of rows, at least
+`max(N, abs(min tap) + 1)`, and its last `min(N, steps)` rows are copied out.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from xdsl.dialects import arith, scf
+from xdsl.dialects.builtin import IntegerType
+from xdsl.ir import Block, Region, SSAValue
+
+from scanc.dialects.scan import ALL_ROWS, LoopOp
+from scanc.frontend import dtypes
+from scanc.lowering.builder import Builder, index
+from scanc.lowering.tensor_ops import strided_type, subview
+from scanc.lowering.values import Buffer, Lazy, Lowered, Scalar, store_into
+
+if TYPE_CHECKING:
+    from scanc.lowering.to_loops import Lowering
+
+
+def row(b: Builder, value: Lowered, i: SSAValue) -> Lowered:
+    """Row `i` (axis 0) of `value`, without copying."""
+    if value.rank == 1:
+        return Scalar(value.dtype, [], value.load(b, [i]))
+    rest = value.sizes[1:]
+    if isinstance(value, Buffer):
+        zero, one = b.const(0), b.const(1)
+        ref = subview(b, value.ref, [i] + [zero] * len(rest), [one, *rest],
+                      [one] * value.rank, len(rest))
+        return Buffer(value.dtype, list(rest), ref)
+    return Lazy(value.dtype, list(rest), lambda b_, idx: value.load(b_, [i, *idx]))
+
+
+def _next_pow2(n: int) -> int:
+    p = 1
+    while p < n:
+        p *= 2
+    return p
+
+
+class Output:
+    """Book-keeping for one output of the loop."""
+
+    def __init__(self, lw: "Lowering", n: int, op: LoopOp, init: Lowered | None):
+        self.n, self.taps = n, op.output_taps()[n]
+        self.keep = op.keep_rows()[n]
+        self.history = -min(self.taps) if self.taps else 0
+        if init is not None and init.rank > 1 and not isinstance(init, Buffer):
+            init = lw.materialize(init)
+        self.init = init
+        self.dtype = dtypes.dtype_of(op.traces[n].type)
+        self.carried = bool(init) and init.rank == 1 and list(self.taps) == [-1]
+        self.ring = _next_pow2(max(self.keep, self.history + 1)) if self.keep else 0
+        self.trace: Buffer | None = None
+        self.row_sizes: list[SSAValue] = []
+
+    def slot(self, b: Builder, step: SSAValue) -> SSAValue:
+        if not self.ring:
+            return step
+        return b.add(arith.AndIOp(step, b.const(self.ring - 1)))
+
+
+class ScanLowering:
+    def __init__(self, lw: "Lowering", op: LoopOp):
+        self.lw, self.b, self.op = lw, lw.b, op
+        self.seqs = [lw.get(v) for v in op.sequences]
+        inits = iter(lw.get(v) for v in op.initials)
+        self.outs = [
+            Output(lw, n, op, next(inits) if taps else None)
+            for n, taps in enumerate(op.output_taps())
+        ]
+        self.invariants = [
+            lw.materialize(v) if isinstance(v, Lazy) else v
+            for v in (lw.get(x) for x in op.invariants)
+        ]
+
+    # -- before the loop -------------------------------------------------------------------
+    def steps(self) -> SSAValue:
+        b, op = self.b, self.op
+        avail = None
+        for j, (seq, taps) in enumerate(zip(self.seqs, op.sequence_taps())):
+            span = b.const(max(max(taps), 0) - min(min(taps), 0))
+            room = b.subi(seq.sizes[0], span)
+            b.check(b.cmpi("sge", room, b.const(0)),
+                    f"ValueError: scan sequence {j} is shorter than its taps "
+                    f"{list(taps)} need")
+            avail = room if avail is None else b.mini(avail, room)
+        if op.n_steps is None:
+            return avail  # type: ignore[return-value]
+        n = b.to_index(self.lw.get(op.n_steps).load(b, []))
+        b.check(b.cmpi("sge", n, b.const(0)), "ValueError: scan n_steps must be non-negative")
+        if avail is not None:
+            b.check(b.cmpi("sle", n, avail),
+                    "ValueError: scan n_steps is larger than the sequences allow")
+        return n
+
+    def shape_stubs(self) -> list[Lowered]:
+        """Stand-ins for the body arguments that know their sizes but no data."""
+        def no_data(b, idx):
+            raise NotImplementedError(
+                "scan: a map-like output's shape depends on loop data")
+
+        stubs: list[Lowered] = []
+        for seq, taps in zip(self.seqs, self.op.sequence_taps()):
+            stubs += [Lazy(seq.dtype, seq.sizes[1:], no_data)] * len(taps)
+        for out in self.outs:
+            if out.init is not None:
+                stubs += [Lazy(out.dtype, out.init.sizes[1:], no_data)] * len(out.taps)
+        return stubs + self.invariants
+
+    def allocate(self, n: SSAValue) -> None:
+        b = self.b
+        for arg, stub in zip(self.op.body.block.args, self.shape_stubs()):
+            self.lw.values[arg] = stub
+        for out in self.outs:
+            if out.init is not None:
+                b.check(b.cmpi("sge", out.init.sizes[0], b.const(out.history)),
+                        f"ValueError: initial value of scan output {out.n} needs at "
+                        f"least {out.history} rows for taps {list(out.taps)}")
+                out.row_sizes = list(out.init.sizes[1:])
+            else:
+                out.row_sizes = self.lw.infer_sizes(self.op.yield_op().values[out.n])
+            rows = b.const(out.ring) if out.ring else n
+            out.trace = self.lw.new_buffer(out.dtype, [rows, *out.row_sizes])
+        for arg in self.op.body.block.args:
+            del self.lw.values[arg]
+
+    # -- one step ---------------------------------------------------------------------------
+    def tap_value(self, out: Output, t: SSAValue, tap: int) -> Lowered:
+        b = self.b
+        s = b.addi(t, b.const(tap))
+        before_start = b.cmpi("slt", s, b.const(0))
+        from_init = lambda: row(b, out.init, b.addi(s, b.const(out.history)))  # noqa: E731
+        from_trace = lambda: row(b, out.trace, out.slot(b, s))  # noqa: E731
+        if out.init.rank == 1:
+            value = b.if_(before_start, lambda: [from_init().load(b, [])],
+                          lambda: [from_trace().load(b, [])],
+                          [dtypes.element_type(out.dtype)])[0]
+            return Scalar(out.dtype, [], value)
+        init_row = lambda: [from_init().ref]  # noqa: E731
+        trace_row = lambda: [from_trace().ref]  # noqa: E731
+        view_type = strided_type(dtypes.element_type(out.dtype), len(out.row_sizes))
+        ref = b.if_(before_start, init_row, trace_row, [view_type])[0]
+        return Buffer(out.dtype, list(out.row_sizes), ref)
+
+    def block_values(self, t: SSAValue, carried: list[SSAValue]) -> list[Lowered]:
+        b, values = self.b, []
+        for seq, taps in zip(self.seqs, self.op.sequence_taps()):
+            base = -min(min(taps), 0)
+            values += [row(b, seq, b.addi(t, b.const(tap + base))) for tap in taps]
+        carried_iter = iter(carried)
+        for out in self.outs:
+            for tap in out.taps:
+                if out.carried:
+                    values.append(Scalar(out.dtype, [], next(carried_iter)))
+                else:
+                    values.append(self.tap_value(out, t, tap))
+        return values + self.invariants
+
+    def body(self, t: SSAValue, carried: list[SSAValue]) -> tuple[list[SSAValue], SSAValue | None]:
+        lw, b = self.lw, self.b
+        block = self.op.body.block
+        with lw.scope():
+            for arg, value in zip(block.args, self.block_values(t, carried)):
+                lw.values[arg] = value
+            lw.lower_ops(list(block.ops)[:-1])
+            yielded = self.op.yield_op()
+            next_carried = []
+            for out, value in zip(self.outs, yielded.values):
+                result = lw.get(value)
+                self.store_step(out, result, t)
+                if out.carried:
+                    next_carried.append(result.load(b, []))
+            stop = None
+            if yielded.until is not None:
+                stop = lw.get(yielded.until).load(b, [])
+                if stop.type != IntegerType(1):
+                    stop = b.cmpi("ne", stop, b.const(0, stop.type))
+        return next_carried, stop
+
+    def store_step(self, out: Output, value: Lowered, t: SSAValue) -> None:
+        b = self.b
+        for axis, (got, want) in enumerate(zip(value.sizes, out.row_sizes)):
+            if got is not want:
+                b.check(b.cmpi("eq", got, want),
+                        f"ValueError: scan output {out.n} changes shape along axis "
+                        f"{axis} between steps (or differs from its initial value)")
+        dest = row(b, out.trace, out.slot(b, t))
+        if isinstance(dest, Scalar):
+            b.store(value.load(b, []), out.trace.ref, [out.slot(b, t)])
+        else:
+            store_into(b, value, dest.ref, dest.sizes)  # type: ignore[attr-defined]
+
+    # -- the loop ---------------------------------------------------------------------------
+    def run(self) -> list[Lowered]:
+        b = self.b
+        n = self.steps()
+        self.allocate(n)
+        carried_init = [
+            row(b, o.init, b.const(o.history - 1)).load(b, []) for o in self.outs if o.carried
+        ]
+        if self.op.yield_op().until is None:
+            b.for_(b.const(0), n, lambda t, c: self.body(t, c)[0], carried_init)
+            executed = n
+        else:
+            executed = self.while_loop(n, carried_init)
+        return [self.result(out, executed) for out in self.outs]
+
+    def while_loop(self, n: SSAValue, carried_init: list[SSAValue]) -> SSAValue:
+        b = self.b
+        i1 = IntegerType(1)
+        types = [index, i1, *[v.type for v in carried_init]]
+        before = Block(arg_types=types)
+        with b.at(before):
+            t, done = before.args[0], before.args[1]
+            go = b.add(arith.AndIOp(b.cmpi("slt", t, n),
+                                    b.add(arith.XOrIOp(done, b.const(1, i1)))))
+            b.add(scf.ConditionOp(go, *before.args))
+        after = Block(arg_types=types)
+        with b.at(after):
+            t = after.args[0]
+            carried, stop = self.body(t, list(after.args[2:]))
+            b.add(scf.YieldOp(b.addi(t, b.const(1)), stop, *carried))
+        loop = scf.WhileOp([b.const(0), b.const(0, i1), *carried_init], types,
+                           Region(before), Region(after))
+        b.block.add_op(loop)
+        return loop.results[0]
+
+    def result(self, out: Output, executed: SSAValue) -> Lowered:
+        b, trace = self.b, out.trace
+        assert trace is not None
+        if not out.ring:
+            if executed is trace.sizes[0]:
+                return trace
+            zero, one = b.const(0), b.const(1)
+            rank = trace.rank
+            ref = subview(b, trace.ref, [zero] * rank, [executed, *trace.sizes[1:]],
+                          [one] * rank, rank)
+            return Buffer(out.dtype, [executed, *trace.sizes[1:]], ref)
+        kept = b.mini(executed, b.const(out.keep))
+        result = self.lw.new_buffer(out.dtype, [kept, *out.row_sizes])
+        first = b.subi(executed, kept)
+
+        def copy_row(r: SSAValue, _):
+            src = row(b, trace, out.slot(b, b.addi(first, r)))
+            dst = row(b, result, r)
+            if isinstance(dst, Scalar):
+                b.store(src.load(b, []), result.ref, [r])
+            else:
+                store_into(b, src, dst.ref, dst.sizes)  # type: ignore[attr-defined]
+
+        b.for_(b.const(0), kept, copy_row)
+        return result
+
+
+def lower_loop(lw: "Lowering", op: LoopOp) -> list[Lowered]:
+    return ScanLowering(lw, op).run()
+

@@ -1,0 +1,346 @@
+"""Lowering of `st` ops and dense constants to the `loops` stage.
+
+Elementwise ops, casts, fills and aranges become `Lazy` values (fused into the
+loop that consumes them); reductions become loops with an accumulator; basic
+indexing becomes a `memref.subview` after bounds checks.
+
+    %p = st.elementwise "mul"(%prior, %a)       (nothing emitted: lazy)
+    ... later stored by its consumer:
+    scf.for %i = %c0 to %n step %c1 {
+      %x = memref.load %prior[%i]   %y = memref.load %a[%i]
+      %m = arith.mulf %x, %y        memref.store %m, %dest[%i]
+    }
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from xdsl.dialects import arith, math, memref
+from xdsl.dialects.builtin import (
+    DYNAMIC_INDEX,
+    DenseIntOrFPElementsAttr,
+    MemRefType,
+    StridedLayoutAttr,
+    TensorType,
+)
+from xdsl.ir import SSAValue
+
+from scanc.dialects import st
+from scanc.frontend import dtypes
+from scanc.lowering import scalar
+from scanc.lowering.values import Buffer, Lazy, Lowered, Scalar
+
+if TYPE_CHECKING:
+    from scanc.lowering.to_loops import Lowering
+
+
+def dtype(value: SSAValue) -> str:
+    return dtypes.dtype_of(value.type)
+
+
+def lower_constant(lw: "Lowering", op: arith.ConstantOp) -> Lowered:
+    b = lw.b
+    attr = op.value
+    type_ = op.result.type
+    assert isinstance(attr, DenseIntOrFPElementsAttr) and isinstance(type_, TensorType)
+    dt = dtype(op.result)
+    values = attr.get_values()
+    if len(set(values)) > 1:
+        raise NotImplementedError(
+            "array constants with different elements are not supported yet; pass the "
+            "array as an input of the function"
+        )
+    value = b.const(values[0] if values else 0, type_.element_type)
+    if type_.get_num_dims() == 0:
+        return Scalar(dt, [], value)
+    sizes = [b.const(d) for d in type_.get_shape()]
+    return Lazy(dt, sizes, lambda b_, idx: value)
+
+
+def broadcast_sizes(lw: "Lowering", operands: Sequence[Lowered],
+                    types: Sequence[TensorType], fn: str) -> list[SSAValue]:
+    """Result sizes of a broadcast; dynamic dims that must agree are checked."""
+    b = lw.b
+    sizes: list[SSAValue] = []
+    for axis in range(len(types[0].get_shape())):
+        candidates = [
+            (v.sizes[axis], t.get_shape()[axis]) for v, t in zip(operands, types)
+            if t.get_shape()[axis] != 1
+        ]
+        if not candidates:
+            sizes.append(operands[0].sizes[axis])
+            continue
+        first = candidates[0][0]
+        for other, _ in candidates[1:]:
+            if other is not first:
+                b.check(b.cmpi("eq", first, other),
+                        f"ValueError: shape mismatch in '{fn}' along axis {axis} "
+                        "(dynamic dimensions must be equal; only static size-1 "
+                        "dimensions broadcast)")
+        sizes.append(first)
+    return sizes
+
+
+def _broadcast_loader(value: Lowered, type_: TensorType, out_type: TensorType):
+    """Load an element of `value` at a result index, pinning broadcast axes to 0."""
+    pinned = [
+        d == 1 and o != 1 for d, o in zip(type_.get_shape(), out_type.get_shape())
+    ]
+    if not any(pinned):
+        return value.load
+
+    def load(b, idx):
+        zero = b.const(0)
+        return value.load(b, [zero if p else i for p, i in zip(pinned, idx)])
+
+    return load
+
+
+def lower_elementwise(lw: "Lowering", op: st.ElementwiseOp) -> Lowered:
+    fn = op.fn.data
+    out_dtype = dtype(op.result)
+    in_dtypes = [dtype(v) for v in op.inputs]
+    compute = out_dtype
+    if fn in ("lt", "le", "gt", "ge", "eq", "neq"):
+        compute = dtypes.upcast(*in_dtypes)
+    if fn == "switch":
+        compute = out_dtype
+    operands = [lw.get(v) for v in op.inputs]
+    types = [v.type for v in op.inputs]
+    out_type = op.result.type
+
+    def element(b, idx, loaders=None):
+        vals = []
+        for k, (ld, src) in enumerate(zip(loaders, in_dtypes)):
+            target = "bool" if (fn == "switch" and k == 0) else compute
+            vals.append(scalar.convert(b, ld(b, idx), src, target))
+        return scalar.apply(b, fn, vals, compute)
+
+    if op.result.type.get_num_dims() == 0:
+        loaders = [v.load for v in operands]
+        return Scalar(out_dtype, [], element(lw.b, [], loaders))
+    sizes = broadcast_sizes(lw, operands, types, fn)
+    loaders = [_broadcast_loader(v, t, out_type) for v, t in zip(operands, types)]
+    return Lazy(out_dtype, sizes, lambda b, idx: element(b, idx, loaders))
+
+
+def lower_cast(lw: "Lowering", op: st.CastOp) -> Lowered:
+    src, dst = dtype(op.input), dtype(op.result)
+    value = lw.get(op.input)
+    if value.rank == 0:
+        return Scalar(dst, [], scalar.convert(lw.b, value.load(lw.b, []), src, dst))
+    return Lazy(dst, value.sizes, lambda b, idx: scalar.convert(b, value.load(b, idx), src, dst))
+
+
+def lower_expand_dims(lw: "Lowering", op: st.ExpandDimsOp) -> Lowered:
+    value = lw.get(op.input)
+    axes = set(op.axes.get_values())
+    rank = op.result.type.get_num_dims()
+    one = lw.b.const(1)
+    sizes, inner = [], iter(value.sizes)
+    for axis in range(rank):
+        sizes.append(one if axis in axes else next(inner))
+    keep = [a for a in range(rank) if a not in axes]
+    return Lazy(value.dtype, sizes, lambda b, idx: value.load(b, [idx[a] for a in keep]))
+
+
+def lower_dim(lw: "Lowering", op: st.DimOp) -> Lowered:
+    size = lw.get(op.input).sizes[op.axis.value.data]
+    return Scalar("int64", [], lw.b.from_index(size, dtypes.element_type("int64")))
+
+
+def lower_alloc(lw: "Lowering", op: st.AllocOp) -> Lowered:
+    b = lw.b
+    fill = lw.get(op.value).load(b, [])
+    sizes = []
+    for d in op.dims:
+        size = b.to_index(lw.get(d).load(b, []))
+        b.check(b.cmpi("sge", size, b.const(0)), "ValueError: negative dimension size")
+        sizes.append(size)
+    return Lazy(dtype(op.result), sizes, lambda b_, idx: fill)
+
+
+def lower_arange(lw: "Lowering", op: st.ArangeOp) -> Lowered:
+    b = lw.b
+    start, stop, step = (lw.get(v).load(b, []) for v in (op.start, op.stop, op.step))
+    src, dst = dtype(op.start), dtype(op.result)
+    zero = b.const(0, step.type)
+    if dtypes.is_float(src):
+        b.check(b.add(arith.CmpfOp(step, zero, "une")), "ValueError: arange step is zero")
+        span = b.add(arith.DivfOp(b.add(arith.SubfOp(stop, start)), step))
+        count = b.add(arith.FPToSIOp(b.add(math.CeilOp(span)), dtypes.element_type("int64")))
+    else:
+        b.check(b.cmpi("ne", step, zero), "ValueError: arange step is zero")
+        # ceil((stop - start) / step) with integer arithmetic
+        one = b.const(1, step.type)
+        sign = b.select(b.cmpi("sgt", step, zero), one, b.const(-1, step.type))
+        numer = b.addi(b.subi(stop, start), b.subi(step, sign))
+        count = b.add(arith.DivSIOp(numer, step))
+    length = b.maxi(b.to_index(count), b.const(0))
+
+    def element(b_, idx):
+        i = scalar.convert(b_, b_.from_index(idx[0], dtypes.element_type("int64")),
+                           "int64", src)
+        mul = arith.MulfOp if dtypes.is_float(src) else arith.MuliOp
+        add = arith.AddfOp if dtypes.is_float(src) else arith.AddiOp
+        v = b_.add(add(start, b_.add(mul(i, step))))
+        return scalar.convert(b_, v, src, dst)
+
+    return Lazy(dst, [length], element)
+
+
+_IDENTITY = {"sum": 0, "prod": 1}
+
+
+def _combine(b, fn: str, acc: SSAValue, x: SSAValue, dt: str) -> SSAValue:
+    name = {"sum": "add", "prod": "mul", "max": "maximum", "min": "minimum"}[fn]
+    return scalar.apply(b, name, [acc, x], dt)
+
+
+def lower_reduce(lw: "Lowering", op: st.ReduceOp) -> Lowered:
+    b = lw.b
+    fn, dt = op.fn.data, dtype(op.result)
+    value = lw.get(op.input)
+    axes = list(op.axes.get_values())
+    kept = [a for a in range(value.rank) if a not in axes]
+    if fn in ("max", "min"):
+        for a in axes:
+            b.check(b.cmpi("sgt", value.sizes[a], b.const(0)),
+                    f"ValueError: {fn} of an empty axis has no identity")
+    if not kept:
+        return Scalar(dt, [], _reduce_all(lw, fn, value, dt))
+    out = lw.new_buffer(dt, [value.sizes[a] for a in kept])
+    reduced_sizes = [value.sizes[a] for a in axes]
+
+    def per_output(out_idx):
+        def per_input(red_idx, acc):
+            full = [None] * value.rank
+            for a, i in zip(kept, out_idx):
+                full[a] = i
+            for a, i in zip(axes, red_idx):
+                full[a] = i
+            return _combine(b, fn, acc, value.load(b, full), dt)
+
+        acc = _fold(lw, reduced_sizes, per_input, fn, dt,
+                    first=lambda: value.load(b, _first_index(b, value, kept, out_idx)))
+        b.store(acc, out.ref, out_idx)
+
+    b.loop_nest(out.sizes, per_output)
+    return out
+
+
+def _first_index(b, value, kept, out_idx):
+    full = [b.const(0)] * value.rank
+    for a, i in zip(kept, out_idx):
+        full[a] = i
+    return full
+
+
+def _fold(lw, sizes, per_element, fn, dt, first):
+    """Fold `per_element(idx, acc)` over all indices of `sizes`."""
+    b = lw.b
+    init = b.const(_IDENTITY[fn], dtypes.element_type(dt)) if fn in _IDENTITY else first()
+
+    def level(depth, idx, acc):
+        if depth == len(sizes):
+            return per_element(idx, acc)
+        return b.for_(b.const(0), sizes[depth],
+                      lambda iv, c: [level(depth + 1, idx + [iv], c[0])], [acc])[0]
+
+    return level(0, [], init)
+
+
+def _reduce_all(lw, fn, value: Lowered, dt: str) -> SSAValue:
+    b = lw.b
+    if value.rank == 0:
+        return value.load(b, [])
+    return _fold(lw, value.sizes, lambda idx, acc: _combine(b, fn, acc, value.load(b, idx), dt),
+                 fn, dt, first=lambda: value.load(b, [b.const(0)] * value.rank))
+
+
+def _normalize_index(b, i: SSAValue, size: SSAValue, axis: int) -> SSAValue:
+    i = b.to_index(i)
+    zero = b.const(0)
+    i = b.select(b.cmpi("slt", i, zero), b.addi(i, size), i)
+    inside = b.add(arith.AndIOp(b.cmpi("sge", i, zero), b.cmpi("slt", i, size)))
+    b.check(inside, f"IndexError: index out of bounds for axis {axis}")
+    return i
+
+
+def _slice_bounds(b, size, start, stop, step):
+    """numpy's slice normalisation: (offset, length, step) for `start:stop:step`."""
+    zero, one = b.const(0), b.const(1)
+    step = b.to_index(step) if step is not None else one
+    neg = b.cmpi("slt", step, zero)
+    minus_one = b.const(-1)
+
+    def clamp(v, default_pos, default_neg):
+        if v is None:
+            return b.select(neg, default_neg, default_pos)
+        v = b.to_index(v)
+        v = b.select(b.cmpi("slt", v, zero), b.addi(v, size), v)
+        low = b.select(neg, minus_one, zero)
+        high = b.select(neg, b.subi(size, one), size)
+        return b.mini(b.maxi(v, low), high)
+
+    first = clamp(start, zero, b.subi(size, one))
+    last = clamp(stop, size, minus_one)
+    # length = max(0, ceil((last - first) / step))
+    sign = b.select(neg, minus_one, one)
+    numer = b.addi(b.subi(last, first), b.subi(step, sign))
+    length = b.maxi(b.add(arith.DivSIOp(numer, step)), zero)
+    return first, length, step
+
+
+def lower_subtensor(lw: "Lowering", op: st.SubtensorOp) -> Lowered:
+    b = lw.b
+    source = lw.materialize(lw.get(op.input))
+    operands = iter(op.indices)
+    offsets, sizes, strides, kept_sizes = [], [], [], []
+    for axis, entry in enumerate(op.entries()):
+        size = source.sizes[axis]
+        if entry == "i":
+            offsets.append(_normalize_index(b, lw.get(next(operands)).load(b, []), size, axis))
+            sizes.append(b.const(1))
+            strides.append(b.const(1))
+            continue
+        fields = [lw.get(next(operands)).load(b, []) if f == "x" else None for f in entry[1:]]
+        first, length, step = _slice_bounds(b, size, *fields)
+        offsets.append(first)
+        sizes.append(length)
+        strides.append(step)
+        kept_sizes.append(length)
+    for axis in range(len(op.entries()), source.rank):
+        offsets.append(b.const(0))
+        sizes.append(source.sizes[axis])
+        strides.append(b.const(1))
+        kept_sizes.append(source.sizes[axis])
+    dt = dtype(op.result)
+    if not kept_sizes:
+        return Scalar(dt, [], b.load(source.ref, offsets))
+    return Buffer(dt, kept_sizes, subview(b, source.ref, offsets, sizes, strides, len(kept_sizes)))
+
+
+def strided_type(element, rank: int) -> MemRefType:
+    """The type of every view: dynamic sizes, strides and offset."""
+    return MemRefType(element, [DYNAMIC_INDEX] * rank, StridedLayoutAttr([None] * rank, None))
+
+
+def subview(b, ref, offsets, sizes, strides, rank: int) -> SSAValue:
+    result_type = strided_type(ref.type.element_type, rank)
+    return b.add(memref.SubviewOp.get(ref, offsets, sizes, strides, result_type))
+
+
+LOWERINGS = {
+    arith.ConstantOp: lower_constant,
+    st.ElementwiseOp: lower_elementwise,
+    st.CastOp: lower_cast,
+    st.ExpandDimsOp: lower_expand_dims,
+    st.DimOp: lower_dim,
+    st.AllocOp: lower_alloc,
+    st.ArangeOp: lower_arange,
+    st.ReduceOp: lower_reduce,
+    st.SubtensorOp: lower_subtensor,
+}

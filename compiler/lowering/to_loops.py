@@ -1,0 +1,231 @@
+"""The `lower-to-loops` pass: tensors become buffers, ops become loops.
+
+Expects: `func.func`s of the `graph`/`opt` stages (`st`, `arith.constant`,
+`scan.loop` on builtin tensors). Produces the `loops` stage: the same functions
+over memrefs and scalars, written with `scf`, `arith`, `math`, `memref` and
+`cf.assert` for run-time checks:
+
+    func.func @f(%A : tensor<?xf64>) -> tensor<f64>          (graph)
+    func.func @f(%A : memref<?xf64, strided<[?], offset: ?>>) -> f64   (loops)
+
+Inputs of rank 0 become scalars; others strided memrefs (any numpy layout).
+Every output is a fresh allocation the caller owns; temporaries are freed at the
+end of the scope (function or loop body) that allocated them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects import func, memref
+from xdsl.dialects.builtin import DYNAMIC_INDEX, MemRefType, ModuleOp, TensorType
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.passes import ModulePass
+
+from scanc.dialects import scan, st
+from scanc.frontend import dtypes
+from scanc.lowering import tensor_ops
+from scanc.lowering.builder import Builder
+from scanc.lowering.scan_loop import lower_loop
+from scanc.lowering.tensor_ops import strided_type
+from scanc.lowering.values import Buffer, Lazy, Lowered, Scalar, store_into
+
+
+def loops_type(type_: Attribute, *, view: bool) -> Attribute:
+    assert isinstance(type_, TensorType)
+    if type_.get_num_dims() == 0:
+        return type_.element_type
+    if view:
+        return strided_type(type_.element_type, type_.get_num_dims())
+    return MemRefType(type_.element_type, [DYNAMIC_INDEX] * type_.get_num_dims())
+
+
+class Lowering:
+    """Lowers one graph-stage function; see the module docstring."""
+
+    def __init__(self, graph_func: func.FuncOp):
+        self.graph = graph_func
+        arg_types = [loops_type(a.type, view=True) for a in graph_func.args]
+        self.block = Block(arg_types=arg_types)
+        self.b = Builder(self.block)
+        self.values: dict[SSAValue, Lowered] = {}
+        self.scopes: list[list[Buffer]] = [[]]
+
+    # -- values -----------------------------------------------------------------------
+    def get(self, value: SSAValue) -> Lowered:
+        return self.values[value]
+
+    def new_buffer(self, dtype: str, sizes: list[SSAValue]) -> Buffer:
+        ref = self.b.alloc(dtypes.element_type(dtype), sizes)
+        buffer = Buffer(dtype, list(sizes), ref, owned=True)
+        self.scopes[-1].append(buffer)
+        return buffer
+
+    def materialize(self, value: Lowered) -> Buffer:
+        return value if isinstance(value, Buffer) else self.copy(value)
+
+    def copy(self, value: Lowered) -> Buffer:
+        buffer = self.new_buffer(value.dtype, value.sizes)
+        store_into(self.b, value, buffer.ref, buffer.sizes)
+        return buffer
+
+    @contextmanager
+    def scope(self) -> Iterator[None]:
+        """Free the buffers allocated inside the `with` block at its end."""
+        self.scopes.append([])
+        try:
+            yield
+        finally:
+            for buffer in self.scopes.pop():
+                self.b.add(memref.DeallocOp.get(buffer.ref))
+
+    # -- ops --------------------------------------------------------------------------
+    def lower_ops(self, ops: list[Operation]) -> None:
+        for op in ops:
+            if isinstance(op, scan.LoopOp):
+                results = lower_loop(self, op)
+            elif type(op) in tensor_ops.LOWERINGS:
+                results = [tensor_ops.LOWERINGS[type(op)](self, op)]
+            else:
+                raise NotImplementedError(f"lower-to-loops: no lowering for {op.name}")
+            for old, new in zip(op.results, results):
+                if isinstance(new, Lazy) and old.uses.get_length() > 1 and _costly(op):
+                    new = self.materialize(new)
+                self.values[old] = new
+
+    def infer_sizes(self, value: SSAValue) -> list[SSAValue]:
+        """Sizes of a loop-body value computed outside the loop (before it runs)."""
+        return SizeInference(self).sizes(value)
+
+    # -- the function ------------------------------------------------------------------
+    def run(self) -> func.FuncOp:
+        for arg, new in zip(self.graph.args, self.block.args):
+            self.values[arg] = self._input(arg, new)
+        body = list(self.graph.body.block.ops)
+        self.lower_ops(body[:-1])
+        ret = body[-1]
+        assert isinstance(ret, func.ReturnOp)
+        outputs = self._outputs([self.get(v) for v in ret.arguments])
+        for buffer in self.scopes.pop():
+            if buffer.ref not in outputs:
+                self.b.add(memref.DeallocOp.get(buffer.ref))
+        self.b.add(func.ReturnOp(*outputs))
+        result_types = [v.type for v in outputs]
+        fn = func.FuncOp(self.graph.sym_name.data,
+                         ([a.type for a in self.block.args], result_types),
+                         Region(self.block))
+        return fn
+
+    def _input(self, arg: SSAValue, new: SSAValue) -> Lowered:
+        dtype = dtypes.dtype_of(arg.type)
+        type_ = arg.type
+        assert isinstance(type_, TensorType)
+        if type_.get_num_dims() == 0:
+            return Scalar(dtype, [], new)
+        sizes = [
+            self.b.add(memref.DimOp.from_source_and_index(new, self.b.const(i)))
+            for i in range(type_.get_num_dims())
+        ]
+        return Buffer(dtype, sizes, new)
+
+    def _outputs(self, values: list[Lowered]) -> list[SSAValue]:
+        outputs: list[SSAValue] = []
+        function_scope = {id(buf) for buf in self.scopes[0]} if self.scopes else set()
+        for value in values:
+            if isinstance(value, Scalar):
+                outputs.append(value.value)
+                continue
+            reuse = (
+                isinstance(value, Buffer) and value.owned and value.ref not in outputs
+                and id(value) in function_scope
+            )
+            if not reuse:
+                self.scopes.append([])
+                value = self.copy(value)
+                self.scopes.pop()
+            outputs.append(value.ref)  # type: ignore[union-attr]
+        return outputs
+
+
+def _costly(op: Operation) -> bool:
+    """Lazy values worth storing when used twice (fills and aranges are cheap)."""
+    return isinstance(op, (st.ElementwiseOp, st.CastOp))
+
+
+@dataclass
+class SizeInference:
+    """Evaluate, before a loop, the sizes of a value its body computes, when they
+    depend only on shapes, constants and loop invariants (not on loop data)."""
+
+    lw: Lowering
+
+    def sizes(self, value: SSAValue) -> list[SSAValue]:
+        b = self.lw.b
+        type_ = value.type
+        assert isinstance(type_, TensorType)
+        if DYNAMIC_INDEX not in type_.get_shape():
+            return [b.const(d) for d in type_.get_shape()]
+        if value in self.lw.values:
+            return self.lw.get(value).sizes
+        op = value.owner
+        if isinstance(op, (st.ElementwiseOp,)):
+            return self._elementwise(op)
+        if isinstance(op, (st.CastOp,)):
+            return self.sizes(op.input)
+        if isinstance(op, st.ExpandDimsOp):
+            inner = iter(self.sizes(op.input))
+            axes = set(op.axes.get_values())
+            return [b.const(1) if a in axes else next(inner)
+                    for a in range(type_.get_num_dims())]
+        if isinstance(op, st.ReduceOp):
+            axes = set(op.axes.get_values())
+            return [s for a, s in enumerate(self.sizes(op.input)) if a not in axes]
+        if isinstance(op, st.AllocOp):
+            return [b.to_index(self.scalar(d)) for d in op.dims]
+        raise NotImplementedError(
+            "scan: the shape of a map-like output (outputs_info=None) must be "
+            "computable before the loop from shapes and non-sequences; this one "
+            f"depends on {op.name if isinstance(op, Operation) else 'loop data'}"
+        )
+
+    def _elementwise(self, op: st.ElementwiseOp) -> list[SSAValue]:
+        shape = op.result.type.get_shape()
+        for operand in op.inputs:
+            dims = operand.type.get_shape()  # type: ignore[attr-defined]
+            if all(d != 1 or s == 1 for d, s in zip(dims, shape)):
+                return self.sizes(operand)
+        return [self.lw.b.const(1) if d == 1 else self.sizes(op.inputs[0])[a]
+                for a, d in enumerate(shape)]
+
+    def scalar(self, value: SSAValue) -> SSAValue:
+        if value in self.lw.values:
+            return self.lw.get(value).load(self.lw.b, [])
+        op = value.owner
+        if isinstance(op, st.DimOp):
+            size = self.sizes(op.input)[op.axis.value.data]
+            return self.lw.b.from_index(size, dtypes.element_type("int64"))
+        if isinstance(op, st.CastOp):
+            return self.scalar(op.input)
+        if isinstance(op, Operation) and op.name == "arith.constant":
+            return tensor_ops.lower_constant(self.lw, op).load(self.lw.b, [])  # type: ignore
+        raise NotImplementedError(
+            "scan: a map-like output's shape depends on loop data "
+            f"({op.name if isinstance(op, Operation) else 'a loop argument'})"
+        )
+
+
+class LowerToLoopsPass(ModulePass):
+    """Rewrite every graph-stage `func.func` of the module to the loops stage."""
+
+    name = "lower-to-loops"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        for fn in list(op.ops):
+            if isinstance(fn, func.FuncOp):
+                lowered = Lowering(fn).run()
+                op.body.block.insert_op_before(lowered, fn)
+                fn.detach()
+                fn.erase()

@@ -1,0 +1,63 @@
+"""What a graph tensor becomes in the `loops` stage.
+
+- `Scalar`: a rank-0 tensor is one SSA scalar (kept in registers by LLVM).
+- `Buffer`: a memref with its sizes; `owned` when it is a whole allocation.
+- `Lazy`: an elementwise expression not yet stored anywhere: `load(idx)` emits the
+  scalar code of one element. Chains of elementwise ops stay lazy, so they fuse
+  into the one loop that finally stores them (no temporary per op).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from xdsl.ir import SSAValue
+
+from scanc.lowering.builder import Builder
+
+
+@dataclass
+class Lowered:
+    dtype: str
+    sizes: list[SSAValue]
+
+    @property
+    def rank(self) -> int:
+        return len(self.sizes)
+
+    def load(self, b: Builder, idx: Sequence[SSAValue]) -> SSAValue:
+        raise NotImplementedError
+
+
+@dataclass
+class Scalar(Lowered):
+    value: SSAValue = field(default=None)  # type: ignore[assignment]
+
+    def load(self, b: Builder, idx: Sequence[SSAValue]) -> SSAValue:
+        return self.value
+
+
+@dataclass
+class Buffer(Lowered):
+    ref: SSAValue = field(default=None)  # type: ignore[assignment]
+    owned: bool = False
+
+    def load(self, b: Builder, idx: Sequence[SSAValue]) -> SSAValue:
+        return b.load(self.ref, idx)
+
+
+@dataclass
+class Lazy(Lowered):
+    element: Callable[[Builder, Sequence[SSAValue]], SSAValue] = field(default=None)  # type: ignore[assignment]
+
+    def load(self, b: Builder, idx: Sequence[SSAValue]) -> SSAValue:
+        return self.element(b, idx)
+
+
+def store_into(b: Builder, value: Lowered, ref: SSAValue, sizes: Sequence[SSAValue]) -> None:
+    """Write every element of `value` into the memref `ref` of the same shape."""
+    if value.rank == 0:
+        b.store(value.load(b, []), ref, [])
+        return
+    b.loop_nest(sizes, lambda idx: b.store(value.load(b, idx), ref, idx))

@@ -1,0 +1,97 @@
+"""The one ordered list of compiler stages.
+
+`graph` is what the frontend builds; each later stage is the previous one after
+the passes listed for it. The CLI's `--emit` choices, the docs and the lit folders
+all come from `STAGES`.
+
+    graph --opt passes--> opt --lower-to-loops--> loops --emitter--> llvm --> asm
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import llvmlite.binding as llvm
+from xdsl.context import Context
+from xdsl.dialects import arith, builtin, cf, func, math, memref, scf
+from xdsl.dialects.builtin import ModuleOp
+
+from scanc.codegen.llvm import EmittedFunction, emit_module, optimize
+from scanc.codegen.target import Target, host
+from scanc.dialects import SCAN, ST
+from scanc.lowering.to_loops import LowerToLoopsPass
+from scanc.passes import PASSES
+
+STAGES = ("graph", "opt", "loops", "llvm", "asm")
+
+#: the passes that make the `opt` stage, in order
+OPT_PASSES = ("canonicalize", "cse", "trim-memory", "dce")
+
+
+def context() -> Context:
+    ctx = Context()
+    for dialect in (builtin.Builtin, func.Func, arith.Arith, math.Math, memref.MemRef,
+                    scf.Scf, cf.Cf, ST, SCAN):
+        ctx.load_dialect(dialect)
+    return ctx
+
+
+def run_opt(module: ModuleOp, passes: tuple[str, ...] = OPT_PASSES) -> None:
+    ctx = context()
+    for name in passes:
+        PASSES[name]().apply(ctx, module)
+    module.verify()
+
+
+def run_loops(module: ModuleOp) -> None:
+    LowerToLoopsPass().apply(context(), module)
+    module.verify()
+
+
+@dataclass
+class Compiled:
+    """Everything the later stages produced for one module."""
+
+    llvm_ir: str
+    optimized: llvm.ModuleRef
+    functions: list[EmittedFunction]
+    target: Target
+
+    def assembly(self) -> str:
+        return self.target.machine().emit_assembly(self.optimized)
+
+
+def run_codegen(module: ModuleOp, target: Target | None = None) -> Compiled:
+    target = target or host()
+    ir_module, functions = emit_module(module, target)
+    text = str(ir_module)
+    return Compiled(text, optimize(ir_module, target), functions, target)
+
+
+def lower(module: ModuleOp, until: str, optimize_graph: bool = True) -> Compiled | None:
+    """Run the stages after `graph` in place, up to and including `until`."""
+    if STAGES.index(until) >= STAGES.index("opt") and optimize_graph:
+        run_opt(module)
+    if STAGES.index(until) >= STAGES.index("loops"):
+        run_loops(module)
+    if STAGES.index(until) >= STAGES.index("llvm"):
+        return run_codegen(module)
+    return None
+
+
+def compile_module(module: ModuleOp, *, optimize_graph: bool = True, hooks=(),
+                   name: str = "") -> Compiled:
+    """All stages after `graph`; `hooks` see each stage's text as `(name, stage, text)`."""
+    def show(stage: str, text_of) -> None:
+        for hook in hooks:
+            hook(name, stage, text_of())
+
+    if optimize_graph:
+        run_opt(module)
+    show("opt", lambda: str(module))
+    run_loops(module)
+    show("loops", lambda: str(module))
+    compiled = run_codegen(module)
+    show("llvm", lambda: str(compiled.optimized))
+    show("asm", compiled.assembly)
+    return compiled

@@ -1,0 +1,378 @@
+"""`scanc.tensor`: constructors and ops, each building one `st`/`arith` op."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+
+import numpy as np
+from xdsl.dialects.arith import ConstantOp
+from xdsl.dialects.builtin import DYNAMIC_INDEX as DYN
+from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, TensorType
+
+from scanc.dialects import st
+from scanc.frontend import dtypes
+from scanc.frontend.graph import TensorVariable, wrap
+
+Shape = Sequence[int | None]
+
+
+# -- constructors -------------------------------------------------------------------
+
+
+def _ttype(dtype: str, shape: Shape) -> TensorType:
+    return TensorType(dtypes.element_type(dtype), [DYN if d is None else d for d in shape])
+
+
+def tensor(name=None, dtype=None, shape=None, *, ndim=None) -> TensorVariable:
+    """A symbolic input; `shape` entries are ints (static) or None (unknown)."""
+    if shape is None:
+        if ndim is None:
+            raise TypeError("tensor() needs shape= (use None for unknown dims) or ndim=")
+        shape = (None,) * ndim
+    for d in shape:
+        if d is not None and (not isinstance(d, (int, np.integer)) or d < 0):
+            raise ValueError(f"shape entries must be non-negative ints or None, got {d!r}")
+    dtype = dtypes.canonical(dtype if dtype is not None else "floatX")
+    type_ = _ttype(dtype, shape)
+    return wrap(st.PlaceholderOp(name or "", type_), name)
+
+
+def _maker(ndim: int, default_dtype: str | None):
+    def make(name=None, dtype=None, shape=None):
+        if shape is None:
+            shape = (None,) * ndim
+        if len(shape) != ndim:
+            raise ValueError(f"shape {shape} does not have {ndim} dimensions")
+        return tensor(name, dtype or default_dtype, shape)
+
+    return make
+
+
+_PREFIXES = {"": None, "b": "int8", "w": "int16", "i": "int32", "l": "int64",
+             "f": "float32", "d": "float64"}
+_RANKS = {"scalar": 0, "vector": 1, "matrix": 2, "tensor3": 3, "tensor4": 4}
+CONSTRUCTORS: dict[str, object] = {}
+for _prefix, _dtype in _PREFIXES.items():
+    for _kind, _ndim in _RANKS.items():
+        _fn = _maker(_ndim, _dtype)
+        _fn.__name__ = _prefix + _kind
+        _fn.__doc__ = f"A symbolic {_kind} of dtype {_dtype or 'floatX'}."
+        CONSTRUCTORS[_prefix + _kind] = _fn
+
+
+def constant(x, name=None, ndim=None, dtype=None) -> TensorVariable:
+    """A constant tensor; Python ints get the smallest int dtype that holds them,
+    Python floats get `floatX` (PyTensor's rules)."""
+    if isinstance(x, TensorVariable):
+        raise TypeError("constant() takes a value, not a symbolic variable")
+    if dtype is None:
+        if isinstance(x, (bool, int, float)) and not isinstance(x, np.generic):
+            dtype = dtypes.python_scalar_dtype(x)
+        else:
+            dtype = np.asarray(x).dtype
+    dtype = dtypes.canonical(dtype)
+    array = np.asarray(x)
+    converted = array.astype(dtype)
+    if array.dtype.kind in "iuf" and not np.array_equal(converted, array):
+        raise TypeError(f"value {x!r} cannot be represented exactly as {dtype}")
+    if ndim is not None and converted.ndim != ndim:
+        raise ValueError(f"constant has {converted.ndim} dims, expected {ndim}")
+    type_ = _ttype(dtype, converted.shape)
+    flat = converted.ravel()
+    values = (
+        flat.astype(float).tolist() if dtypes.is_float(dtype) else flat.astype(int).tolist()
+    )
+    attr = DenseIntOrFPElementsAttr.from_list(type_, values)  # type: ignore[arg-type]
+    return wrap(ConstantOp(attr, type_), name)
+
+
+def as_tensor_variable(x, name=None, ndim=None, dtype=None) -> TensorVariable:
+    if isinstance(x, TensorVariable):
+        if ndim is not None and x.ndim != ndim:
+            raise TypeError(f"{x} has {x.ndim} dimensions, expected {ndim}")
+        return x if dtype is None else cast(x, dtype)
+    if hasattr(x, "get_value") and hasattr(x, "variable"):
+        return x.variable  # a shared variable
+    return constant(x, name=name, ndim=ndim, dtype=dtype)
+
+
+def constant_value(var: TensorVariable):
+    """The numpy value of a constant variable, or None when it is not constant."""
+    op = var.owner
+    if isinstance(op, ConstantOp) and isinstance(op.value, DenseIntOrFPElementsAttr):
+        values = op.value.get_values()
+        return np.asarray(values, dtype=var.dtype).reshape(
+            [d for d in var.type.get_shape()]
+        )
+    return None
+
+
+# -- elementwise ----------------------------------------------------------------------
+
+
+def _broadcast_shape(shapes: list[tuple[int, ...]]) -> list[int]:
+    out = []
+    for dims in zip(*shapes):
+        known = {d for d in dims if d not in (1, DYN)}
+        if len(known) > 1:
+            raise ValueError(f"shapes {shapes} cannot be broadcast together")
+        if known:
+            out.append(known.pop())
+        elif DYN in dims:
+            out.append(DYN)
+        else:
+            out.append(1)
+    return out
+
+
+def expand_dims(x: TensorVariable, axes: Sequence[int]) -> TensorVariable:
+    shape = list(x.type.get_shape())
+    for a in sorted(axes):
+        shape.insert(a, 1)
+    result_type = TensorType(x.type.element_type, shape)
+    return wrap(st.ExpandDimsOp(x.value, list(axes), result_type))
+
+
+def _align(x: TensorVariable, ndim: int) -> TensorVariable:
+    return x if x.ndim == ndim else expand_dims(x, range(ndim - x.ndim))
+
+
+def elementwise(fn: str, *args, out_dtype: str | None = None) -> TensorVariable:
+    """Apply `fn` with broadcasting; `out_dtype` defaults to the upcast of inputs."""
+    vars_ = [as_tensor_variable(a) for a in args]
+    ndim = builtins.max(v.ndim for v in vars_)
+    vars_ = [_align(v, ndim) for v in vars_]
+    shape = _broadcast_shape([v.type.get_shape() for v in vars_])
+    dtype = out_dtype or dtypes.upcast(*[v.dtype for v in vars_])
+    op = st.ElementwiseOp(fn, [v.value for v in vars_], _ttype(dtype, [
+        None if d == DYN else d for d in shape
+    ]))
+    return wrap(op)
+
+
+def _arith(fn: str):
+    def op(a, b):
+        return elementwise(fn, a, b)
+
+    op.__name__ = fn
+    return op
+
+
+add, sub, mul, maximum, minimum = (
+    _arith(n) for n in ("add", "sub", "mul", "maximum", "minimum")
+)
+
+
+def true_div(a, b) -> TensorVariable:
+    a, b = as_tensor_variable(a), as_tensor_variable(b)
+    dtype = dtypes.upcast(a.dtype, b.dtype)
+    if not dtypes.is_float(dtype):
+        dtype = "float64"
+    return elementwise("true_div", cast(a, dtype), cast(b, dtype))
+
+
+def int_div(a, b) -> TensorVariable:
+    return elementwise("int_div", a, b)
+
+
+def mod(a, b) -> TensorVariable:
+    return elementwise("mod", a, b)
+
+
+def pow(a, b) -> TensorVariable:  # noqa: A001 - PyTensor's name
+    return elementwise("pow", a, b)
+
+
+def _compare(fn: str):
+    def op(a, b):
+        return elementwise(fn, a, b, out_dtype="bool")
+
+    op.__name__ = fn
+    return op
+
+
+lt, le, gt, ge, eq, neq = (_compare(n) for n in ("lt", "le", "gt", "ge", "eq", "neq"))
+
+
+def _unary(fn: str, float_only: bool):
+    def op(x):
+        x = as_tensor_variable(x)
+        if float_only and not dtypes.is_float(x.dtype):
+            x = cast(x, "float64")
+        return elementwise(fn, x)
+
+    op.__name__ = fn
+    return op
+
+
+neg, abs = _unary("neg", False), _unary("abs", False)  # noqa: A001
+exp, log, sqrt, tanh, sigmoid, sin, cos = (
+    _unary(n, True) for n in ("exp", "log", "sqrt", "tanh", "sigmoid", "sin", "cos")
+)
+
+
+def cast(x, dtype) -> TensorVariable:
+    x = as_tensor_variable(x)
+    dtype = dtypes.canonical(dtype)
+    if x.dtype == dtype:
+        return x
+    return wrap(st.CastOp(x.value, TensorType(dtypes.element_type(dtype),
+                                              x.type.get_shape())))
+
+
+# -- shapes and creation ----------------------------------------------------------------
+
+
+def dim(x, axis: int) -> TensorVariable:
+    x = as_tensor_variable(x)
+    if not -x.ndim <= axis < x.ndim:
+        raise IndexError(f"axis {axis} out of range for {x.ndim}-d {x}")
+    return wrap(st.DimOp(x.value, axis % x.ndim))
+
+
+def alloc(value, *shape) -> TensorVariable:
+    """A tensor of `shape` (ints or int scalars) filled with the scalar `value`."""
+    value = as_tensor_variable(value)
+    if value.ndim != 0:
+        raise TypeError("alloc fills with a scalar value")
+    sizes = [_int_scalar(s, "alloc size") for s in shape]
+    static = [_static_int(s) for s in sizes]
+    type_ = _ttype(value.dtype, static)
+    return wrap(st.AllocOp(value.value, [s.value for s in sizes], type_))
+
+
+def _full_like(x, fill, dtype):
+    x = as_tensor_variable(x)
+    dtype = dtypes.canonical(dtype or x.dtype)
+    value = constant(fill, dtype=dtype)
+    if x.ndim == 0:
+        return value
+    dims = [d if d != DYN else dim(x, i) for i, d in enumerate(x.type.get_shape())]
+    return alloc(value, *dims)
+
+
+def ones_like(x, dtype=None) -> TensorVariable:
+    return _full_like(x, 1, dtype)
+
+
+def zeros_like(x, dtype=None) -> TensorVariable:
+    return _full_like(x, 0, dtype)
+
+
+def _int_scalar(x, what: str) -> TensorVariable:
+    if isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)):
+        return constant(int(x), dtype="int64")
+    var = as_tensor_variable(x)
+    if var.ndim != 0 or not dtypes.is_int(var.dtype):
+        raise TypeError(f"{what} must be an integer scalar, got {var}")
+    return cast(var, "int64")
+
+
+def _static_int(var: TensorVariable) -> int | None:
+    value = constant_value(var)
+    return None if value is None else int(value)
+
+
+def arange(start, stop=None, step=1, dtype=None) -> TensorVariable:
+    """`numpy.arange`; integer arguments give int64 (PyTensor's rule)."""
+    if stop is None:
+        start, stop = 0, start
+    start, stop, step = (as_tensor_variable(v) for v in (start, stop, step))
+    for v in (start, stop, step):
+        if v.ndim != 0:
+            raise TypeError(f"arange takes scalars, got {v}")
+    if dtype is None:
+        dtype = dtypes.upcast(start.dtype, stop.dtype, step.dtype)
+        if dtypes.is_int(dtype) or dtype == "bool":
+            dtype = "int64"
+    dtype = dtypes.canonical(dtype)
+    length = None
+    values = [constant_value(v) for v in (start, stop, step)]
+    if all(v is not None for v in values):
+        if values[2] == 0:
+            raise ValueError("arange step must not be zero")
+        length = len(np.arange(*[v.item() for v in values]))
+    common = dtypes.upcast(start.dtype, stop.dtype, step.dtype)
+    start, stop, step = (cast(v, common) for v in (start, stop, step))
+    return wrap(st.ArangeOp(start.value, stop.value, step.value, _ttype(dtype, [length])))
+
+
+# -- reductions -------------------------------------------------------------------------
+
+
+def _axes(x: TensorVariable, axis) -> list[int]:
+    if axis is None:
+        return list(range(x.ndim))
+    axes = [axis] if isinstance(axis, (int, np.integer)) else list(axis)
+    norm = []
+    for a in axes:
+        if not -x.ndim <= a < x.ndim:
+            raise ValueError(f"axis {a} is out of range for {x.ndim}-d {x}")
+        norm.append(int(a) % x.ndim)
+    if len(set(norm)) != len(norm):
+        raise ValueError(f"repeated axis in {axis}")
+    return sorted(norm)
+
+
+def _reduce(fn: str, x, axis, dtype, keepdims: bool) -> TensorVariable:
+    x = as_tensor_variable(x)
+    axes = _axes(x, axis)
+    if dtype is None:
+        dtype = x.dtype
+        if fn in ("sum", "prod") and (dtypes.is_int(dtype) or dtype == "bool"):
+            dtype = "int64"
+    x = cast(x, dtype)
+    shape = [d for i, d in enumerate(x.type.get_shape()) if i not in axes]
+    result = wrap(st.ReduceOp(fn, x.value, axes, TensorType(x.type.element_type, shape)))
+    return expand_dims(result, axes) if keepdims else result
+
+
+def sum(x, axis=None, dtype=None, keepdims=False) -> TensorVariable:  # noqa: A001
+    return _reduce("sum", x, axis, dtype, keepdims)
+
+
+def prod(x, axis=None, dtype=None, keepdims=False) -> TensorVariable:
+    return _reduce("prod", x, axis, dtype, keepdims)
+
+
+def max(x, axis=None, keepdims=False) -> TensorVariable:  # noqa: A001
+    return _reduce("max", x, axis, None, keepdims)
+
+
+def min(x, axis=None, keepdims=False) -> TensorVariable:  # noqa: A001
+    return _reduce("min", x, axis, None, keepdims)
+
+
+# -- indexing ---------------------------------------------------------------------------
+
+
+def subtensor(x: TensorVariable, index) -> TensorVariable:
+    """Basic indexing with ints, int scalars and slices (numpy semantics)."""
+    if not isinstance(index, tuple):
+        index = (index,)
+    if len(index) > x.ndim:
+        raise IndexError(f"too many indices ({len(index)}) for {x.ndim}-d {x}")
+    entries, operands, shape = [], [], list(x.type.get_shape())
+    out_shape: list[int] = []
+    for axis, item in enumerate(index):
+        if isinstance(item, slice):
+            fields = (item.start, item.stop, item.step)
+            if item.step is not None and _static_int(_int_scalar(item.step, "step")) == 0:
+                raise ValueError("slice step cannot be zero")
+            entries.append("s" + "".join("_" if f is None else "x" for f in fields))
+            operands += [_int_scalar(f, "slice bound").value for f in fields if f is not None]
+            full = all(f is None for f in fields[:2]) and item.step in (None, 1, -1)
+            out_shape.append(shape[axis] if full else DYN)
+        else:
+            if isinstance(item, (int, np.integer)) and shape[axis] != DYN:
+                if not -shape[axis] <= item < shape[axis]:
+                    raise IndexError(
+                        f"index {item} is out of bounds for axis {axis} with size "
+                        f"{shape[axis]}"
+                    )
+            entries.append("i")
+            operands.append(_int_scalar(item, "index").value)
+    out_shape += shape[len(index):]
+    type_ = TensorType(x.type.element_type, out_shape)
+    return wrap(st.SubtensorOp(x.value, entries, operands, type_))

@@ -1,0 +1,319 @@
+"""The `st` dialect: value-semantics tensor ops of the `graph` stage.
+
+`st` is what the frontend (`scanc.tensor`) builds. Its values are builtin
+`tensor` types; scalars are rank-0 tensors (`tensor<f64>`), dynamic dims are `?`.
+Broadcasting follows PyTensor: a dim broadcasts only when its static size is 1;
+two dynamic dims must be equal at run time.
+
+Constants use the upstream `arith.constant` with a dense attribute; everything the
+upstream dialects cannot say with PyTensor's semantics lives here:
+
+    %p = st.elementwise "mul"(%prior, %A) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
+    %n = st.dim %A, 0 : tensor<?xf64> -> tensor<i64>
+    %o = st.alloc %one [%n] : (tensor<f64>, tensor<i64>) -> tensor<?xf64>
+    %s = st.reduce "sum"(%x) {axes = array<i64: 0>} : tensor<?xf64> -> tensor<f64>
+    %l = st.subtensor %r [%i] {index = ["i"]} : (tensor<?x?xf64>, tensor<i64>) -> tensor<?xf64>
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from xdsl.dialects.builtin import (
+    ArrayAttr,
+    DenseArrayBase,
+    IntegerAttr,
+    StringAttr,
+    TensorType,
+    i64,
+)
+from xdsl.ir import Attribute, Dialect, SSAValue
+from xdsl.irdl import (
+    IRDLOperation,
+    irdl_op_definition,
+    operand_def,
+    prop_def,
+    result_def,
+    traits_def,
+    var_operand_def,
+)
+from xdsl.traits import Pure
+from xdsl.utils.exceptions import VerifyException
+
+#: Elementwise functions and their arity. The `fn` of `st.elementwise` names one.
+ELEMENTWISE_ARITY: dict[str, int] = {
+    "add": 2, "sub": 2, "mul": 2, "true_div": 2, "int_div": 2, "mod": 2,
+    "pow": 2, "maximum": 2, "minimum": 2,
+    "lt": 2, "le": 2, "gt": 2, "ge": 2, "eq": 2, "neq": 2,
+    "and": 2, "or": 2, "xor": 2,
+    "neg": 1, "abs": 1, "exp": 1, "log": 1, "sqrt": 1, "tanh": 1, "sigmoid": 1,
+    "sin": 1, "cos": 1, "invert": 1,
+    "switch": 3,
+}
+
+REDUCTIONS = ("sum", "prod", "max", "min")
+
+
+def tensor_type(value: SSAValue) -> TensorType:
+    if not isinstance(value.type, TensorType):
+        raise VerifyException(f"expected a tensor value, got {value.type}")
+    return value.type
+
+
+def is_index_scalar(value: SSAValue) -> bool:
+    t = value.type
+    return isinstance(t, TensorType) and t.get_num_dims() == 0 and (
+        t.element_type.__class__.__name__ == "IntegerType"
+    )
+
+
+@irdl_op_definition
+class PlaceholderOp(IRDLOperation):
+    """A named symbolic input (`st.vector("A")`) before `function` binds it.
+
+    Placeholders live only in the frontend's detached graph: `function` maps each
+    one to an argument of the `func.func` it builds, so they never reach a pass.
+    """
+
+    name = "st.placeholder"
+    var_name = prop_def(StringAttr, prop_name="name")
+    result = result_def(TensorType)
+    assembly_format = "$name attr-dict `:` type($result)"
+
+    def __init__(self, name: str, type_: TensorType):
+        super().__init__(properties={"name": StringAttr(name)}, result_types=[type_])
+
+
+@irdl_op_definition
+class ElementwiseOp(IRDLOperation):
+    """Apply the scalar function `fn` to broadcast operands, element by element."""
+
+    name = "st.elementwise"
+    fn = prop_def(StringAttr)
+    inputs = var_operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = "$fn `(` $inputs `)` attr-dict `:` functional-type($inputs, $result)"
+
+    def __init__(self, fn: str, inputs: Sequence[SSAValue], result_type: TensorType):
+        super().__init__(
+            operands=[inputs], properties={"fn": StringAttr(fn)}, result_types=[result_type]
+        )
+
+    def verify_(self) -> None:
+        fn = self.fn.data
+        if fn not in ELEMENTWISE_ARITY:
+            raise VerifyException(f"unknown elementwise function '{fn}'")
+        if len(self.inputs) != ELEMENTWISE_ARITY[fn]:
+            raise VerifyException(
+                f"'{fn}' takes {ELEMENTWISE_ARITY[fn]} operands, got {len(self.inputs)}"
+            )
+        rank = self.result.type.get_num_dims()
+        for operand in self.inputs:
+            if tensor_type(operand).get_num_dims() != rank:
+                raise VerifyException(
+                    "operands of st.elementwise must have the result's rank "
+                    f"{rank} (the frontend inserts st.expand_dims to broadcast)"
+                )
+
+
+@irdl_op_definition
+class CastOp(IRDLOperation):
+    """Convert every element to the result's element type (numpy `astype`)."""
+
+    name = "st.cast"
+    input = operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `to` type($result)"
+
+    def __init__(self, input: SSAValue, result_type: TensorType):
+        super().__init__(operands=[input], result_types=[result_type])
+
+    def verify_(self) -> None:
+        if tensor_type(self.input).get_shape() != self.result.type.get_shape():
+            raise VerifyException("st.cast must not change the shape")
+
+
+@irdl_op_definition
+class ExpandDimsOp(IRDLOperation):
+    """Insert broadcastable (size-1) axes at the positions `axes` of the result."""
+
+    name = "st.expand_dims"
+    input = operand_def(TensorType)
+    axes = prop_def(DenseArrayBase)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = "$input $axes attr-dict `:` type($input) `to` type($result)"
+
+    def __init__(self, input: SSAValue, axes: Sequence[int], result_type: TensorType):
+        super().__init__(
+            operands=[input],
+            properties={"axes": DenseArrayBase.from_list(i64, axes)},
+            result_types=[result_type],
+        )
+
+
+@irdl_op_definition
+class DimOp(IRDLOperation):
+    """The size of dimension `axis` of `input`, as an int64 scalar."""
+
+    name = "st.dim"
+    input = operand_def(TensorType)
+    axis = prop_def(IntegerAttr)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = "$input `,` $axis attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(self, input: SSAValue, axis: int):
+        super().__init__(
+            operands=[input],
+            properties={"axis": IntegerAttr(axis, i64)},
+            result_types=[TensorType(i64, [])],
+        )
+
+    def verify_(self) -> None:
+        rank = tensor_type(self.input).get_num_dims()
+        if not 0 <= self.axis.value.data < rank:
+            raise VerifyException(f"axis {self.axis.value.data} out of range for rank {rank}")
+
+
+@irdl_op_definition
+class AllocOp(IRDLOperation):
+    """A tensor of the given shape filled with the scalar `value`."""
+
+    name = "st.alloc"
+    value = operand_def(TensorType)
+    dims = var_operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$value ` ` `[` $dims `]` attr-dict `:` functional-type(operands, $result)"
+    )
+
+    def __init__(self, value: SSAValue, dims: Sequence[SSAValue], result_type: TensorType):
+        super().__init__(operands=[value, dims], result_types=[result_type])
+
+    def verify_(self) -> None:
+        if tensor_type(self.value).get_num_dims() != 0:
+            raise VerifyException("st.alloc fills with a scalar (rank-0) value")
+        if len(self.dims) != self.result.type.get_num_dims():
+            raise VerifyException("st.alloc needs one size per result dimension")
+
+
+@irdl_op_definition
+class ArangeOp(IRDLOperation):
+    """`numpy.arange(start, stop, step)` with scalar operands."""
+
+    name = "st.arange"
+    start = operand_def(TensorType)
+    stop = operand_def(TensorType)
+    step = operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$start `,` $stop `,` $step attr-dict `:` functional-type(operands, $result)"
+    )
+
+    def __init__(self, start: SSAValue, stop: SSAValue, step: SSAValue, type_: TensorType):
+        super().__init__(operands=[start, stop, step], result_types=[type_])
+
+
+@irdl_op_definition
+class ReduceOp(IRDLOperation):
+    """Reduce `input` with `fn` over `axes` (sorted, unique); those axes disappear."""
+
+    name = "st.reduce"
+    fn = prop_def(StringAttr)
+    input = operand_def(TensorType)
+    axes = prop_def(DenseArrayBase)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = "$fn `(` $input `)` $axes attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(self, fn: str, input: SSAValue, axes: Sequence[int], type_: TensorType):
+        super().__init__(
+            operands=[input],
+            properties={"fn": StringAttr(fn), "axes": DenseArrayBase.from_list(i64, axes)},
+            result_types=[type_],
+        )
+
+    def verify_(self) -> None:
+        if self.fn.data not in REDUCTIONS:
+            raise VerifyException(f"unknown reduction '{self.fn.data}'")
+        rank = tensor_type(self.input).get_num_dims()
+        axes = self.axes.get_values()
+        if list(axes) != sorted(set(axes)) or any(not 0 <= a < rank for a in axes):
+            raise VerifyException(f"bad reduction axes {list(axes)} for rank {rank}")
+        if self.result.type.get_num_dims() != rank - len(axes):
+            raise VerifyException("st.reduce result rank must drop the reduced axes")
+
+
+def parse_index_entry(entry: str) -> tuple[str, int]:
+    """An index entry is "i" (one integer operand) or "s" + 3 flags, one per slice
+    field start/stop/step, each "x" (an operand follows) or "_" (omitted)."""
+    if entry == "i":
+        return "i", 1
+    if len(entry) == 4 and entry[0] == "s" and set(entry[1:]) <= {"x", "_"}:
+        return "s", entry.count("x")
+    raise VerifyException(f"bad index entry '{entry}'")
+
+
+@irdl_op_definition
+class SubtensorOp(IRDLOperation):
+    """Basic indexing `x[i, a:b:c, ...]` (numpy semantics, negative indices count
+    from the end). `index` has one entry per indexed leading axis; the operands hold
+    the integer indices and present slice fields, in order. An out-of-range integer
+    index is a run-time `IndexError`."""
+
+    name = "st.subtensor"
+    input = operand_def(TensorType)
+    indices = var_operand_def(TensorType)
+    index = prop_def(ArrayAttr)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$input $index `(` $indices `)` attr-dict `:` functional-type(operands, $result)"
+    )
+
+    def __init__(
+        self, input: SSAValue, entries: Sequence[str], indices: Sequence[SSAValue],
+        result_type: TensorType,
+    ):
+        super().__init__(
+            operands=[input, indices],
+            properties={"index": ArrayAttr([StringAttr(e) for e in entries])},
+            result_types=[result_type],
+        )
+
+    def entries(self) -> list[str]:
+        return [e.data for e in self.index.data]  # type: ignore[attr-defined]
+
+    def verify_(self) -> None:
+        parsed = [parse_index_entry(e) for e in self.entries()]
+        rank = tensor_type(self.input).get_num_dims()
+        if len(parsed) > rank:
+            raise VerifyException(f"too many indices ({len(parsed)}) for rank {rank}")
+        if sum(n for _, n in parsed) != len(self.indices):
+            raise VerifyException("st.subtensor operand count does not match `index`")
+        dropped = sum(1 for kind, _ in parsed if kind == "i")
+        if self.result.type.get_num_dims() != rank - dropped:
+            raise VerifyException("st.subtensor result rank must drop integer-indexed axes")
+        for value in self.indices:
+            if not is_index_scalar(value):
+                raise VerifyException(f"indices must be integer scalars, got {value.type}")
+
+
+ST = Dialect(
+    "st",
+    [
+        PlaceholderOp, ElementwiseOp, CastOp, ExpandDimsOp, DimOp, AllocOp, ArangeOp,
+        ReduceOp, SubtensorOp,
+    ],
+    [],
+)
+
+
+def element_of(type_: Attribute) -> Attribute:
+    assert isinstance(type_, TensorType)
+    return type_.element_type

@@ -1,0 +1,152 @@
+"""Calling a compiled function: check and convert inputs, run, wrap outputs.
+
+Inputs follow PyTensor's `allow_input_downcast` rules: an array is accepted when
+its dtype up-casts to the input's dtype; Python scalars and lists when their
+values survive the conversion; anything else needs `allow_input_downcast=True`.
+Outputs are numpy arrays that own the memory the native code allocated.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from scanc.runtime.abi import FrameLayout
+from scanc.runtime.jit import libc_free
+
+_EXCEPTIONS = {"ValueError": ValueError, "IndexError": IndexError,
+               "MemoryError": MemoryError, "TypeError": TypeError}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    dtype: np.dtype
+    shape: tuple[int | None, ...]
+
+    @property
+    def rank(self) -> int:
+        return len(self.shape)
+
+
+class _Owner:
+    """Frees a native allocation when the last numpy view of it goes away."""
+
+    __slots__ = ("__array_interface__", "address")
+
+    def __init__(self, address: int, shape: tuple[int, ...], typestr: str):
+        self.address = address
+        self.__array_interface__ = {
+            "data": (address, False), "shape": shape, "typestr": typestr, "version": 3,
+        }
+
+    def __del__(self):
+        libc_free()(self.address)
+
+
+def convert_input(value, param: Param, allow_downcast: bool | None) -> np.ndarray:
+    if type(value) is np.ndarray and value.dtype == param.dtype:
+        array = value
+    else:
+        array = _converted(value, param, allow_downcast)
+    if array.ndim != param.rank:
+        raise TypeError(
+            f"input {param.name!r}: expected {param.rank} dimensions, got array of "
+            f"shape {array.shape}"
+        )
+    for axis, (want, got) in enumerate(zip(param.shape, array.shape)):
+        if want is not None and want != got:
+            raise TypeError(
+                f"input {param.name!r}: expected size {want} on axis {axis}, got shape "
+                f"{array.shape}"
+            )
+    return array
+
+
+def _converted(value, param: Param, allow_downcast: bool | None) -> np.ndarray:
+    try:
+        array = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"input {param.name!r}: cannot convert {value!r} to an array") from exc
+    if array.dtype == param.dtype:
+        return array
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"input {param.name!r}: expected {param.dtype} data, got {array.dtype}")
+    if allow_downcast or np.result_type(array.dtype, param.dtype) == param.dtype:
+        return array.astype(param.dtype)
+    converted = array.astype(param.dtype)
+    lossless = not isinstance(value, np.ndarray) and np.array_equal(converted, array)
+    floatx_python = isinstance(value, float) and allow_downcast is None
+    if lossless or floatx_python:
+        return converted
+    raise TypeError(
+        f"input {param.name!r}: {param.dtype} cannot hold {array.dtype} data exactly "
+        f"(got {value!r}); convert it yourself or pass allow_input_downcast=True"
+    )
+
+
+class NativeFunction:
+    """A compiled entry point `int32 f(int64 *frame)` with its frame layout."""
+
+    def __init__(self, address: int, layout: FrameLayout, checks: list[str],
+                 inputs: list[Param], outputs: list[Param], name: str):
+        self.layout, self.checks, self.name = layout, checks, name
+        self.inputs, self.outputs = inputs, outputs
+        self.frame = np.zeros(layout.size, dtype=np.int64)
+        self.frame_f = self.frame.view(np.float64)
+        self.lock = threading.Lock()
+        prototype = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p)
+        self.entry = prototype(address)
+        self.frame_address = self.frame.ctypes.data
+
+    def __call__(self, arrays: list[np.ndarray]) -> list[np.ndarray]:
+        with self.lock:
+            alive = self._pack(arrays)  # noqa: F841 - keeps copies alive during the call
+            status = self.entry(self.frame_address)
+            if status:
+                raise self._error(status)
+            return self._unpack()
+
+    def _pack(self, arrays: list[np.ndarray]) -> list[np.ndarray]:
+        frame, frame_f = self.frame, self.frame_f
+        alive = []
+        for array, slot, param in zip(arrays, self.layout.inputs, self.inputs):
+            k = slot.offset
+            if slot.rank == 0:
+                if param.dtype.kind == "f":
+                    frame_f[k] = array
+                else:
+                    frame[k] = array
+                continue
+            strides = array.strides
+            itemsize = array.itemsize
+            if any(s % itemsize for s in strides):
+                array = np.ascontiguousarray(array)
+                strides = array.strides
+                alive.append(array)
+            frame[k] = array.ctypes.data
+            frame[k + 1: k + 1 + slot.rank] = array.shape
+            frame[k + 1 + slot.rank: k + 1 + 2 * slot.rank] = [s // itemsize for s in strides]
+        return alive
+
+    def _unpack(self) -> list[np.ndarray]:
+        results = []
+        frame = self.frame
+        for slot, param in zip(self.layout.outputs, self.outputs):
+            k = slot.offset
+            if slot.rank == 0:
+                raw = self.frame_f[k] if param.dtype.kind == "f" else frame[k]
+                results.append(np.asarray(raw, dtype=param.dtype))
+                continue
+            shape = tuple(int(s) for s in frame[k + 1: k + 1 + slot.rank])
+            owner = _Owner(int(frame[k]), shape, param.dtype.str)
+            results.append(np.asarray(owner))
+        return results
+
+    def _error(self, status: int) -> Exception:
+        message = self.checks[status - 1]
+        kind, _, text = message.partition(": ")
+        return _EXCEPTIONS.get(kind, RuntimeError)(f"{text} (in compiled function {self.name!r})")
