@@ -28,10 +28,14 @@ STAGES = ("graph", "opt", "loops", "llvm", "asm")
 OPT_PASSES = ("canonicalize", "cse", "trim-memory", "dce")
 
 
+#: the dialects of every stage up to `loops`
+DIALECTS = (builtin.Builtin, func.Func, arith.Arith, math.Math, memref.MemRef, scf.Scf,
+            cf.Cf, ST, SCAN)
+
+
 def context() -> Context:
     ctx = Context()
-    for dialect in (builtin.Builtin, func.Func, arith.Arith, math.Math, memref.MemRef,
-                    scf.Scf, cf.Cf, ST, SCAN):
+    for dialect in DIALECTS:
         ctx.load_dialect(dialect)
     return ctx
 

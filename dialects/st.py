@@ -30,6 +30,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, Dialect, SSAValue
 from xdsl.irdl import (
     IRDLOperation,
+    ParsePropInAttrDict,
     irdl_op_definition,
     operand_def,
     prop_def,
@@ -144,7 +145,8 @@ class ExpandDimsOp(IRDLOperation):
     axes = prop_def(DenseArrayBase)
     result = result_def(TensorType)
     traits = traits_def(Pure())
-    assembly_format = "$input $axes attr-dict `:` type($input) `to` type($result)"
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `to` type($result)"
 
     def __init__(self, input: SSAValue, axes: Sequence[int], result_type: TensorType):
         super().__init__(
@@ -163,7 +165,8 @@ class DimOp(IRDLOperation):
     axis = prop_def(IntegerAttr)
     result = result_def(TensorType)
     traits = traits_def(Pure())
-    assembly_format = "$input `,` $axis attr-dict `:` type($input) `->` type($result)"
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
 
     def __init__(self, input: SSAValue, axis: int):
         super().__init__(
@@ -229,7 +232,8 @@ class ReduceOp(IRDLOperation):
     axes = prop_def(DenseArrayBase)
     result = result_def(TensorType)
     traits = traits_def(Pure())
-    assembly_format = "$fn `(` $input `)` $axes attr-dict `:` type($input) `->` type($result)"
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$fn `(` $input `)` attr-dict `:` type($input) `->` type($result)"
 
     def __init__(self, fn: str, input: SSAValue, axes: Sequence[int], type_: TensorType):
         super().__init__(

@@ -8,6 +8,7 @@ become invariants of the loop (implicit captures, like PyTensor's).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 
 from xdsl.dialects.builtin import DYNAMIC_INDEX, TensorType
@@ -167,6 +168,7 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
         if init is not None:
             _check_output(n, init, _state_type(init, taps), out)
     loop = _build_loop(seqs, outs, non_seqs, steps, args, outputs, condition, scope, strict)
+    _name_arguments(loop, fn)
     results = [TensorVariable(r) for r in loop.results]
     if name:
         for r in results:
@@ -213,6 +215,17 @@ def _build_loop(seqs, outs, non_seqs, steps, args, outputs, condition, scope, st
     )
     emit(loop)
     return loop
+
+
+def _name_arguments(loop, fn) -> None:
+    """Name the body's block arguments after the step function's parameters."""
+    try:
+        names = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return
+    for arg, name in zip(loop.body.block.args, names):
+        if name.isidentifier():
+            arg.name_hint = name
 
 
 def _trace_row_type(init, taps, out: TensorVariable) -> TensorType:

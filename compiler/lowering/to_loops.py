@@ -50,6 +50,8 @@ class Lowering:
         self.graph = graph_func
         arg_types = [loops_type(a.type, view=True) for a in graph_func.args]
         self.block = Block(arg_types=arg_types)
+        for old, new in zip(graph_func.args, self.block.args):
+            new.name_hint = old.name_hint
         self.b = Builder(self.block)
         self.values: dict[SSAValue, Lowered] = {}
         self.scopes: list[list[Buffer]] = [[]]

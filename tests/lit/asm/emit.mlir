@@ -1,0 +1,22 @@
+// RUN: scanc %s --emit=asm | filecheck %s
+// The asm stage: native code for the host CPU.
+
+// CHECK: .globl power
+// CHECK: power:
+// CHECK: {{mulpd|mulsd}}
+// CHECK: ret
+func.func @power(%A: tensor<?xf64>, %k: tensor<i32>) -> tensor<?xf64> {
+  %k64 = st.cast %k : tensor<i32> to tensor<i64>
+  %one = arith.constant dense<1.0> : tensor<f64>
+  %n = st.dim %A {axis = 0 : i64} : tensor<?xf64> -> tensor<i64>
+  %ones = st.alloc %one [%n] : (tensor<f64>, tensor<i64>) -> tensor<?xf64>
+  %init = st.expand_dims %ones {axes = array<i64: 0>} : tensor<?xf64> to tensor<1x?xf64>
+  %r = scan.loop steps(%k64 : tensor<i64>) outs(%init taps [-1] : tensor<1x?xf64>) invariants(%A : tensor<?xf64>) -> (tensor<?x?xf64>) {
+  ^bb0(%prior: tensor<?xf64>, %a: tensor<?xf64>):
+    %p = st.elementwise "mul"(%prior, %a) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
+    scan.yield %p : tensor<?xf64>
+  }
+  %m1 = arith.constant dense<-1> : tensor<i64>
+  %last = st.subtensor %r ["i"](%m1) : (tensor<?x?xf64>, tensor<i64>) -> tensor<?xf64>
+  func.return %last : tensor<?xf64>
+}

@@ -1,0 +1,24 @@
+// RUN: scanc %s --split-input-file | filecheck %s
+// RUN: scanc %s --split-input-file | scanc --split-input-file | filecheck %s
+// The graph stage: st ops print and parse back unchanged.
+
+// CHECK-LABEL: func.func @ops
+// CHECK-NEXT: %n = st.dim %A {axis = 0 : i64} : tensor<?xf64> -> tensor<i64>
+// CHECK-NEXT: %ones = st.alloc %one [%n] : (tensor<f64>, tensor<i64>) -> tensor<?xf64>
+// CHECK-NEXT: %p = st.elementwise "mul"(%ones, %A) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
+// CHECK-NEXT: %c = st.cast %p : tensor<?xf64> to tensor<?xf32>
+// CHECK-NEXT: %e = st.expand_dims %c {axes = array<i64: 0>} : tensor<?xf32> to tensor<1x?xf32>
+// CHECK-NEXT: %s = st.reduce "sum"(%e) {axes = array<i64: 0, 1>} : tensor<1x?xf32> -> tensor<f32>
+// CHECK-NEXT: %r = st.arange %i, %n, %i : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
+// CHECK-NEXT: %l = st.subtensor %A ["s_xx"](%n, %i) : (tensor<?xf64>, tensor<i64>, tensor<i64>) -> tensor<?xf64>
+func.func @ops(%A: tensor<?xf64>, %one: tensor<f64>, %i: tensor<i64>) -> tensor<f32> {
+  %n = st.dim %A {axis = 0 : i64} : tensor<?xf64> -> tensor<i64>
+  %ones = st.alloc %one [%n] : (tensor<f64>, tensor<i64>) -> tensor<?xf64>
+  %p = st.elementwise "mul"(%ones, %A) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
+  %c = st.cast %p : tensor<?xf64> to tensor<?xf32>
+  %e = st.expand_dims %c {axes = array<i64: 0>} : tensor<?xf32> to tensor<1x?xf32>
+  %s = st.reduce "sum"(%e) {axes = array<i64: 0, 1>} : tensor<1x?xf32> -> tensor<f32>
+  %r = st.arange %i, %n, %i : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
+  %l = st.subtensor %A ["s_xx"](%n, %i) : (tensor<?xf64>, tensor<i64>, tensor<i64>) -> tensor<?xf64>
+  func.return %s : tensor<f32>
+}

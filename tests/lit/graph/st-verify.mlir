@@ -1,0 +1,32 @@
+// RUN: scanc %s --split-input-file --verify-diagnostics | filecheck %s
+// The st verifiers name what is wrong.
+
+func.func @unknown_fn(%a: tensor<?xf64>) {
+  %r = st.elementwise "frobnicate"(%a) : (tensor<?xf64>) -> tensor<?xf64>
+  func.return
+}
+// CHECK: unknown elementwise function 'frobnicate'
+
+// -----
+
+func.func @rank_mismatch(%a: tensor<?xf64>, %b: tensor<f64>) {
+  %r = st.elementwise "add"(%a, %b) : (tensor<?xf64>, tensor<f64>) -> tensor<?xf64>
+  func.return
+}
+// CHECK: operands of st.elementwise must have the result's rank 1
+
+// -----
+
+func.func @bad_axes(%a: tensor<?xf64>) {
+  %r = st.reduce "sum"(%a) {axes = array<i64: 1>} : tensor<?xf64> -> tensor<f64>
+  func.return
+}
+// CHECK: bad reduction axes [1] for rank 1
+
+// -----
+
+func.func @float_index(%a: tensor<?xf64>, %i: tensor<f64>) {
+  %r = st.subtensor %a ["i"](%i) : (tensor<?xf64>, tensor<f64>) -> tensor<f64>
+  func.return
+}
+// CHECK: indices must be integer scalars, got tensor<f64>

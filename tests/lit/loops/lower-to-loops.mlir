@@ -1,0 +1,33 @@
+// RUN: scanc %s -p trim-memory,lower-to-loops | filecheck %s
+// lower-to-loops on A**k: the trimmed trace is a ring of 2 rows, the step's
+// product is stored straight into its ring row, the result row is copied out.
+
+// CHECK-LABEL: func.func @power(%A: memref<?xf64, strided<[?], offset: ?>>, %k: i32) -> memref<?xf64>
+// CHECK: cf.assert %{{.*}}, "ValueError: scan n_steps must be non-negative"
+// CHECK: %[[TWO:.*]] = arith.constant 2 : index
+// CHECK: %[[RING:.*]] = memref.alloc(%[[TWO]], %{{.*}}) : memref<?x?xf64>
+// CHECK: scf.for %[[T:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK:   scf.if %{{.*}} -> (memref<?xf64, strided<[?], offset: ?>>) {
+// CHECK:   arith.andi %[[T]], %{{.*}} : index
+// CHECK:   %[[ROW:.*]] = memref.subview %[[RING]]
+// CHECK:   scf.for
+// CHECK:     arith.mulf
+// CHECK:     memref.store %{{.*}}, %[[ROW]]
+// CHECK: cf.assert %{{.*}}, "IndexError: index out of bounds for axis 0"
+// CHECK: memref.dealloc %[[RING]]
+// CHECK: func.return %{{.*}} : memref<?xf64>
+func.func @power(%A: tensor<?xf64>, %k: tensor<i32>) -> tensor<?xf64> {
+  %k64 = st.cast %k : tensor<i32> to tensor<i64>
+  %one = arith.constant dense<1.0> : tensor<f64>
+  %n = st.dim %A {axis = 0 : i64} : tensor<?xf64> -> tensor<i64>
+  %ones = st.alloc %one [%n] : (tensor<f64>, tensor<i64>) -> tensor<?xf64>
+  %init = st.expand_dims %ones {axes = array<i64: 0>} : tensor<?xf64> to tensor<1x?xf64>
+  %r = scan.loop steps(%k64 : tensor<i64>) outs(%init taps [-1] : tensor<1x?xf64>) invariants(%A : tensor<?xf64>) -> (tensor<?x?xf64>) {
+  ^bb0(%prior: tensor<?xf64>, %a: tensor<?xf64>):
+    %p = st.elementwise "mul"(%prior, %a) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
+    scan.yield %p : tensor<?xf64>
+  }
+  %m1 = arith.constant dense<-1> : tensor<i64>
+  %last = st.subtensor %r ["i"](%m1) : (tensor<?x?xf64>, tensor<i64>) -> tensor<?xf64>
+  func.return %last : tensor<?xf64>
+}

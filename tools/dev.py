@@ -1,0 +1,86 @@
+"""Set up and run scanc from a fresh checkout, with nothing but Python installed.
+
+    python3 tools/dev.py examples   # compile and run every program in examples/
+    python3 tools/dev.py test       # the whole test suite: pytest, then lit
+    python3 tools/dev.py bench      # the benchmarks (installs the optional peers)
+
+The first run creates `.venv/` in the checkout and installs scanc into it
+(editable, with the test tools); later runs reuse it unless pyproject.toml changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / "python"
+
+
+def _stamp(extras: str) -> str:
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    return f"{digest}:{extras}"
+
+
+def ensure_env(extras: str = "test") -> None:
+    stamp_file = VENV / ".scanc-installed"
+    wanted = _stamp(extras)
+    if stamp_file.exists() and wanted in stamp_file.read_text().splitlines():
+        return
+    if not PYTHON.exists():
+        print(f"creating {VENV.name}/ ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    print(f"installing scanc[{extras}] into {VENV.name}/ ...", flush=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
+                   check=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e",
+                    f"{ROOT}[{extras}]"], check=True)
+    previous = stamp_file.read_text().splitlines() if stamp_file.exists() else []
+    stamp_file.write_text("\n".join([*previous, wanted]) + "\n")
+
+
+def run(cmd: list[str]) -> int:
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    return subprocess.run(cmd, cwd=ROOT, env=env).returncode
+
+
+def examples() -> int:
+    ensure_env()
+    status = 0
+    for program in sorted((ROOT / "examples").glob("*.py")):
+        print(f"=== {program.relative_to(ROOT)}", flush=True)
+        status |= run([str(PYTHON), str(program)])
+    return status
+
+
+def test() -> int:
+    ensure_env()
+    status = run([str(PYTHON), "-m", "pytest", "-q", "tests"])
+    return status | run([str(BIN / "lit"), "-sv", "tests/lit"])
+
+
+def bench(args: list[str]) -> int:
+    ensure_env("test,bench")
+    return run([str(PYTHON), "-m", "scanc.tools.bench", *args])
+
+
+def main() -> int:
+    command, args = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
+    if command == "examples":
+        return examples()
+    if command == "test":
+        return test()
+    if command == "bench":
+        return bench(args)
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

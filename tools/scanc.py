@@ -1,0 +1,90 @@
+"""The `scanc` command line.
+
+    scanc FILE.mlir -p canonicalize,trim-memory    run passes (an xDSLOptMain)
+    scanc FILE.mlir --emit=loops                   lower graph-stage IR to a stage
+    scanc dump PROG.py --emit=llvm [ARGS...]       run a Python program and print
+                                                   every function it compiles, at
+                                                   that stage
+
+Stages come from `scanc.pipeline.STAGES`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import runpy
+import sys
+from collections.abc import Sequence
+
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.xdsl_opt_main import xDSLOptMain
+
+from scanc import pipeline
+from scanc.lowering.to_loops import LowerToLoopsPass
+from scanc.passes import PASSES
+
+
+class ScancOptMain(xDSLOptMain):
+    """xdsl-opt with scanc's dialects and passes, plus `--emit=STAGE`."""
+
+    def __init__(self, args: Sequence[str] | None = None):
+        self.compiled: pipeline.Compiled | None = None
+        super().__init__(description="scanc: the scan compiler's IR driver", args=args)
+
+    def register_all_dialects(self) -> None:
+        for dialect in pipeline.DIALECTS:
+            self.ctx.load_dialect(dialect)
+
+    def register_all_passes(self) -> None:
+        for name, pass_ in PASSES.items():
+            self.register_pass(name, lambda p=pass_: p)
+        self.register_pass(LowerToLoopsPass.name, lambda: LowerToLoopsPass)
+
+    def register_all_arguments(self, arg_parser: argparse.ArgumentParser) -> None:
+        super().register_all_arguments(arg_parser)
+        arg_parser.add_argument(
+            "--emit", choices=pipeline.STAGES, default=None,
+            help="lower the (graph-stage) input through the pipeline to this stage",
+        )
+
+    def apply_passes(self, prog: ModuleOp) -> None:
+        super().apply_passes(prog)
+        if self.args.emit and self.args.emit != "graph":
+            self.compiled = pipeline.lower(prog, self.args.emit)
+
+    def output_resulting_program(self, prog: ModuleOp) -> str:
+        if self.args.emit == "llvm" and self.compiled:
+            return str(self.compiled.optimized)
+        if self.args.emit == "asm" and self.compiled:
+            return self.compiled.assembly()
+        return super().output_resulting_program(prog)
+
+
+def dump(argv: Sequence[str]) -> None:
+    """`scanc dump PROG.py --emit=STAGE [ARGS...]`."""
+    parser = argparse.ArgumentParser(prog="scanc dump")
+    parser.add_argument("program")
+    parser.add_argument("--emit", choices=pipeline.STAGES, default="graph")
+    args, rest = parser.parse_known_args(argv)
+    from scanc.frontend import function
+
+    def show(name: str, stage: str, text: str) -> None:
+        if stage == args.emit:
+            print(f"// ----- {stage} of function @{name}")
+            print(text.rstrip("\n"))
+
+    function.dump_hooks.append(show)
+    sys.argv = [args.program, *rest]
+    runpy.run_path(args.program, run_name="__main__")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "dump":
+        dump(argv[1:])
+        return
+    ScancOptMain(args=argv).run()
+
+
+if __name__ == "__main__":
+    main()
