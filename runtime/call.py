@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scanc import config
 from scanc.runtime.abi import FrameLayout
 from scanc.runtime.jit import libc_free
 
@@ -79,7 +80,8 @@ def _converted(value, param: Param, allow_downcast: bool | None) -> np.ndarray:
         return array.astype(param.dtype)
     converted = array.astype(param.dtype)
     lossless = not isinstance(value, np.ndarray) and np.array_equal(converted, array)
-    floatx_python = isinstance(value, float) and allow_downcast is None
+    floatx_python = (isinstance(value, (float, np.floating)) and allow_downcast is None
+                     and param.dtype == np.dtype(config.floatX))
     if lossless or floatx_python:
         return converted
     raise TypeError(

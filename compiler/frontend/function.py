@@ -155,7 +155,11 @@ def _compile(module: ModuleOp, name: str, optimize: bool) -> pipeline.Compiled:
 
 def function(inputs, outputs=None, updates=None, givens=None, mode=None, name=None,
              allow_input_downcast=None, on_unused_input="raise", **kwargs) -> Function:
-    """Compile `outputs` as a function of `inputs` (PyTensor's `function`)."""
+    """Compile `outputs` as a function of `inputs` (PyTensor's `function`).
+
+    `mode="FAST_COMPILE"` skips the graph optimization passes (the `opt` stage);
+    results are the same, only speed and memory differ.
+    """
     if updates:
         raise NotImplementedError("function: updates of shared variables are not "
                                   "supported yet")
@@ -164,7 +168,9 @@ def function(inputs, outputs=None, updates=None, givens=None, mode=None, name=No
     unknown = set(kwargs) - {"profile", "accept_inplace", "rebuild_strict", "trust_input"}
     if unknown:
         raise TypeError(f"function: unexpected arguments {sorted(unknown)}")
+    if mode not in (None, "FAST_RUN", "FAST_COMPILE"):
+        raise ValueError(f"function: unknown mode {mode!r} (FAST_RUN or FAST_COMPILE)")
     return Function(inputs, outputs, name=name, allow_input_downcast=allow_input_downcast,
-                    on_unused_input=on_unused_input)
+                    on_unused_input=on_unused_input, optimize=mode != "FAST_COMPILE")
 
 

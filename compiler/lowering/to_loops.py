@@ -128,7 +128,7 @@ class Lowering:
         if type_.get_num_dims() == 0:
             return Scalar(dtype, [], new)
         sizes = [
-            self.b.add(memref.DimOp.from_source_and_index(new, self.b.const(i)))
+            self.b.add(memref.DimOp(new, self.b.const(i)))
             for i in range(type_.get_num_dims())
         ]
         return Buffer(dtype, sizes, new)
