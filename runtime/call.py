@@ -48,7 +48,25 @@ class _Owner:
         libc_free()(self.address)
 
 
-def convert_input(value, param: Param, allow_downcast: bool | None) -> np.ndarray:
+def _fast_scalar(value, param: Param):
+    """A Python int/float that goes into the frame as is, or None."""
+    kind = param.dtype.kind
+    if type(value) is float and param.dtype == np.float64:
+        return value
+    if type(value) is int:
+        if kind == "f" and param.dtype == np.float64 and abs(value) <= 2**53:
+            return float(value)
+        if kind in "iu":
+            info = np.iinfo(param.dtype)
+            if info.min <= value <= info.max:
+                return value
+    return None
+
+
+def convert_input(value, param: Param, allow_downcast: bool | None):
+    """`value` as the frame takes it: an array, or a Python scalar for rank 0."""
+    if param.rank == 0 and (fast := _fast_scalar(value, param)) is not None:
+        return fast
     if type(value) is np.ndarray and value.dtype == param.dtype:
         array = value
     else:
@@ -123,15 +141,15 @@ class NativeFunction:
                 else:
                     frame[k] = array
                 continue
-            strides = array.strides
             itemsize = array.itemsize
-            if any(s % itemsize for s in strides):
+            if any(st % itemsize for st in array.strides):
                 array = np.ascontiguousarray(array)
-                strides = array.strides
                 alive.append(array)
             frame[k] = array.ctypes.data
-            frame[k + 1: k + 1 + slot.rank] = array.shape
-            frame[k + 1 + slot.rank: k + 1 + 2 * slot.rank] = [s // itemsize for s in strides]
+            rank = slot.rank
+            for d, (size, stride) in enumerate(zip(array.shape, array.strides)):
+                frame[k + 1 + d] = size
+                frame[k + 1 + rank + d] = stride // itemsize
         return alive
 
     def _unpack(self) -> list[np.ndarray]:
@@ -143,7 +161,7 @@ class NativeFunction:
                 raw = self.frame_f[k] if param.dtype.kind == "f" else frame[k]
                 results.append(np.asarray(raw, dtype=param.dtype))
                 continue
-            shape = tuple(int(s) for s in frame[k + 1: k + 1 + slot.rank])
+            shape = tuple(frame[k + 1: k + 1 + slot.rank].tolist())
             owner = _Owner(int(frame[k]), shape, param.dtype.str)
             results.append(np.asarray(owner))
         return results
