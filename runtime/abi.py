@@ -3,7 +3,8 @@
 A compiled function is `int32 entry(int64 *frame)`. The frame holds, in order:
 
 - per input of rank 0: its value (float64 bits for floats, int64 for ints);
-- per input of rank r: data pointer, r sizes, r strides (in elements);
+- per input of rank r: data pointer and r sizes of a C-contiguous array (the
+  caller copies other layouts, so the callee knows the innermost stride is 1);
 - per output of rank 0: its value, written by the callee as above;
 - per output of rank r: data pointer (malloc'ed, owned by the caller after the
   call), r sizes.
@@ -34,7 +35,7 @@ class FrameLayout:
         inputs = []
         for rank in input_ranks:
             inputs.append(Slot(offset, rank))
-            offset += 1 + 2 * rank
+            offset += 1 + rank
         outputs = []
         for rank in output_ranks:
             outputs.append(Slot(offset, rank))

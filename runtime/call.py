@@ -141,15 +141,12 @@ class NativeFunction:
                 else:
                     frame[k] = array
                 continue
-            itemsize = array.itemsize
-            if any(st % itemsize for st in array.strides):
+            if not array.flags.c_contiguous:
                 array = np.ascontiguousarray(array)
                 alive.append(array)
             frame[k] = array.ctypes.data
-            rank = slot.rank
-            for d, (size, stride) in enumerate(zip(array.shape, array.strides)):
+            for d, size in enumerate(array.shape):
                 frame[k + 1 + d] = size
-                frame[k + 1 + rank + d] = stride // itemsize
         return alive
 
     def _unpack(self) -> list[np.ndarray]:

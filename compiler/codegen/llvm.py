@@ -124,8 +124,7 @@ class FunctionEmitter:
         element = llvm_type(type_.element_type)  # type: ignore[attr-defined]
         data = b.inttoptr(b.load(self.slot(k), typ=i64), ptr)
         sizes = [b.load(self.slot(k + 1 + d), typ=i64) for d in range(rank)]
-        strides = [b.load(self.slot(k + 1 + rank + d), typ=i64) for d in range(rank)]
-        return Descriptor(data, sizes, strides, element)
+        return Descriptor(data, sizes, contiguous_strides(b, sizes), element)
 
     def emit_return(self, op: func.ReturnOp) -> None:
         b = self.b
@@ -169,6 +168,16 @@ class FunctionEmitter:
 
 def _rank(type_: Attribute) -> int:
     return type_.get_num_dims() if isinstance(type_, MemRefType) else 0
+
+
+def contiguous_strides(b: ir.IRBuilder, sizes: list[ir.Value]) -> list[ir.Value]:
+    """Row-major strides, in elements, of an array of `sizes`."""
+    strides: list[ir.Value] = []
+    count: ir.Value = ir.Constant(i64, 1)
+    for size in reversed(sizes):
+        strides.insert(0, count)
+        count = b.mul(count, size)
+    return strides
 
 
 def from_slot(b: ir.IRBuilder, raw: ir.Value, type_: ir.Type) -> ir.Value:
@@ -289,11 +298,8 @@ def _alloc(e: FunctionEmitter, op: memref.AllocOp):
     b = e.b
     element = llvm_type(op.memref.type.element_type)  # type: ignore[attr-defined]
     sizes = [e[v] for v in op.dynamic_sizes]
-    count = ir.Constant(i64, 1)
-    strides: list[ir.Value] = []
-    for size in reversed(sizes):
-        strides.insert(0, count)
-        count = b.mul(count, size)
+    strides = contiguous_strides(b, sizes)
+    count = b.mul(strides[0], sizes[0]) if sizes else ir.Constant(i64, 1)
     width = max(element.width // 8 if isinstance(element, ir.IntType) else
                 (8 if element == f64 else 4), 1)
     nbytes = b.mul(count, ir.Constant(i64, width))

@@ -22,7 +22,8 @@ from xdsl.dialects import arith, scf
 from xdsl.dialects.builtin import IntegerType
 from xdsl.ir import Block, Region, SSAValue
 
-from scanc.dialects.scan import ALL_ROWS, LoopOp
+from scanc.dialects import st
+from scanc.dialects.scan import ALL_ROWS, LoopOp, YieldOp
 from scanc.frontend import dtypes
 from scanc.lowering.builder import Builder, index
 from scanc.lowering.tensor_ops import strided_type, subview
@@ -52,6 +53,35 @@ def _next_pow2(n: int) -> int:
     return p
 
 
+def _tap_argument(op: LoopOp, n: int) -> SSAValue:
+    """The body argument of output `n`'s first tap."""
+    position = sum(len(t) for t in op.sequence_taps())
+    position += sum(len(t) for t in op.output_taps()[:n])
+    return op.body.block.args[position]
+
+
+def updates_in_place(op: LoopOp, n: int) -> bool:
+    """Whether output `n` may overwrite its previous row while storing the new one:
+    every read of the previous row is elementwise at the index being stored (or
+    inside a reduction, which is computed before the store), and it feeds no other
+    output."""
+    pending = [_tap_argument(op, n)]
+    while pending:
+        value = pending.pop()
+        for use in value.uses:
+            user = use.operation
+            if isinstance(user, YieldOp):
+                if use.index != n:
+                    return False
+            elif isinstance(user, (st.ElementwiseOp, st.CastOp)):
+                if value.type.get_shape() != user.results[0].type.get_shape():
+                    return False  # broadcast: one element is read at many indices
+                pending.append(user.results[0])
+            elif not isinstance(user, st.ReduceOp):
+                return False
+    return True
+
+
 class Output:
     """Book-keeping for one output of the loop."""
 
@@ -64,14 +94,19 @@ class Output:
         self.init = init
         self.dtype = dtypes.dtype_of(op.traces[n].type)
         self.carried = bool(init) and init.rank == 1 and list(self.taps) == [-1]
-        self.ring = _next_pow2(max(self.keep, self.history + 1)) if self.keep else 0
+        in_place = not self.carried and list(self.taps) == [-1] and updates_in_place(op, n)
+        rows_needed = self.history + (0 if in_place else 1)
+        self.ring = _next_pow2(max(self.keep, rows_needed)) if self.keep else 0
         self.trace: Buffer | None = None
         self.row_sizes: list[SSAValue] = []
 
     def slot(self, b: Builder, step: SSAValue) -> SSAValue:
+        """Trace row of `step` (which may be negative, down to -history, in a ring:
+        the ring starts with the initial rows, so taps never branch)."""
         if not self.ring:
             return step
-        return b.add(arith.AndIOp(step, b.const(self.ring - 1)))
+        shifted = b.addi(step, b.const(self.history))
+        return b.add(arith.AndIOp(shifted, b.const(self.ring - 1)))
 
 
 class ScanLowering:
@@ -136,6 +171,9 @@ class ScanLowering:
                 out.row_sizes = self.lw.infer_sizes(self.op.yield_op().values[out.n])
             rows = b.const(out.ring) if out.ring else n
             out.trace = self.lw.new_buffer(out.dtype, [rows, *out.row_sizes])
+            if out.ring and out.history:
+                self.copy_rows(out.init, out.trace, out.history, lambda r: r,
+                               lambda r: out.slot(b, b.subi(r, b.const(out.history))))
         for arg in self.op.body.block.args:
             del self.lw.values[arg]
 
@@ -143,6 +181,8 @@ class ScanLowering:
     def tap_value(self, out: Output, t: SSAValue, tap: int) -> Lowered:
         b = self.b
         s = b.addi(t, b.const(tap))
+        if out.ring:
+            return row(b, out.trace, out.slot(b, s))
         before_start = b.cmpi("slt", s, b.const(0))
         from_init = lambda: row(b, out.init, b.addi(s, b.const(out.history)))  # noqa: E731
         from_trace = lambda: row(b, out.trace, out.slot(b, s))  # noqa: E731
@@ -254,17 +294,23 @@ class ScanLowering:
         kept = b.mini(executed, b.const(out.keep))
         result = self.lw.new_buffer(out.dtype, [kept, *out.row_sizes])
         first = b.subi(executed, kept)
+        self.copy_rows(trace, result, kept, lambda r: out.slot(b, b.addi(first, r)),
+                       lambda r: r)
+        return result
+
+    def copy_rows(self, src: Lowered, dst: Buffer, count, src_row, dst_row) -> None:
+        """dst[dst_row(r)] = src[src_row(r)] for r in range(count)."""
+        b = self.b
+        count = count if isinstance(count, SSAValue) else b.const(count)
 
         def copy_row(r: SSAValue, _):
-            src = row(b, trace, out.slot(b, b.addi(first, r)))
-            dst = row(b, result, r)
-            if isinstance(dst, Scalar):
-                b.store(src.load(b, []), result.ref, [r])
+            source, target = row(b, src, src_row(r)), row(b, dst, dst_row(r))
+            if isinstance(target, Scalar):
+                b.store(source.load(b, []), dst.ref, [dst_row(r)])
             else:
-                store_into(b, src, dst.ref, dst.sizes)  # type: ignore[attr-defined]
+                store_into(b, source, target.ref, target.sizes)  # type: ignore[attr-defined]
 
-        b.for_(b.const(0), kept, copy_row)
-        return result
+        b.for_(b.const(0), count, copy_row)
 
 
 def lower_loop(lw: "Lowering", op: LoopOp) -> list[Lowered]:

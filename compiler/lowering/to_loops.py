@@ -6,9 +6,10 @@ over memrefs and scalars, written with `scf`, `arith`, `math`, `memref` and
 `cf.assert` for run-time checks:
 
     func.func @f(%A : tensor<?xf64>) -> tensor<f64>          (graph)
-    func.func @f(%A : memref<?xf64, strided<[?], offset: ?>>) -> f64   (loops)
+    func.func @f(%A : memref<?xf64>) -> f64                   (loops)
 
-Inputs of rank 0 become scalars; others strided memrefs (any numpy layout).
+Inputs of rank 0 become scalars, others contiguous memrefs (the runtime passes
+C-contiguous arrays).
 Every output is a fresh allocation the caller owns; temporaries are freed at the
 end of the scope (function or loop body) that allocated them.
 """
@@ -48,7 +49,7 @@ class Lowering:
 
     def __init__(self, graph_func: func.FuncOp):
         self.graph = graph_func
-        arg_types = [loops_type(a.type, view=True) for a in graph_func.args]
+        arg_types = [loops_type(a.type, view=False) for a in graph_func.args]
         self.block = Block(arg_types=arg_types)
         for old, new in zip(graph_func.args, self.block.args):
             new.name_hint = old.name_hint

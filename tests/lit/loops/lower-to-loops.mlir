@@ -1,13 +1,14 @@
-// RUN: scanc %s -p trim-memory,lower-to-loops | filecheck %s
-// lower-to-loops on A**k: the trimmed trace is a ring of 2 rows, the step's
-// product is stored straight into its ring row, the result row is copied out.
+// RUN: scanc %s --split-input-file -p trim-memory,lower-to-loops | filecheck %s
+// lower-to-loops on A**k: the trimmed trace is a ring of one row updated in place
+// (the step only reads the previous row elementwise), the step's product is
+// stored straight into its ring row, and the result row is copied out.
 
-// CHECK-LABEL: func.func @power(%A: memref<?xf64, strided<[?], offset: ?>>, %k: i32) -> memref<?xf64>
+// CHECK-LABEL: func.func @power(%A: memref<?xf64>, %k: i32) -> memref<?xf64>
 // CHECK: cf.assert %{{.*}}, "ValueError: scan n_steps must be non-negative"
-// CHECK: %[[TWO:.*]] = arith.constant 2 : index
-// CHECK: %[[RING:.*]] = memref.alloc(%[[TWO]], %{{.*}}) : memref<?x?xf64>
+// CHECK: cf.assert %{{.*}}, "ValueError: initial value of scan output 0 needs at least 1 rows for taps [-1]"
+// CHECK: %[[ONE:.*]] = arith.constant 1 : index
+// CHECK-NEXT: %[[RING:.*]] = memref.alloc(%[[ONE]], %{{.*}}) : memref<?x?xf64>
 // CHECK: scf.for %[[T:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
-// CHECK:   scf.if %{{.*}} -> (memref<?xf64, strided<[?], offset: ?>>) {
 // CHECK:   arith.andi %[[T]], %{{.*}} : index
 // CHECK:   %[[ROW:.*]] = memref.subview %[[RING]]
 // CHECK:   scf.for
@@ -25,6 +26,27 @@ func.func @power(%A: tensor<?xf64>, %k: tensor<i32>) -> tensor<?xf64> {
   %r = scan.loop steps(%k64 : tensor<i64>) outs(%init taps [-1] : tensor<1x?xf64>) invariants(%A : tensor<?xf64>) -> (tensor<?x?xf64>) {
   ^bb0(%prior: tensor<?xf64>, %a: tensor<?xf64>):
     %p = st.elementwise "mul"(%prior, %a) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
+    scan.yield %p : tensor<?xf64>
+  }
+  %m1 = arith.constant dense<-1> : tensor<i64>
+  %last = st.subtensor %r ["i"](%m1) : (tensor<?x?xf64>, tensor<i64>) -> tensor<?xf64>
+  func.return %last : tensor<?xf64>
+}
+
+// -----
+
+// Negative case: the step reads the previous row reversed, so it may not write
+// over it: the ring has a second row.
+// CHECK-LABEL: func.func @reversed
+// CHECK: cf.assert %{{.*}}, "ValueError: initial value of scan output 0 needs
+// CHECK: %[[TWO:.*]] = arith.constant 2 : index
+// CHECK-NEXT: memref.alloc(%[[TWO]], %{{.*}}) : memref<?x?xf64>
+func.func @reversed(%init: tensor<1x?xf64>, %k: tensor<i64>) -> tensor<?xf64> {
+  %r = scan.loop steps(%k : tensor<i64>) outs(%init taps [-1] : tensor<1x?xf64>) -> (tensor<?x?xf64>) {
+  ^bb0(%prior: tensor<?xf64>):
+    %m1 = arith.constant dense<-1> : tensor<i64>
+    %rev = st.subtensor %prior ["s__x"](%m1) : (tensor<?xf64>, tensor<i64>) -> tensor<?xf64>
+    %p = st.elementwise "add"(%prior, %rev) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
     scan.yield %p : tensor<?xf64>
   }
   %m1 = arith.constant dense<-1> : tensor<i64>

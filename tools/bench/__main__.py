@@ -1,0 +1,153 @@
+"""`python -m scanc.tools.bench`: run the workloads for scanc and every installed peer.
+
+Prints, per workload and peer: compile-to-first-result time, the median steady
+time per call, and scanc's ratio to each peer (scanc / peer; below 1 means scanc
+is faster), all measured in this one run, single-threaded. Also measures the
+call overhead of a compiled function on tiny inputs and, in a fresh process,
+graph-build-to-first-result of the A**k example.
+
+    python -m scanc.tools.bench [--only W1a,W3] [--peers scanc,numba] [--markdown FILE]
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+             "NUMBA_NUM_THREADS"):
+    os.environ[_var] = "1"
+os.environ["XLA_FLAGS"] = ("--xla_cpu_multi_thread_eigen=false "
+                           "intra_op_parallelism_threads=1")
+
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from scanc.tools.bench.peers import PEERS, available  # noqa: E402
+from scanc.tools.bench.workloads import WORKLOADS, steps  # noqa: E402
+
+FRESH_PROCESS_PROGRAM = """
+import time
+t0 = time.perf_counter()
+import numpy as np
+import scanc
+import scanc.tensor as st
+k = st.iscalar("k"); A = st.vector("A")
+result, updates = scanc.scan(lambda p, A: p * A, outputs_info=st.ones_like(A),
+                             non_sequences=A, n_steps=k)
+power = scanc.function([A, k], result[-1], updates=updates)
+power(np.arange(10.0), 2)
+print(time.perf_counter() - t0)
+"""
+
+
+def measure(run, budget_s: float = 1.0, min_runs: int = 5, max_runs: int = 200) -> float:
+    """Median seconds per call over repeated calls within about `budget_s`."""
+    times = []
+    start = time.perf_counter()
+    while len(times) < max_runs and (len(times) < min_runs
+                                     or time.perf_counter() - start < budget_s):
+        t0 = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t0)
+        if len(times) >= 3 and time.perf_counter() - start > 20 * budget_s:
+            break
+    return statistics.median(times)
+
+
+def run_workload(workload, peers, rows):
+    data = workload.data()
+    reference = workload.reference(data)
+    for peer in peers:
+        t0 = time.perf_counter()
+        try:
+            run = workload.builders[peer](data, peer)
+            result = run()
+        except Exception as exc:  # a peer that cannot run this workload
+            rows.append((workload, peer, None, None, f"failed: {type(exc).__name__}: {exc}"))
+            continue
+        first = time.perf_counter() - t0
+        ok = np.allclose(np.asarray(result, dtype=float), reference, rtol=1e-7, atol=1e-12)
+        steady = measure(run)
+        rows.append((workload, peer, first, steady, "" if ok else "WRONG RESULT"))
+        print(f"  {workload.id:5} {peer:15} first {first * 1e3:9.2f} ms   "
+              f"steady {steady * 1e3:9.4f} ms {'' if ok else 'WRONG RESULT'}", flush=True)
+
+
+def call_overhead() -> float:
+    import scanc
+    import scanc.tensor as st
+
+    x = st.vector("x")
+    f = scanc.function([x], x + 1)
+    tiny = np.ones(2)
+    f(tiny)
+    n = 20000
+    t0 = time.perf_counter()
+    for _ in range(n):
+        f(tiny)
+    return (time.perf_counter() - t0) / n
+
+
+def fresh_process_first_result() -> float:
+    out = subprocess.run([sys.executable, "-c", FRESH_PROCESS_PROGRAM],
+                         capture_output=True, text=True, check=True).stdout
+    return float(out.strip().splitlines()[-1])
+
+
+def table(rows, peers) -> str:
+    lines = ["| workload | peer | compile to first result | steady per call | per step "
+             "| scanc / peer |", "|---|---|---|---|---|---|"]
+    by_workload: dict[str, dict[str, float]] = {}
+    for workload, peer, _, steady, _ in rows:
+        if steady is not None:
+            by_workload.setdefault(workload.id, {})[peer] = steady
+    for workload, peer, first, steady, note in rows:
+        if steady is None:
+            lines.append(f"| {workload.id} | {peer} | {note} | | | |")
+            continue
+        scanc_time = by_workload[workload.id].get("scanc")
+        ratio = f"{scanc_time / steady:.2f}" if scanc_time and peer != "scanc" else ""
+        per_step = steady / steps(workload, workload.data())
+        step_text = f"{per_step * 1e9:.2f} ns" if workload.per == "step" else ""
+        lines.append(f"| {workload.id} | {peer} | {first * 1e3:.1f} ms | "
+                     f"{steady * 1e3:.4f} ms{' ' + note if note else ''} | {step_text} | "
+                     f"{ratio} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m scanc.tools.bench")
+    parser.add_argument("--only", default="", help="comma-separated workload ids")
+    parser.add_argument("--peers", default="", help="comma-separated peers")
+    parser.add_argument("--markdown", default="", help="also write the table here")
+    args = parser.parse_args()
+    wanted = set(filter(None, args.only.split(",")))
+    peers = [p for p in (args.peers.split(",") if args.peers else PEERS) if available(p)]
+    missing = [p for p in PEERS if not available(p)]
+    print(f"peers: {', '.join(peers)}" + (f" (not installed: {', '.join(missing)})"
+                                          if missing else ""))
+    rows: list = []
+    for workload in WORKLOADS:
+        if not wanted or workload.id in wanted:
+            print(f"{workload.id}: {workload.description}", flush=True)
+            run_workload(workload, peers, rows)
+    overhead = call_overhead()
+    first = fresh_process_first_result()
+    text = table(rows, peers) + (
+        f"\n\nCall overhead of a compiled function on tiny inputs: "
+        f"{overhead * 1e6:.2f} us.\nGraph build to first result of the A**k example in a "
+        f"fresh process (imports included): {first:.3f} s.\n")
+    print()
+    print(text)
+    if args.markdown:
+        with open(args.markdown, "w") as fh:
+            fh.write(text)
+
+
+if __name__ == "__main__":
+    main()
