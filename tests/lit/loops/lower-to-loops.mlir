@@ -9,7 +9,8 @@
 // CHECK: %[[ONE:.*]] = arith.constant 1 : index
 // CHECK-NEXT: %[[RING:.*]] = memref.alloc(%[[ONE]], %{{.*}}) : memref<?x?xf64>
 // CHECK: scf.for %[[T:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
-// CHECK:   arith.andi %[[T]], %{{.*}} : index
+// CHECK:   %[[SHIFTED:.*]] = arith.addi %[[T]], %{{.*}} : index
+// CHECK:   arith.andi %[[SHIFTED]], %{{.*}} : index
 // CHECK:   %[[ROW:.*]] = memref.subview %[[RING]]
 // CHECK:   scf.for
 // CHECK:     arith.mulf
