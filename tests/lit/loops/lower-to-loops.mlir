@@ -8,6 +8,9 @@
 // CHECK: cf.assert %{{.*}}, "ValueError: initial value of scan output 0 needs at least 1 rows for taps [-1]"
 // CHECK: %[[ONE:.*]] = arith.constant 1 : index
 // CHECK-NEXT: %[[RING:.*]] = memref.alloc(%[[ONE]], %{{.*}}) : memref<?x?xf64>
+// The initial row is copied into the ring, then the time loop runs:
+// CHECK: scf.for
+// CHECK: memref.store
 // CHECK: scf.for %[[T:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
 // CHECK:   %[[SHIFTED:.*]] = arith.addi %[[T]], %{{.*}} : index
 // CHECK:   arith.andi %[[SHIFTED]], %{{.*}} : index
