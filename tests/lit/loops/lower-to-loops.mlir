@@ -12,8 +12,8 @@
 // CHECK: scf.for
 // CHECK: memref.store
 // CHECK: scf.for %[[T:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
-// CHECK:   %[[SHIFTED:.*]] = arith.addi %[[T]], %{{.*}} : index
-// CHECK:   arith.andi %[[SHIFTED]], %{{.*}} : index
+// CHECK:   arith.addi %[[T]], %{{.*}} : index
+// CHECK:   arith.andi %{{.*}}, %{{.*}} : index
 // CHECK:   %[[ROW:.*]] = memref.subview %[[RING]]
 // CHECK:   scf.for
 // CHECK:     arith.mulf
