@@ -14,6 +14,7 @@
 // CHECK: scf.for %[[T:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
 // CHECK:   arith.addi %[[T]], %{{.*}} : index
 // CHECK:   arith.andi %{{.*}}, %{{.*}} : index
+// CHECK:   memref.subview %[[RING]]
 // CHECK:   %[[ROW:.*]] = memref.subview %[[RING]]
 // CHECK:   scf.for
 // CHECK:     arith.mulf
