@@ -474,7 +474,7 @@ def _while(e: FunctionEmitter, op: scf.WhileOp):
         e.emit_op(inner)
     cond_op = ops[-1]
     assert isinstance(cond_op, scf.ConditionOp)
-    forwarded = [e[v] for v in cond_op.arguments]
+    forwarded = [e[v] for v in cond_op.args]
     b.cbranch(e[cond_op.condition], after, exit_)
     b.position_at_end(after)
     for arg, v in zip(op.after_region.block.args, forwarded):

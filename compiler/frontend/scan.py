@@ -181,7 +181,7 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
 def _build_loop(seqs, outs, non_seqs, steps, args, outputs, condition, scope, strict):
     inside = set(scope)
     arg_values = [a.value for a in args]
-    body_outputs = [o.value for o in outputs] + ([condition.value] if condition else [])
+    body_outputs = [o.value for o in outputs] + ([condition.value] if condition is not None else [])
     region, block = scan_dialect.make_body([a.type for a in arg_values])
     mapping: dict[SSAValue, SSAValue] = dict(zip(arg_values, block.args))
     ops, free = ops_computing(body_outputs, mapping, lambda op: op in inside)
@@ -193,7 +193,7 @@ def _build_loop(seqs, outs, non_seqs, steps, args, outputs, condition, scope, st
     clone_into(block, ops, mapping)
     yielded = [mapping[v] for v in body_outputs]
     block.add_op(scan_dialect.YieldOp(
-        yielded[: len(outputs)], yielded[len(outputs)] if condition else None
+        yielded[: len(outputs)], yielded[len(outputs)] if condition is not None else None
     ))
     initials = []
     for init, taps in outs:

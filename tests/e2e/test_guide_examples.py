@@ -112,3 +112,17 @@ def test_triangular_int8_initial_state_is_a_clear_error():
     with pytest.raises(TypeError, match="dtype int8 but fn returns dtype int64"):
         scanc.scan(lambda v, s: s + v, sequences=st.arange(up_to),
                    outputs_info=st.as_tensor_variable(0))
+
+
+def test_powers_of_two_prints_the_guide_values():
+    assert run_example("powers_of_two.py") == ["[ 2.  4.  8. 16. 32. 64.]"]
+
+
+def test_norms_of_rows_prints_the_guide_values():
+    lines = run_example("norms_of_rows.py")
+    np.testing.assert_array_equal(numbers(lines[0]), [1, 2, 3, 4, 5, 0])
+    assert lines[0] == lines[1]
+
+
+def test_trace_prints_the_guide_values():
+    assert run_example("trace.py") == ["4.0", "4.0"]
