@@ -1,12 +1,12 @@
 """scanc: a compiler for loops over tensors, with PyTensor's `scan` API.
 
-    import scanc
-    import scanc.tensor as st
+import scanc
+import scanc.tensor as st
 
-    k = st.iscalar("k"); A = st.vector("A")
-    result, updates = scanc.scan(lambda prior, A: prior * A,
-                                 outputs_info=st.ones_like(A), non_sequences=A, n_steps=k)
-    power = scanc.function([A, k], result[-1], updates=updates)
+k = st.iscalar("k"); A = st.vector("A")
+result, updates = scanc.scan(lambda prior, A: prior * A,
+                             outputs_info=st.ones_like(A), non_sequences=A, n_steps=k)
+power = scanc.function([A, k], result[-1], updates=updates)
 """
 
 from scanc import config, tensor
@@ -14,6 +14,12 @@ from scanc.frontend.function import Function, UnusedInputError, function
 from scanc.frontend.scan import MissingInputError, scan, until
 
 __all__ = [
-    "Function", "MissingInputError", "UnusedInputError", "config", "function", "scan",
-    "tensor", "until",
+    "Function",
+    "MissingInputError",
+    "UnusedInputError",
+    "config",
+    "function",
+    "scan",
+    "tensor",
+    "until",
 ]

@@ -29,8 +29,17 @@ OPT_PASSES = ("canonicalize", "cse", "trim-memory", "dce")
 
 
 #: the dialects of every stage up to `loops`
-DIALECTS = (builtin.Builtin, func.Func, arith.Arith, math.Math, memref.MemRef, scf.Scf,
-            cf.Cf, ST, SCAN)
+DIALECTS = (
+    builtin.Builtin,
+    func.Func,
+    arith.Arith,
+    math.Math,
+    memref.MemRef,
+    scf.Scf,
+    cf.Cf,
+    ST,
+    SCAN,
+)
 
 
 def context() -> Context:
@@ -83,9 +92,11 @@ def lower(module: ModuleOp, until: str, optimize_graph: bool = True) -> Compiled
     return None
 
 
-def compile_module(module: ModuleOp, *, optimize_graph: bool = True, hooks=(),
-                   name: str = "") -> Compiled:
+def compile_module(
+    module: ModuleOp, *, optimize_graph: bool = True, hooks=(), name: str = ""
+) -> Compiled:
     """All stages after `graph`; `hooks` see each stage's text as `(name, stage, text)`."""
+
     def show(stage: str, text_of) -> None:
         for hook in hooks:
             hook(name, stage, text_of())

@@ -167,7 +167,9 @@ class LoopOp(IRDLOperation):
         if not self.sequences and self.n_steps is None:
             raise VerifyException("scan.loop needs `steps` or at least one sequence")
         if self.n_steps is not None and not _is_int_scalar(self.n_steps.type):
-            raise VerifyException(f"steps must be an integer scalar, got {self.n_steps.type}")
+            raise VerifyException(
+                f"steps must be an integer scalar, got {self.n_steps.type}"
+            )
         self._verify_initials()
         self._verify_body()
 
@@ -180,7 +182,9 @@ class LoopOp(IRDLOperation):
             raise VerifyException("one keep value per output expected")
         for i, taps in enumerate(self.sequence_taps()):
             if not taps or len(set(taps)) != len(taps):
-                raise VerifyException(f"sequence {i} needs distinct taps, got {list(taps)}")
+                raise VerifyException(
+                    f"sequence {i} needs distinct taps, got {list(taps)}"
+                )
         for i, taps in enumerate(self.output_taps()):
             if any(t >= 0 for t in taps) or len(set(taps)) != len(taps):
                 raise VerifyException(
@@ -199,9 +203,13 @@ class LoopOp(IRDLOperation):
         for init, i in zip(self.initials, recurrent):
             want = drop_leading_dim(self.traces[i].type)
             got = init.type
-            if not isinstance(got, TensorType) or got.get_num_dims() < 1 or (
-                drop_leading_dim(got).element_type != want.element_type
-                or drop_leading_dim(got).get_num_dims() != want.get_num_dims()
+            if (
+                not isinstance(got, TensorType)
+                or got.get_num_dims() < 1
+                or (
+                    drop_leading_dim(got).element_type != want.element_type
+                    or drop_leading_dim(got).get_num_dims() != want.get_num_dims()
+                )
             ):
                 raise VerifyException(
                     f"initial value of output {i} must be rows of {want}, got {got}"
@@ -360,7 +368,9 @@ def _parse_typed(parser: Parser) -> SSAValue:
 
 def _parse_taps(parser: Parser) -> list[int]:
     parser.parse_keyword("taps")
-    return parser.parse_comma_separated_list(parser.Delimiter.SQUARE, parser.parse_integer)
+    return parser.parse_comma_separated_list(
+        parser.Delimiter.SQUARE, parser.parse_integer
+    )
 
 
 def _parse_tapped(parser: Parser) -> tuple[SSAValue, list[int]]:
@@ -371,8 +381,8 @@ def _parse_tapped(parser: Parser) -> tuple[SSAValue, list[int]]:
 
 
 def _parse_output(parser: Parser) -> tuple[SSAValue | None, list[int], int]:
-    init, taps = (None, []) if parser.parse_optional_keyword("map") else _parse_tapped(
-        parser
+    init, taps = (
+        (None, []) if parser.parse_optional_keyword("map") else _parse_tapped(parser)
     )
     keep = parser.parse_integer() if parser.parse_optional_keyword("keep") else ALL_ROWS
     return init, taps, keep

@@ -43,12 +43,34 @@ from xdsl.utils.exceptions import VerifyException
 
 #: Elementwise functions and their arity. The `fn` of `st.elementwise` names one.
 ELEMENTWISE_ARITY: dict[str, int] = {
-    "add": 2, "sub": 2, "mul": 2, "true_div": 2, "int_div": 2, "mod": 2,
-    "pow": 2, "maximum": 2, "minimum": 2,
-    "lt": 2, "le": 2, "gt": 2, "ge": 2, "eq": 2, "neq": 2,
-    "and": 2, "or": 2, "xor": 2,
-    "neg": 1, "abs": 1, "exp": 1, "log": 1, "sqrt": 1, "tanh": 1, "sigmoid": 1,
-    "sin": 1, "cos": 1, "invert": 1,
+    "add": 2,
+    "sub": 2,
+    "mul": 2,
+    "true_div": 2,
+    "int_div": 2,
+    "mod": 2,
+    "pow": 2,
+    "maximum": 2,
+    "minimum": 2,
+    "lt": 2,
+    "le": 2,
+    "gt": 2,
+    "ge": 2,
+    "eq": 2,
+    "neq": 2,
+    "and": 2,
+    "or": 2,
+    "xor": 2,
+    "neg": 1,
+    "abs": 1,
+    "exp": 1,
+    "log": 1,
+    "sqrt": 1,
+    "tanh": 1,
+    "sigmoid": 1,
+    "sin": 1,
+    "cos": 1,
+    "invert": 1,
     "switch": 3,
 }
 
@@ -63,8 +85,10 @@ def tensor_type(value: SSAValue) -> TensorType:
 
 def is_index_scalar(value: SSAValue) -> bool:
     t = value.type
-    return isinstance(t, TensorType) and t.get_num_dims() == 0 and (
-        t.element_type.__class__.__name__ == "IntegerType"
+    return (
+        isinstance(t, TensorType)
+        and t.get_num_dims() == 0
+        and (t.element_type.__class__.__name__ == "IntegerType")
     )
 
 
@@ -94,11 +118,15 @@ class ElementwiseOp(IRDLOperation):
     inputs = var_operand_def(TensorType)
     result = result_def(TensorType)
     traits = traits_def(Pure())
-    assembly_format = "$fn `(` $inputs `)` attr-dict `:` functional-type($inputs, $result)"
+    assembly_format = (
+        "$fn `(` $inputs `)` attr-dict `:` functional-type($inputs, $result)"
+    )
 
     def __init__(self, fn: str, inputs: Sequence[SSAValue], result_type: TensorType):
         super().__init__(
-            operands=[inputs], properties={"fn": StringAttr(fn)}, result_types=[result_type]
+            operands=[inputs],
+            properties={"fn": StringAttr(fn)},
+            result_types=[result_type],
         )
 
     def verify_(self) -> None:
@@ -178,7 +206,9 @@ class DimOp(IRDLOperation):
     def verify_(self) -> None:
         rank = tensor_type(self.input).get_num_dims()
         if not 0 <= self.axis.value.data < rank:
-            raise VerifyException(f"axis {self.axis.value.data} out of range for rank {rank}")
+            raise VerifyException(
+                f"axis {self.axis.value.data} out of range for rank {rank}"
+            )
 
 
 @irdl_op_definition
@@ -194,7 +224,9 @@ class AllocOp(IRDLOperation):
         "$value ` ` `[` $dims `]` attr-dict `:` functional-type(operands, $result)"
     )
 
-    def __init__(self, value: SSAValue, dims: Sequence[SSAValue], result_type: TensorType):
+    def __init__(
+        self, value: SSAValue, dims: Sequence[SSAValue], result_type: TensorType
+    ):
         super().__init__(operands=[value, dims], result_types=[result_type])
 
     def verify_(self) -> None:
@@ -218,7 +250,9 @@ class ArangeOp(IRDLOperation):
         "$start `,` $stop `,` $step attr-dict `:` functional-type(operands, $result)"
     )
 
-    def __init__(self, start: SSAValue, stop: SSAValue, step: SSAValue, type_: TensorType):
+    def __init__(
+        self, start: SSAValue, stop: SSAValue, step: SSAValue, type_: TensorType
+    ):
         super().__init__(operands=[start, stop, step], result_types=[type_])
 
 
@@ -235,10 +269,15 @@ class ReduceOp(IRDLOperation):
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$fn `(` $input `)` attr-dict `:` type($input) `->` type($result)"
 
-    def __init__(self, fn: str, input: SSAValue, axes: Sequence[int], type_: TensorType):
+    def __init__(
+        self, fn: str, input: SSAValue, axes: Sequence[int], type_: TensorType
+    ):
         super().__init__(
             operands=[input],
-            properties={"fn": StringAttr(fn), "axes": DenseArrayBase.from_list(i64, axes)},
+            properties={
+                "fn": StringAttr(fn),
+                "axes": DenseArrayBase.from_list(i64, axes),
+            },
             result_types=[type_],
         )
 
@@ -276,12 +315,13 @@ class SubtensorOp(IRDLOperation):
     index = prop_def(ArrayAttr)
     result = result_def(TensorType)
     traits = traits_def(Pure())
-    assembly_format = (
-        "$input $index `(` $indices `)` attr-dict `:` functional-type(operands, $result)"
-    )
+    assembly_format = "$input $index `(` $indices `)` attr-dict `:` functional-type(operands, $result)"
 
     def __init__(
-        self, input: SSAValue, entries: Sequence[str], indices: Sequence[SSAValue],
+        self,
+        input: SSAValue,
+        entries: Sequence[str],
+        indices: Sequence[SSAValue],
         result_type: TensorType,
     ):
         super().__init__(
@@ -302,17 +342,28 @@ class SubtensorOp(IRDLOperation):
             raise VerifyException("st.subtensor operand count does not match `index`")
         dropped = sum(1 for kind, _ in parsed if kind == "i")
         if self.result.type.get_num_dims() != rank - dropped:
-            raise VerifyException("st.subtensor result rank must drop integer-indexed axes")
+            raise VerifyException(
+                "st.subtensor result rank must drop integer-indexed axes"
+            )
         for value in self.indices:
             if not is_index_scalar(value):
-                raise VerifyException(f"indices must be integer scalars, got {value.type}")
+                raise VerifyException(
+                    f"indices must be integer scalars, got {value.type}"
+                )
 
 
 ST = Dialect(
     "st",
     [
-        PlaceholderOp, ElementwiseOp, CastOp, ExpandDimsOp, DimOp, AllocOp, ArangeOp,
-        ReduceOp, SubtensorOp,
+        PlaceholderOp,
+        ElementwiseOp,
+        CastOp,
+        ExpandDimsOp,
+        DimOp,
+        AllocOp,
+        ArangeOp,
+        ReduceOp,
+        SubtensorOp,
     ],
     [],
 )

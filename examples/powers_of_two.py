@@ -9,7 +9,8 @@ def power_of_2(previous_power, max_value):
 
 
 max_value = st.scalar()
-values, _ = scanc.scan(power_of_2, outputs_info=st.constant(1.0),
-                       non_sequences=max_value, n_steps=1024)
+values, _ = scanc.scan(
+    power_of_2, outputs_info=st.constant(1.0), non_sequences=max_value, n_steps=1024
+)
 f = scanc.function([max_value], values)
 print(f(45))

@@ -18,8 +18,12 @@ from scanc import config
 from scanc.runtime.abi import FrameLayout
 from scanc.runtime.jit import libc_free
 
-_EXCEPTIONS = {"ValueError": ValueError, "IndexError": IndexError,
-               "MemoryError": MemoryError, "TypeError": TypeError}
+_EXCEPTIONS = {
+    "ValueError": ValueError,
+    "IndexError": IndexError,
+    "MemoryError": MemoryError,
+    "TypeError": TypeError,
+}
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,10 @@ class _Owner:
     def __init__(self, address: int, shape: tuple[int, ...], typestr: str):
         self.address = address
         self.__array_interface__ = {
-            "data": (address, False), "shape": shape, "typestr": typestr, "version": 3,
+            "data": (address, False),
+            "shape": shape,
+            "typestr": typestr,
+            "version": 3,
         }
 
     def __del__(self):
@@ -89,17 +96,24 @@ def _converted(value, param: Param, allow_downcast: bool | None) -> np.ndarray:
     try:
         array = np.asarray(value)
     except Exception as exc:  # ragged lists and the like
-        raise TypeError(f"input {param.name!r}: cannot convert {value!r} to an array") from exc
+        raise TypeError(
+            f"input {param.name!r}: cannot convert {value!r} to an array"
+        ) from exc
     if array.dtype == param.dtype:
         return array
     if array.dtype.kind not in "biuf":
-        raise TypeError(f"input {param.name!r}: expected {param.dtype} data, got {array.dtype}")
+        raise TypeError(
+            f"input {param.name!r}: expected {param.dtype} data, got {array.dtype}"
+        )
     if allow_downcast or np.result_type(array.dtype, param.dtype) == param.dtype:
         return array.astype(param.dtype)
     converted = array.astype(param.dtype)
     lossless = not isinstance(value, np.ndarray) and np.array_equal(converted, array)
-    floatx_python = (isinstance(value, (float, np.floating)) and allow_downcast is None
-                     and param.dtype == np.dtype(config.floatX))
+    floatx_python = (
+        isinstance(value, (float, np.floating))
+        and allow_downcast is None
+        and param.dtype == np.dtype(config.floatX)
+    )
     if lossless or floatx_python:
         return converted
     raise TypeError(
@@ -111,8 +125,15 @@ def _converted(value, param: Param, allow_downcast: bool | None) -> np.ndarray:
 class NativeFunction:
     """A compiled entry point `int32 f(int64 *frame)` with its frame layout."""
 
-    def __init__(self, address: int, layout: FrameLayout, checks: list[str],
-                 inputs: list[Param], outputs: list[Param], name: str):
+    def __init__(
+        self,
+        address: int,
+        layout: FrameLayout,
+        checks: list[str],
+        inputs: list[Param],
+        outputs: list[Param],
+        name: str,
+    ):
         self.layout, self.checks, self.name = layout, checks, name
         self.inputs, self.outputs = inputs, outputs
         self.frame = np.zeros(layout.size, dtype=np.int64)
@@ -158,7 +179,7 @@ class NativeFunction:
                 raw = self.frame_f[k] if param.dtype.kind == "f" else frame[k]
                 results.append(np.asarray(raw, dtype=param.dtype))
                 continue
-            shape = tuple(frame[k + 1: k + 1 + slot.rank].tolist())
+            shape = tuple(frame[k + 1 : k + 1 + slot.rank].tolist())
             owner = _Owner(int(frame[k]), shape, param.dtype.str)
             results.append(np.asarray(owner))
         return results
@@ -166,4 +187,6 @@ class NativeFunction:
     def _error(self, status: int) -> Exception:
         message = self.checks[status - 1]
         kind, _, text = message.partition(": ")
-        return _EXCEPTIONS.get(kind, RuntimeError)(f"{text} (in compiled function {self.name!r})")
+        return _EXCEPTIONS.get(kind, RuntimeError)(
+            f"{text} (in compiled function {self.name!r})"
+        )

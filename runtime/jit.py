@@ -20,7 +20,9 @@ def _register_symbols() -> None:
     libm = ctypes.CDLL(ctypes.util.find_library("m"))
     for lib, names in ((libc, _LIBC_SYMBOLS), (libm, _LIBM_SYMBOLS)):
         for name in names:
-            llvm.add_symbol(name, ctypes.cast(getattr(lib, name), ctypes.c_void_p).value)
+            llvm.add_symbol(
+                name, ctypes.cast(getattr(lib, name), ctypes.c_void_p).value
+            )
 
 
 @cache

@@ -37,10 +37,13 @@ def ensure_env(extras: str = "test") -> None:
         print(f"creating {VENV.name}/ ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     print(f"installing scanc[{extras}] into {VENV.name}/ ...", flush=True)
-    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
-                   check=True)
-    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e",
-                    f"{ROOT}[{extras}]"], check=True)
+    subprocess.run(
+        [str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True
+    )
+    subprocess.run(
+        [str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[{extras}]"],
+        check=True,
+    )
     previous = stamp_file.read_text().splitlines() if stamp_file.exists() else []
     stamp_file.write_text("\n".join([*previous, wanted]) + "\n")
 

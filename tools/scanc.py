@@ -43,7 +43,9 @@ class ScancOptMain(xDSLOptMain):
     def register_all_arguments(self, arg_parser: argparse.ArgumentParser) -> None:
         super().register_all_arguments(arg_parser)
         arg_parser.add_argument(
-            "--emit", choices=pipeline.STAGES, default=None,
+            "--emit",
+            choices=pipeline.STAGES,
+            default=None,
             help="lower the (graph-stage) input through the pipeline to this stage",
         )
 

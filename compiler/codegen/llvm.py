@@ -22,7 +22,6 @@ import llvmlite.binding as llvm
 from llvmlite import ir
 from xdsl.dialects import arith, cf, func, math, memref, scf
 from xdsl.dialects.builtin import (
-    AnyFloat,
     Float32Type,
     Float64Type,
     IndexType,
@@ -70,8 +69,24 @@ class EmittedFunction:
 
 
 _CMPI = ["==", "!=", "<", "<=", ">", ">=", "<", "<=", ">", ">="]
-_CMPF = ["false", "==", ">", ">=", "<", "<=", "!=", "ord",
-         "==", ">", ">=", "<", "<=", "!=", "uno", "true"]
+_CMPF = [
+    "false",
+    "==",
+    ">",
+    ">=",
+    "<",
+    "<=",
+    "!=",
+    "ord",
+    "==",
+    ">",
+    ">=",
+    "<",
+    "<=",
+    "!=",
+    "uno",
+    "true",
+]
 
 
 class FunctionEmitter:
@@ -91,13 +106,17 @@ class FunctionEmitter:
 
     # -- helpers ----------------------------------------------------------------------
     def slot(self, k: int) -> ir.Value:
-        return self.b.gep(self.frame, [ir.Constant(i64, k)], inbounds=True, source_etype=i64)
+        return self.b.gep(
+            self.frame, [ir.Constant(i64, k)], inbounds=True, source_etype=i64
+        )
 
     def intrinsic(self, name: str, type_: ir.Type, nargs: int = 1) -> ir.Function:
         full = f"llvm.{name}.{'f64' if type_ == f64 else 'f32'}"
         if full in self.module.globals:
             return self.module.globals[full]
-        return ir.Function(self.module, ir.FunctionType(type_, [type_] * nargs), name=full)
+        return ir.Function(
+            self.module, ir.FunctionType(type_, [type_] * nargs), name=full
+        )
 
     def libcall(self, name: str, ret: ir.Type, args: list[ir.Type]) -> ir.Function:
         if name in self.module.globals:
@@ -208,6 +227,7 @@ def to_slot(b: ir.IRBuilder, v: ir.Value, type_: Attribute) -> ir.Value:
 
 # -- op rules ----------------------------------------------------------------------------
 
+
 def _constant(e: FunctionEmitter, op: arith.ConstantOp):
     t = llvm_type(op.result.type)
     value = op.value.value.data  # type: ignore[attr-defined]
@@ -219,6 +239,7 @@ def _constant(e: FunctionEmitter, op: arith.ConstantOp):
 def _binary(method: str):
     def rule(e: FunctionEmitter, op):
         return getattr(e.b, method)(e[op.lhs], e[op.rhs])
+
     return rule
 
 
@@ -236,7 +257,8 @@ def _cmpf(e: FunctionEmitter, op: arith.CmpfOp):
         return ir.Constant(i1, int(p == 15))
     if p in (7, 14):
         return (e.b.fcmp_ordered if p == 7 else e.b.fcmp_unordered)(
-            "ord" if p == 7 else "uno", e[op.lhs], e[op.rhs])
+            "ord" if p == 7 else "uno", e[op.lhs], e[op.rhs]
+        )
     cmp = e.b.fcmp_ordered if p < 8 else e.b.fcmp_unordered
     return cmp(_CMPF[p], e[op.lhs], e[op.rhs])
 
@@ -246,6 +268,7 @@ def _minmax(pred: str, signed: bool):
         a, b_ = e[op.lhs], e[op.rhs]
         cmp = e.b.icmp_signed if signed else e.b.icmp_unsigned
         return e.b.select(cmp(pred, a, b_), a, b_)
+
     return rule
 
 
@@ -253,6 +276,7 @@ def _float_intrinsic(name: str, nargs: int = 1):
     def rule(e: FunctionEmitter, op):
         args = [e[v] for v in op.operands]
         return e.b.call(e.intrinsic(name, args[0].type, nargs), args)
+
     return rule
 
 
@@ -261,12 +285,14 @@ def _libm(name: str):
         x = e[op.operands[0]]
         symbol = name if x.type == f64 else name + "f"
         return e.b.call(e.libcall(symbol, x.type, [x.type]), [x])
+
     return rule
 
 
 def _cast(method: str):
     def rule(e: FunctionEmitter, op):
         return getattr(e.b, method)(e[op.operands[0]], llvm_type(op.results[0].type))
+
     return rule
 
 
@@ -300,11 +326,16 @@ def _alloc(e: FunctionEmitter, op: memref.AllocOp):
     sizes = [e[v] for v in op.dynamic_sizes]
     strides = contiguous_strides(b, sizes)
     count = b.mul(strides[0], sizes[0]) if sizes else ir.Constant(i64, 1)
-    width = max(element.width // 8 if isinstance(element, ir.IntType) else
-                (8 if element == f64 else 4), 1)
+    width = max(
+        element.width // 8
+        if isinstance(element, ir.IntType)
+        else (8 if element == f64 else 4),
+        1,
+    )
     nbytes = b.mul(count, ir.Constant(i64, width))
-    nbytes = b.select(b.icmp_unsigned("==", nbytes, ir.Constant(i64, 0)),
-                      ir.Constant(i64, 1), nbytes)
+    nbytes = b.select(
+        b.icmp_unsigned("==", nbytes, ir.Constant(i64, 0)), ir.Constant(i64, 1), nbytes
+    )
     data = b.call(e.libcall("malloc", ptr, [i64]), [nbytes])
     e.checks.append("MemoryError: out of memory")
     code = len(e.checks)
@@ -361,8 +392,10 @@ def _phi_like(e: FunctionEmitter, incoming: list[tuple[object, ir.Block]], name=
     """A phi for a scalar, or one phi per field for a descriptor."""
     first = incoming[0][0]
     if isinstance(first, Descriptor):
+
         def field(get):
             return _phi_like(e, [(get(v), blk) for v, blk in incoming])
+
         return Descriptor(
             field(lambda v: v.data),
             [field(lambda v, k=k: v.sizes[k]) for k in range(len(first.sizes))],
@@ -379,9 +412,14 @@ def _placeholder_phis(e: FunctionEmitter, template: list[object]) -> list[object
     out = []
     for v in template:
         if isinstance(v, Descriptor):
-            out.append(Descriptor(
-                e.b.phi(ptr), [e.b.phi(i64) for _ in v.sizes],
-                [e.b.phi(i64) for _ in v.strides], v.element))
+            out.append(
+                Descriptor(
+                    e.b.phi(ptr),
+                    [e.b.phi(i64) for _ in v.sizes],
+                    [e.b.phi(i64) for _ in v.strides],
+                    v.element,
+                )
+            )
         else:
             out.append(e.b.phi(v.type))
     return out
@@ -488,38 +526,64 @@ def _while(e: FunctionEmitter, op: scf.WhileOp):
 
 _HANDLERS: dict[type, Callable] = {
     arith.ConstantOp: _constant,
-    arith.AddiOp: _binary("add"), arith.SubiOp: _binary("sub"), arith.MuliOp: _binary("mul"),
-    arith.DivSIOp: _binary("sdiv"), arith.RemSIOp: _binary("srem"),
-    arith.AndIOp: _binary("and_"), arith.OrIOp: _binary("or_"), arith.XOrIOp: _binary("xor"),
+    arith.AddiOp: _binary("add"),
+    arith.SubiOp: _binary("sub"),
+    arith.MuliOp: _binary("mul"),
+    arith.DivSIOp: _binary("sdiv"),
+    arith.RemSIOp: _binary("srem"),
+    arith.AndIOp: _binary("and_"),
+    arith.OrIOp: _binary("or_"),
+    arith.XOrIOp: _binary("xor"),
     arith.ShRSIOp: _binary("ashr"),
-    arith.AddfOp: _binary("fadd"), arith.SubfOp: _binary("fsub"), arith.MulfOp: _binary("fmul"),
+    arith.AddfOp: _binary("fadd"),
+    arith.SubfOp: _binary("fsub"),
+    arith.MulfOp: _binary("fmul"),
     arith.DivfOp: _binary("fdiv"),
     arith.NegfOp: lambda e, op: e.b.fneg(e[op.operand]),
-    arith.CmpiOp: _cmpi, arith.CmpfOp: _cmpf,
+    arith.CmpiOp: _cmpi,
+    arith.CmpfOp: _cmpf,
     arith.SelectOp: lambda e, op: e.b.select(e[op.cond], e[op.lhs], e[op.rhs]),
-    arith.MaxSIOp: _minmax(">", True), arith.MinSIOp: _minmax("<", True),
+    arith.MaxSIOp: _minmax(">", True),
+    arith.MinSIOp: _minmax("<", True),
     arith.MaximumfOp: _float_intrinsic("maximum", 2),
     arith.MinimumfOp: _float_intrinsic("minimum", 2),
     arith.IndexCastOp: _index_cast,
-    arith.SIToFPOp: _cast("sitofp"), arith.UIToFPOp: _cast("uitofp"),
-    arith.FPToSIOp: _cast("fptosi"), arith.ExtFOp: _cast("fpext"),
-    arith.TruncFOp: _cast("fptrunc"), arith.ExtSIOp: _cast("sext"),
-    arith.ExtUIOp: _cast("zext"), arith.TruncIOp: _cast("trunc"),
-    math.ExpOp: _float_intrinsic("exp"), math.LogOp: _float_intrinsic("log"),
-    math.SqrtOp: _float_intrinsic("sqrt"), math.SinOp: _float_intrinsic("sin"),
-    math.CosOp: _float_intrinsic("cos"), math.FloorOp: _float_intrinsic("floor"),
-    math.CeilOp: _float_intrinsic("ceil"), math.AbsFOp: _float_intrinsic("fabs"),
-    math.PowFOp: _float_intrinsic("pow", 2), math.TanhOp: _libm("tanh"),
+    arith.SIToFPOp: _cast("sitofp"),
+    arith.UIToFPOp: _cast("uitofp"),
+    arith.FPToSIOp: _cast("fptosi"),
+    arith.ExtFOp: _cast("fpext"),
+    arith.TruncFOp: _cast("fptrunc"),
+    arith.ExtSIOp: _cast("sext"),
+    arith.ExtUIOp: _cast("zext"),
+    arith.TruncIOp: _cast("trunc"),
+    math.ExpOp: _float_intrinsic("exp"),
+    math.LogOp: _float_intrinsic("log"),
+    math.SqrtOp: _float_intrinsic("sqrt"),
+    math.SinOp: _float_intrinsic("sin"),
+    math.CosOp: _float_intrinsic("cos"),
+    math.FloorOp: _float_intrinsic("floor"),
+    math.CeilOp: _float_intrinsic("ceil"),
+    math.AbsFOp: _float_intrinsic("fabs"),
+    math.PowFOp: _float_intrinsic("pow", 2),
+    math.TanhOp: _libm("tanh"),
     math.AbsIOp: _abs_int,
     cf.AssertOp: _assert,
-    memref.AllocOp: _alloc, memref.DeallocOp: _dealloc, memref.LoadOp: _load,
-    memref.StoreOp: _store, memref.DimOp: _dim, memref.SubviewOp: _subview,
-    scf.ForOp: _for, scf.IfOp: _if, scf.WhileOp: _while,
+    memref.AllocOp: _alloc,
+    memref.DeallocOp: _dealloc,
+    memref.LoadOp: _load,
+    memref.StoreOp: _store,
+    memref.DimOp: _dim,
+    memref.SubviewOp: _subview,
+    scf.ForOp: _for,
+    scf.IfOp: _if,
+    scf.WhileOp: _while,
     func.ReturnOp: lambda e, op: e.emit_return(op),
 }
 
 
-def emit_module(module: ModuleOp, target: Target) -> tuple[ir.Module, list[EmittedFunction]]:
+def emit_module(
+    module: ModuleOp, target: Target
+) -> tuple[ir.Module, list[EmittedFunction]]:
     """The `llvm` stage of every function in `module`, not yet optimized."""
     ir_module = ir.Module(name="scanc")
     ir_module.triple = target.triple

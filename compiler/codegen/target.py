@@ -28,7 +28,10 @@ class Target:
         _init_native()
         target = llvm.Target.from_triple(self.triple)
         return target.create_target_machine(
-            cpu=self.cpu, features=self.features, opt=3, reloc="default",
+            cpu=self.cpu,
+            features=self.features,
+            opt=3,
+            reloc="default",
             codemodel="jitdefault",
         )
 

@@ -33,8 +33,9 @@ def _symbol(name: str | None) -> str:
     return f"{base}_{next(_names)}"
 
 
-def build_module(inputs: list[TensorVariable], outputs: list[TensorVariable],
-                 name: str) -> ModuleOp:
+def build_module(
+    inputs: list[TensorVariable], outputs: list[TensorVariable], name: str
+) -> ModuleOp:
     """The graph stage: a module with one `func.func` computing `outputs`."""
     block = Block(arg_types=[v.type for v in inputs])
     mapping: dict[SSAValue, SSAValue] = {}
@@ -43,7 +44,8 @@ def build_module(inputs: list[TensorVariable], outputs: list[TensorVariable],
         if var.name:
             arg.name_hint = re.sub(r"\W", "_", var.name)
     ops, free = ops_computing(
-        [o.value for o in outputs], mapping,
+        [o.value for o in outputs],
+        mapping,
         lambda op: not isinstance(op, st.PlaceholderOp),
     )
     if free:
@@ -53,8 +55,9 @@ def build_module(inputs: list[TensorVariable], outputs: list[TensorVariable],
         )
     clone_into(block, ops, mapping)
     block.add_op(func.ReturnOp(*[mapping[o.value] for o in outputs]))
-    fn = func.FuncOp(name, ([v.type for v in inputs], [o.type for o in outputs]),
-                     Region(block))
+    fn = func.FuncOp(
+        name, ([v.type for v in inputs], [o.type for o in outputs]), Region(block)
+    )
     return ModuleOp([fn])
 
 
@@ -65,11 +68,21 @@ def _param(var: TensorVariable, fallback: str) -> Param:
 class Function:
     """A compiled function; call it with numpy arrays or Python values."""
 
-    def __init__(self, inputs, outputs, *, name=None, allow_input_downcast=None,
-                 on_unused_input="raise", optimize=True):
+    def __init__(
+        self,
+        inputs,
+        outputs,
+        *,
+        name=None,
+        allow_input_downcast=None,
+        on_unused_input="raise",
+        optimize=True,
+    ):
         self.inputs = _check_inputs(inputs)
         self.single = outputs is not None and not isinstance(outputs, (list, tuple))
-        out_list = [] if outputs is None else ([outputs] if self.single else list(outputs))
+        out_list = (
+            [] if outputs is None else ([outputs] if self.single else list(outputs))
+        )
         self.outputs = [_as_output(o) for o in out_list]
         self.allow_input_downcast = allow_input_downcast
         self.name = _symbol(name)
@@ -80,8 +93,12 @@ class Function:
         address = load(self.compiled.optimized, [self.name])[self.name]
         self.params = [_param(v, f"input {n}") for n, v in enumerate(self.inputs)]
         self.native = NativeFunction(
-            address, emitted.layout, emitted.checks, self.params,
-            [_param(v, f"output {n}") for n, v in enumerate(self.outputs)], self.name,
+            address,
+            emitted.layout,
+            emitted.checks,
+            self.params,
+            [_param(v, f"output {n}") for n, v in enumerate(self.outputs)],
+            self.name,
         )
 
     def __call__(self, *args, **kwargs):
@@ -95,7 +112,8 @@ class Function:
                 f"got {len(args)}"
             )
         arrays = [
-            convert_input(a, p, self.allow_input_downcast) for a, p in zip(args, self.params)
+            convert_input(a, p, self.allow_input_downcast)
+            for a, p in zip(args, self.params)
         ]
         results = self.native(arrays)
         return results[0] if self.single else results
@@ -117,7 +135,9 @@ def _check_inputs(inputs) -> list[TensorVariable]:
         raise TypeError("function: inputs must be a list of symbolic variables")
     checked = []
     for n, var in enumerate(inputs):
-        if not isinstance(var, TensorVariable) or not isinstance(var.owner, st.PlaceholderOp):
+        if not isinstance(var, TensorVariable) or not isinstance(
+            var.owner, st.PlaceholderOp
+        ):
             raise TypeError(
                 f"function: input {n} ({var!r}) must be a symbolic input such as "
                 "scanc.tensor.vector('x'), not a computed or constant value"
@@ -148,29 +168,49 @@ def _check_unused(module: ModuleOp, inputs, policy: str) -> None:
 def _compile(module: ModuleOp, name: str, optimize: bool) -> pipeline.Compiled:
     for hook in dump_hooks:
         hook(name, "graph", str(module))
-    compiled = pipeline.compile_module(module, optimize_graph=optimize, hooks=dump_hooks,
-                                       name=name)
+    compiled = pipeline.compile_module(
+        module, optimize_graph=optimize, hooks=dump_hooks, name=name
+    )
     return compiled
 
 
-def function(inputs, outputs=None, updates=None, givens=None, mode=None, name=None,
-             allow_input_downcast=None, on_unused_input="raise", **kwargs) -> Function:
+def function(
+    inputs,
+    outputs=None,
+    updates=None,
+    givens=None,
+    mode=None,
+    name=None,
+    allow_input_downcast=None,
+    on_unused_input="raise",
+    **kwargs,
+) -> Function:
     """Compile `outputs` as a function of `inputs` (PyTensor's `function`).
 
     `mode="FAST_COMPILE"` skips the graph optimization passes (the `opt` stage);
     results are the same, only speed and memory differ.
     """
     if updates:
-        raise NotImplementedError("function: updates of shared variables are not "
-                                  "supported yet")
+        raise NotImplementedError(
+            "function: updates of shared variables are not supported yet"
+        )
     if givens:
         raise NotImplementedError("function: givens are not supported yet")
-    unknown = set(kwargs) - {"profile", "accept_inplace", "rebuild_strict", "trust_input"}
+    unknown = set(kwargs) - {
+        "profile",
+        "accept_inplace",
+        "rebuild_strict",
+        "trust_input",
+    }
     if unknown:
         raise TypeError(f"function: unexpected arguments {sorted(unknown)}")
     if mode not in (None, "FAST_RUN", "FAST_COMPILE"):
         raise ValueError(f"function: unknown mode {mode!r} (FAST_RUN or FAST_COMPILE)")
-    return Function(inputs, outputs, name=name, allow_input_downcast=allow_input_downcast,
-                    on_unused_input=on_unused_input, optimize=mode != "FAST_COMPILE")
-
-
+    return Function(
+        inputs,
+        outputs,
+        name=name,
+        allow_input_downcast=allow_input_downcast,
+        on_unused_input=on_unused_input,
+        optimize=mode != "FAST_COMPILE",
+    )

@@ -83,8 +83,11 @@ class TensorVariable:
     def __repr__(self) -> str:
         shape = ",".join("?" if d is None else str(d) for d in self.static_shape)
         owner = self.owner
-        label = self.name or getattr(getattr(owner, "var_name", None), "data", "") or (
-            owner.name if owner else "arg")
+        label = (
+            self.name
+            or getattr(getattr(owner, "var_name", None), "data", "")
+            or (owner.name if owner else "arg")
+        )
         return f"{label}:{self.dtype}[{shape}]"
 
     __str__ = __repr__

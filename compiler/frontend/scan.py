@@ -51,7 +51,9 @@ def _sequence_specs(sequences) -> list[tuple[TensorVariable, list[int]]]:
             seq = seq["input"]
         var = T.as_tensor_variable(seq)
         if var.ndim == 0:
-            raise TypeError(f"sequence {n} ({var}) is a scalar; scan iterates over axis 0")
+            raise TypeError(
+                f"sequence {n} ({var}) is a scalar; scan iterates over axis 0"
+            )
         specs.append((var, taps))
     return specs
 
@@ -76,9 +78,9 @@ def _output_specs(outputs_info) -> list[tuple[TensorVariable | None, list[int]]]
 
 
 def _state_type(init: TensorVariable, taps: list[int]) -> TensorType:
-    """Type of one step of an output: the initial value itself for `taps == [-1]`
-    given as a plain variable, else a row of the initial value."""
-    if taps == [-1] and not getattr(init, "_rows", False):
+    """Type of one step of an output: with `taps == [-1]` the initial value is the
+    state itself (PyTensor's rule, also for a dict), else its rows are the states."""
+    if taps == [-1]:
         return init.type
     return scan_dialect.drop_leading_dim(init.type)
 
@@ -106,8 +108,9 @@ def _split_return(result):
     return outputs, updates, condition
 
 
-def _check_output(n: int, init: TensorVariable | None, state: TensorType,
-                  out: TensorVariable) -> None:
+def _check_output(
+    n: int, init: TensorVariable | None, state: TensorType, out: TensorVariable
+) -> None:
     if init is None:
         return
     want_dtype, want_ndim = T.dtypes.dtype_of(state), state.get_num_dims()
@@ -125,13 +128,26 @@ def _check_output(n: int, init: TensorVariable | None, state: TensorType,
         )
 
 
-def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None,
-         truncate_gradient=-1, go_backwards=False, mode=None, name=None,
-         profile=False, allow_gc=None, strict=False, return_list=False):
+def scan(
+    fn,
+    sequences=None,
+    outputs_info=None,
+    non_sequences=None,
+    n_steps=None,
+    truncate_gradient=-1,
+    go_backwards=False,
+    mode=None,
+    name=None,
+    profile=False,
+    allow_gc=None,
+    strict=False,
+    return_list=False,
+):
     """Loop `fn` over `sequences` (see the scan guide); returns (outputs, updates)."""
     if go_backwards or truncate_gradient != -1:
-        raise NotImplementedError("scan: go_backwards and truncate_gradient are not "
-                                  "supported yet")
+        raise NotImplementedError(
+            "scan: go_backwards and truncate_gradient are not supported yet"
+        )
     seqs = _sequence_specs(sequences)
     outs = _output_specs(outputs_info)
     non_seqs = [T.as_tensor_variable(v) for v in _as_list(non_sequences)]
@@ -153,7 +169,9 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
             if init is not None:
                 state = _state_type(init, taps)
                 args += [_placeholder(state, f"out{n}[t{t:+d}]") for t in taps]
-        args += [_placeholder(v.type, v.name or f"nonseq{n}") for n, v in enumerate(non_seqs)]
+        args += [
+            _placeholder(v.type, v.name or f"nonseq{n}") for n, v in enumerate(non_seqs)
+        ]
         outputs, updates, condition = _split_return(fn(*args))
     if updates:
         raise NotImplementedError("scan: updates returned by fn are not supported yet")
@@ -167,7 +185,9 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     for n, ((init, taps), out) in enumerate(zip(outs, outputs)):
         if init is not None:
             _check_output(n, init, _state_type(init, taps), out)
-    loop = _build_loop(seqs, outs, non_seqs, steps, args, outputs, condition, scope, strict)
+    loop = _build_loop(
+        seqs, outs, non_seqs, steps, args, outputs, condition, scope, strict
+    )
     _name_arguments(loop, fn)
     results = [TensorVariable(r) for r in loop.results]
     if name:
@@ -181,7 +201,9 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
 def _build_loop(seqs, outs, non_seqs, steps, args, outputs, condition, scope, strict):
     inside = set(scope)
     arg_values = [a.value for a in args]
-    body_outputs = [o.value for o in outputs] + ([condition.value] if condition is not None else [])
+    body_outputs = [o.value for o in outputs] + (
+        [condition.value] if condition is not None else []
+    )
     region, block = scan_dialect.make_body([a.type for a in arg_values])
     mapping: dict[SSAValue, SSAValue] = dict(zip(arg_values, block.args))
     ops, free = ops_computing(body_outputs, mapping, lambda op: op in inside)
@@ -192,9 +214,12 @@ def _build_loop(seqs, outs, non_seqs, steps, args, outputs, condition, scope, st
         mapping[value] = block.insert_arg(value.type, len(block.args))
     clone_into(block, ops, mapping)
     yielded = [mapping[v] for v in body_outputs]
-    block.add_op(scan_dialect.YieldOp(
-        yielded[: len(outputs)], yielded[len(outputs)] if condition is not None else None
-    ))
+    block.add_op(
+        scan_dialect.YieldOp(
+            yielded[: len(outputs)],
+            yielded[len(outputs)] if condition is not None else None,
+        )
+    )
     initials = []
     for init, taps in outs:
         if init is None:
@@ -208,10 +233,13 @@ def _build_loop(seqs, outs, non_seqs, steps, args, outputs, condition, scope, st
     ]
     loop = scan_dialect.LoopOp(
         steps.value if steps is not None else None,
-        [s.value for s, _ in seqs], [taps for _, taps in seqs],
-        initials, [taps for _, taps in outs],
+        [s.value for s, _ in seqs],
+        [taps for _, taps in seqs],
+        initials,
+        [taps for _, taps in outs],
         [v.value for v in non_seqs] + captured,
-        trace_types, region,
+        trace_types,
+        region,
     )
     emit(loop)
     return loop
@@ -233,7 +261,10 @@ def _trace_row_type(init, taps, out: TensorVariable) -> TensorType:
         return out.type
     state = _state_type(init, taps)
     # static dims known on either side
-    shape = [a if a != DYNAMIC_INDEX else b for a, b in zip(state.get_shape(), out.type.get_shape())]
+    shape = [
+        a if a != DYNAMIC_INDEX else b
+        for a, b in zip(state.get_shape(), out.type.get_shape())
+    ]
     return TensorType(state.element_type, shape)
 
 
@@ -246,7 +277,8 @@ def _check_strict(captured: Sequence[SSAValue]) -> None:
     if names:
         raise MissingInputError(
             "scan(strict=True): fn uses variables it does not receive as arguments: "
-            + ", ".join(names) + ". Pass them in non_sequences."
+            + ", ".join(names)
+            + ". Pass them in non_sequences."
         )
 
 

@@ -44,7 +44,9 @@ def ops_computing(
     return order, free
 
 
-def clone_into(block: Block, ops: Sequence[Operation], mapping: dict[SSAValue, SSAValue]):
+def clone_into(
+    block: Block, ops: Sequence[Operation], mapping: dict[SSAValue, SSAValue]
+):
     """Append clones of `ops` to `block`, extending `mapping` with their results."""
     for op in ops:
         new = op.clone(value_mapper=mapping)

@@ -116,11 +116,14 @@ class Builder:
         self, sizes: Sequence[SSAValue], body: Callable[[list[SSAValue]], None]
     ) -> None:
         """Nested `scf.for` over every index of `sizes`, innermost last."""
+
         def level(depth: int, idx: list[SSAValue]) -> None:
             if depth == len(sizes):
                 body(idx)
                 return
-            self.for_(self.const(0), sizes[depth], lambda iv, _: level(depth + 1, idx + [iv]))
+            self.for_(
+                self.const(0), sizes[depth], lambda iv, _: level(depth + 1, idx + [iv])
+            )
 
         level(0, [])
 

@@ -17,14 +17,21 @@ def convert(b: Builder, v: SSAValue, src: str, dst: str) -> SSAValue:
     dst_type = dtypes.element_type(dst)
     if dst == "bool":
         zero = b.const(0, v.type)
-        return b.add(arith.CmpfOp(v, zero, "une") if dtypes.is_float(src)
-                     else arith.CmpiOp(v, zero, "ne"))
+        return b.add(
+            arith.CmpfOp(v, zero, "une")
+            if dtypes.is_float(src)
+            else arith.CmpiOp(v, zero, "ne")
+        )
     unsigned = src in ("uint8", "bool")
     if dtypes.is_float(src) and dtypes.is_float(dst):
         wider = dst == "float64"
-        return b.add(arith.ExtFOp(v, dst_type) if wider else arith.TruncFOp(v, dst_type))
+        return b.add(
+            arith.ExtFOp(v, dst_type) if wider else arith.TruncFOp(v, dst_type)
+        )
     if dtypes.is_float(dst):
-        return b.add(arith.UIToFPOp(v, dst_type) if unsigned else arith.SIToFPOp(v, dst_type))
+        return b.add(
+            arith.UIToFPOp(v, dst_type) if unsigned else arith.SIToFPOp(v, dst_type)
+        )
     if dtypes.is_float(src):
         return b.add(arith.FPToSIOp(v, dst_type))
     src_bits, dst_bits = v.type.width.data, dst_type.width.data  # type: ignore[attr-defined]
@@ -36,20 +43,42 @@ def convert(b: Builder, v: SSAValue, src: str, dst: str) -> SSAValue:
 
 
 _FLOAT_BINARY = {
-    "add": arith.AddfOp, "sub": arith.SubfOp, "mul": arith.MulfOp,
-    "true_div": arith.DivfOp, "pow": math.PowFOp, "maximum": arith.MaximumfOp,
+    "add": arith.AddfOp,
+    "sub": arith.SubfOp,
+    "mul": arith.MulfOp,
+    "true_div": arith.DivfOp,
+    "pow": math.PowFOp,
+    "maximum": arith.MaximumfOp,
     "minimum": arith.MinimumfOp,
 }
 _INT_BINARY = {
-    "add": arith.AddiOp, "sub": arith.SubiOp, "mul": arith.MuliOp,
-    "maximum": arith.MaxSIOp, "minimum": arith.MinSIOp,
-    "and": arith.AndIOp, "or": arith.OrIOp, "xor": arith.XOrIOp,
+    "add": arith.AddiOp,
+    "sub": arith.SubiOp,
+    "mul": arith.MuliOp,
+    "maximum": arith.MaxSIOp,
+    "minimum": arith.MinSIOp,
+    "and": arith.AndIOp,
+    "or": arith.OrIOp,
+    "xor": arith.XOrIOp,
 }
 _FLOAT_UNARY = {
-    "exp": math.ExpOp, "log": math.LogOp, "sqrt": math.SqrtOp, "tanh": math.TanhOp,
-    "sin": math.SinOp, "cos": math.CosOp, "abs": math.AbsFOp, "neg": arith.NegfOp,
+    "exp": math.ExpOp,
+    "log": math.LogOp,
+    "sqrt": math.SqrtOp,
+    "tanh": math.TanhOp,
+    "sin": math.SinOp,
+    "cos": math.CosOp,
+    "abs": math.AbsFOp,
+    "neg": arith.NegfOp,
 }
-_FLOAT_CMP = {"lt": "olt", "le": "ole", "gt": "ogt", "ge": "oge", "eq": "oeq", "neq": "une"}
+_FLOAT_CMP = {
+    "lt": "olt",
+    "le": "ole",
+    "gt": "ogt",
+    "ge": "oge",
+    "eq": "oeq",
+    "neq": "une",
+}
 _INT_CMP = {"lt": "slt", "le": "sle", "gt": "sgt", "ge": "sge", "eq": "eq", "neq": "ne"}
 
 
@@ -118,10 +147,12 @@ def _safe_divmod(b: Builder, fn: str, x: SSAValue, y: SSAValue) -> SSAValue:
     safe_y = b.select(b.add(arith.OrIOp(is_zero, is_minus_one)), one, y)
     q = b.add(arith.DivSIOp(x, safe_y))
     r = b.add(arith.RemSIOp(x, safe_y))
-    adjust = b.add(arith.AndIOp(
-        b.cmpi("ne", r, zero),
-        b.add(arith.XOrIOp(b.cmpi("slt", r, zero), b.cmpi("slt", safe_y, zero))),
-    ))
+    adjust = b.add(
+        arith.AndIOp(
+            b.cmpi("ne", r, zero),
+            b.add(arith.XOrIOp(b.cmpi("slt", r, zero), b.cmpi("slt", safe_y, zero))),
+        )
+    )
     if fn == "int_div":
         q = b.select(adjust, b.subi(q, one), q)
         q = b.select(is_minus_one, b.subi(zero, x), q)
@@ -132,20 +163,24 @@ def _safe_divmod(b: Builder, fn: str, x: SSAValue, y: SSAValue) -> SSAValue:
 
 def _int_pow(b: Builder, base: SSAValue, exponent: SSAValue) -> SSAValue:
     """Square-and-multiply over the exponent's bits (wraps like numpy)."""
-    b.check(b.cmpi("sge", exponent, b.const(0, exponent.type)),
-            "ValueError: integers to negative integer powers are not allowed")
+    b.check(
+        b.cmpi("sge", exponent, b.const(0, exponent.type)),
+        "ValueError: integers to negative integer powers are not allowed",
+    )
     one = b.const(1, base.type)
     bits = exponent.type.width.data  # type: ignore[attr-defined]
 
     def step(i: SSAValue, carried: list[SSAValue]) -> list[SSAValue]:
         result, power = carried
         shift = b.from_index(i, exponent.type)
-        bit = b.add(arith.AndIOp(b.add(arith.ShRSIOp(exponent, shift)),
-                                 b.const(1, exponent.type)))
+        bit = b.add(
+            arith.AndIOp(
+                b.add(arith.ShRSIOp(exponent, shift)), b.const(1, exponent.type)
+            )
+        )
         take = b.cmpi("ne", bit, b.const(0, exponent.type))
         result = b.select(take, b.muli(result, power), result)
         return [result, b.muli(power, power)]
 
     result, _ = b.for_(b.const(0), b.const(bits), step, [one, base])
     return result
-

@@ -23,7 +23,7 @@ from xdsl.dialects.builtin import IntegerType
 from xdsl.ir import Block, Region, SSAValue
 
 from scanc.dialects import st
-from scanc.dialects.scan import ALL_ROWS, LoopOp, YieldOp
+from scanc.dialects.scan import LoopOp, YieldOp
 from scanc.frontend import dtypes
 from scanc.lowering.builder import Builder, index
 from scanc.lowering.tensor_ops import strided_type, subview
@@ -40,8 +40,14 @@ def row(b: Builder, value: Lowered, i: SSAValue) -> Lowered:
     rest = value.sizes[1:]
     if isinstance(value, Buffer):
         zero, one = b.const(0), b.const(1)
-        ref = subview(b, value.ref, [i] + [zero] * len(rest), [one, *rest],
-                      [one] * value.rank, len(rest))
+        ref = subview(
+            b,
+            value.ref,
+            [i] + [zero] * len(rest),
+            [one, *rest],
+            [one] * value.rank,
+            len(rest),
+        )
         return Buffer(value.dtype, list(rest), ref)
     return Lazy(value.dtype, list(rest), lambda b_, idx: value.load(b_, [i, *idx]))
 
@@ -94,7 +100,9 @@ class Output:
         self.init = init
         self.dtype = dtypes.dtype_of(op.traces[n].type)
         self.carried = bool(init) and init.rank == 1 and list(self.taps) == [-1]
-        in_place = not self.carried and list(self.taps) == [-1] and updates_in_place(op, n)
+        in_place = (
+            not self.carried and list(self.taps) == [-1] and updates_in_place(op, n)
+        )
         rows_needed = self.history + (0 if in_place else 1)
         self.ring = _next_pow2(max(self.keep, rows_needed)) if self.keep else 0
         self.trace: Buffer | None = None
@@ -130,24 +138,33 @@ class ScanLowering:
         for j, (seq, taps) in enumerate(zip(self.seqs, op.sequence_taps())):
             span = b.const(max(max(taps), 0) - min(min(taps), 0))
             room = b.subi(seq.sizes[0], span)
-            b.check(b.cmpi("sge", room, b.const(0)),
-                    f"ValueError: scan sequence {j} is shorter than its taps "
-                    f"{list(taps)} need")
+            b.check(
+                b.cmpi("sge", room, b.const(0)),
+                f"ValueError: scan sequence {j} is shorter than its taps "
+                f"{list(taps)} need",
+            )
             avail = room if avail is None else b.mini(avail, room)
         if op.n_steps is None:
             return avail  # type: ignore[return-value]
         n = b.to_index(self.lw.get(op.n_steps).load(b, []))
-        b.check(b.cmpi("sge", n, b.const(0)), "ValueError: scan n_steps must be non-negative")
+        b.check(
+            b.cmpi("sge", n, b.const(0)),
+            "ValueError: scan n_steps must be non-negative",
+        )
         if avail is not None:
-            b.check(b.cmpi("sle", n, avail),
-                    "ValueError: scan n_steps is larger than the sequences allow")
+            b.check(
+                b.cmpi("sle", n, avail),
+                "ValueError: scan n_steps is larger than the sequences allow",
+            )
         return n
 
     def shape_stubs(self) -> list[Lowered]:
         """Stand-ins for the body arguments that know their sizes but no data."""
+
         def no_data(b, idx):
             raise NotImplementedError(
-                "scan: a map-like output's shape depends on loop data")
+                "scan: a map-like output's shape depends on loop data"
+            )
 
         stubs: list[Lowered] = []
         for seq, taps in zip(self.seqs, self.op.sequence_taps()):
@@ -163,17 +180,18 @@ class ScanLowering:
             self.lw.values[arg] = stub
         for out in self.outs:
             if out.init is not None:
-                b.check(b.cmpi("sge", out.init.sizes[0], b.const(out.history)),
-                        f"ValueError: initial value of scan output {out.n} needs at "
-                        f"least {out.history} rows for taps {list(out.taps)}")
+                b.check(
+                    b.cmpi("sge", out.init.sizes[0], b.const(out.history)),
+                    f"ValueError: initial value of scan output {out.n} needs at "
+                    f"least {out.history} rows for taps {list(out.taps)}",
+                )
                 out.row_sizes = list(out.init.sizes[1:])
             else:
                 out.row_sizes = self.lw.infer_sizes(self.op.yield_op().values[out.n])
             rows = b.const(out.ring) if out.ring else n
             out.trace = self.lw.new_buffer(out.dtype, [rows, *out.row_sizes])
             if out.ring and out.history:
-                self.copy_rows(out.init, out.trace, out.history, lambda r: r,
-                               lambda r: out.slot(b, b.subi(r, b.const(out.history))))
+                self.copy_initial_rows(out)
         for arg in self.op.body.block.args:
             del self.lw.values[arg]
 
@@ -187,9 +205,12 @@ class ScanLowering:
         from_init = lambda: row(b, out.init, b.addi(s, b.const(out.history)))  # noqa: E731
         from_trace = lambda: row(b, out.trace, out.slot(b, s))  # noqa: E731
         if out.init.rank == 1:
-            value = b.if_(before_start, lambda: [from_init().load(b, [])],
-                          lambda: [from_trace().load(b, [])],
-                          [dtypes.element_type(out.dtype)])[0]
+            value = b.if_(
+                before_start,
+                lambda: [from_init().load(b, [])],
+                lambda: [from_trace().load(b, [])],
+                [dtypes.element_type(out.dtype)],
+            )[0]
             return Scalar(out.dtype, [], value)
         init_row = lambda: [from_init().ref]  # noqa: E731
         trace_row = lambda: [from_trace().ref]  # noqa: E731
@@ -211,7 +232,9 @@ class ScanLowering:
                     values.append(self.tap_value(out, t, tap))
         return values + self.invariants
 
-    def body(self, t: SSAValue, carried: list[SSAValue]) -> tuple[list[SSAValue], SSAValue | None]:
+    def body(
+        self, t: SSAValue, carried: list[SSAValue]
+    ) -> tuple[list[SSAValue], SSAValue | None]:
         lw, b = self.lw, self.b
         block = self.op.body.block
         with lw.scope():
@@ -236,9 +259,11 @@ class ScanLowering:
         b = self.b
         for axis, (got, want) in enumerate(zip(value.sizes, out.row_sizes)):
             if got is not want:
-                b.check(b.cmpi("eq", got, want),
-                        f"ValueError: scan output {out.n} changes shape along axis "
-                        f"{axis} between steps (or differs from its initial value)")
+                b.check(
+                    b.cmpi("eq", got, want),
+                    f"ValueError: scan output {out.n} changes shape along axis "
+                    f"{axis} between steps (or differs from its initial value)",
+                )
         dest = row(b, out.trace, out.slot(b, t))
         if isinstance(dest, Scalar):
             b.store(value.load(b, []), out.trace.ref, [out.slot(b, t)])
@@ -251,7 +276,9 @@ class ScanLowering:
         n = self.steps()
         self.allocate(n)
         carried_init = [
-            row(b, o.init, b.const(o.history - 1)).load(b, []) for o in self.outs if o.carried
+            row(b, o.init, b.const(o.history - 1)).load(b, [])
+            for o in self.outs
+            if o.carried
         ]
         if self.op.yield_op().until is None:
             b.for_(b.const(0), n, lambda t, c: self.body(t, c)[0], carried_init)
@@ -267,16 +294,23 @@ class ScanLowering:
         before = Block(arg_types=types)
         with b.at(before):
             t, done = before.args[0], before.args[1]
-            go = b.add(arith.AndIOp(b.cmpi("slt", t, n),
-                                    b.add(arith.XOrIOp(done, b.const(1, i1)))))
+            go = b.add(
+                arith.AndIOp(
+                    b.cmpi("slt", t, n), b.add(arith.XOrIOp(done, b.const(1, i1)))
+                )
+            )
             b.add(scf.ConditionOp(go, *before.args))
         after = Block(arg_types=types)
         with b.at(after):
             t = after.args[0]
             carried, stop = self.body(t, list(after.args[2:]))
             b.add(scf.YieldOp(b.addi(t, b.const(1)), stop, *carried))
-        loop = scf.WhileOp([b.const(0), b.const(0, i1), *carried_init], types,
-                           Region(before), Region(after))
+        loop = scf.WhileOp(
+            [b.const(0), b.const(0, i1), *carried_init],
+            types,
+            Region(before),
+            Region(after),
+        )
         b.block.add_op(loop)
         return loop.results[0]
 
@@ -288,15 +322,32 @@ class ScanLowering:
                 return trace
             zero, one = b.const(0), b.const(1)
             rank = trace.rank
-            ref = subview(b, trace.ref, [zero] * rank, [executed, *trace.sizes[1:]],
-                          [one] * rank, rank)
+            ref = subview(
+                b,
+                trace.ref,
+                [zero] * rank,
+                [executed, *trace.sizes[1:]],
+                [one] * rank,
+                rank,
+            )
             return Buffer(out.dtype, [executed, *trace.sizes[1:]], ref)
         kept = b.mini(executed, b.const(out.keep))
         result = self.lw.new_buffer(out.dtype, [kept, *out.row_sizes])
         first = b.subi(executed, kept)
-        self.copy_rows(trace, result, kept, lambda r: out.slot(b, b.addi(first, r)),
-                       lambda r: r)
+        self.copy_rows(
+            trace, result, kept, lambda r: out.slot(b, b.addi(first, r)), lambda r: r
+        )
         return result
+
+    def copy_initial_rows(self, out: Output) -> None:
+        """Put the initial rows into the ring, where the taps of the first steps
+        read them."""
+        b = self.b
+
+        def ring_slot(r: SSAValue) -> SSAValue:
+            return out.slot(b, b.subi(r, b.const(out.history)))
+
+        self.copy_rows(out.init, out.trace, out.history, lambda r: r, ring_slot)
 
     def copy_rows(self, src: Lowered, dst: Buffer, count, src_row, dst_row) -> None:
         """dst[dst_row(r)] = src[src_row(r)] for r in range(count)."""
@@ -315,4 +366,3 @@ class ScanLowering:
 
 def lower_loop(lw: "Lowering", op: LoopOp) -> list[Lowered]:
     return ScanLowering(lw, op).run()
-

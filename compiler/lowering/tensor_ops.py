@@ -59,14 +59,16 @@ def lower_constant(lw: "Lowering", op: arith.ConstantOp) -> Lowered:
     return Lazy(dt, sizes, lambda b_, idx: value)
 
 
-def broadcast_sizes(lw: "Lowering", operands: Sequence[Lowered],
-                    types: Sequence[TensorType], fn: str) -> list[SSAValue]:
+def broadcast_sizes(
+    lw: "Lowering", operands: Sequence[Lowered], types: Sequence[TensorType], fn: str
+) -> list[SSAValue]:
     """Result sizes of a broadcast; dynamic dims that must agree are checked."""
     b = lw.b
     sizes: list[SSAValue] = []
     for axis in range(len(types[0].get_shape())):
         candidates = [
-            (v.sizes[axis], t.get_shape()[axis]) for v, t in zip(operands, types)
+            (v.sizes[axis], t.get_shape()[axis])
+            for v, t in zip(operands, types)
             if t.get_shape()[axis] != 1
         ]
         if not candidates:
@@ -75,10 +77,12 @@ def broadcast_sizes(lw: "Lowering", operands: Sequence[Lowered],
         first = candidates[0][0]
         for other, _ in candidates[1:]:
             if other is not first:
-                b.check(b.cmpi("eq", first, other),
-                        f"ValueError: shape mismatch in '{fn}' along axis {axis} "
-                        "(dynamic dimensions must be equal; only static size-1 "
-                        "dimensions broadcast)")
+                b.check(
+                    b.cmpi("eq", first, other),
+                    f"ValueError: shape mismatch in '{fn}' along axis {axis} "
+                    "(dynamic dimensions must be equal; only static size-1 "
+                    "dimensions broadcast)",
+                )
         sizes.append(first)
     return sizes
 
@@ -131,7 +135,9 @@ def lower_cast(lw: "Lowering", op: st.CastOp) -> Lowered:
     value = lw.get(op.input)
     if value.rank == 0:
         return Scalar(dst, [], scalar.convert(lw.b, value.load(lw.b, []), src, dst))
-    return Lazy(dst, value.sizes, lambda b, idx: scalar.convert(b, value.load(b, idx), src, dst))
+    return Lazy(
+        dst, value.sizes, lambda b, idx: scalar.convert(b, value.load(b, idx), src, dst)
+    )
 
 
 def lower_expand_dims(lw: "Lowering", op: st.ExpandDimsOp) -> Lowered:
@@ -143,7 +149,9 @@ def lower_expand_dims(lw: "Lowering", op: st.ExpandDimsOp) -> Lowered:
     for axis in range(rank):
         sizes.append(one if axis in axes else next(inner))
     keep = [a for a in range(rank) if a not in axes]
-    return Lazy(value.dtype, sizes, lambda b, idx: value.load(b, [idx[a] for a in keep]))
+    return Lazy(
+        value.dtype, sizes, lambda b, idx: value.load(b, [idx[a] for a in keep])
+    )
 
 
 def lower_dim(lw: "Lowering", op: st.DimOp) -> Lowered:
@@ -168,9 +176,13 @@ def lower_arange(lw: "Lowering", op: st.ArangeOp) -> Lowered:
     src, dst = dtype(op.start), dtype(op.result)
     zero = b.const(0, step.type)
     if dtypes.is_float(src):
-        b.check(b.add(arith.CmpfOp(step, zero, "une")), "ValueError: arange step is zero")
+        b.check(
+            b.add(arith.CmpfOp(step, zero, "une")), "ValueError: arange step is zero"
+        )
         span = b.add(arith.DivfOp(b.add(arith.SubfOp(stop, start)), step))
-        count = b.add(arith.FPToSIOp(b.add(math.CeilOp(span)), dtypes.element_type("int64")))
+        count = b.add(
+            arith.FPToSIOp(b.add(math.CeilOp(span)), dtypes.element_type("int64"))
+        )
     else:
         b.check(b.cmpi("ne", step, zero), "ValueError: arange step is zero")
         # ceil((stop - start) / step) with integer arithmetic
@@ -181,8 +193,9 @@ def lower_arange(lw: "Lowering", op: st.ArangeOp) -> Lowered:
     length = b.maxi(b.to_index(count), b.const(0))
 
     def element(b_, idx):
-        i = scalar.convert(b_, b_.from_index(idx[0], dtypes.element_type("int64")),
-                           "int64", src)
+        i = scalar.convert(
+            b_, b_.from_index(idx[0], dtypes.element_type("int64")), "int64", src
+        )
         mul = arith.MulfOp if dtypes.is_float(src) else arith.MuliOp
         add = arith.AddfOp if dtypes.is_float(src) else arith.AddiOp
         v = b_.add(add(start, b_.add(mul(i, step))))
@@ -207,8 +220,10 @@ def lower_reduce(lw: "Lowering", op: st.ReduceOp) -> Lowered:
     kept = [a for a in range(value.rank) if a not in axes]
     if fn in ("max", "min"):
         for a in axes:
-            b.check(b.cmpi("sgt", value.sizes[a], b.const(0)),
-                    f"ValueError: {fn} of an empty axis has no identity")
+            b.check(
+                b.cmpi("sgt", value.sizes[a], b.const(0)),
+                f"ValueError: {fn} of an empty axis has no identity",
+            )
     if not kept:
         return Scalar(dt, [], _reduce_all(lw, fn, value, dt))
     out = lw.new_buffer(dt, [value.sizes[a] for a in kept])
@@ -223,8 +238,14 @@ def lower_reduce(lw: "Lowering", op: st.ReduceOp) -> Lowered:
                 full[a] = i
             return _combine(b, fn, acc, value.load(b, full), dt)
 
-        acc = _fold(lw, reduced_sizes, per_input, fn, dt,
-                    first=lambda: value.load(b, _first_index(b, value, kept, out_idx)))
+        acc = _fold(
+            lw,
+            reduced_sizes,
+            per_input,
+            fn,
+            dt,
+            first=lambda: value.load(b, _first_index(b, value, kept, out_idx)),
+        )
         b.store(acc, out.ref, out_idx)
 
     b.loop_nest(out.sizes, per_output)
@@ -241,13 +262,19 @@ def _first_index(b, value, kept, out_idx):
 def _fold(lw, sizes, per_element, fn, dt, first):
     """Fold `per_element(idx, acc)` over all indices of `sizes`."""
     b = lw.b
-    init = b.const(_IDENTITY[fn], dtypes.element_type(dt)) if fn in _IDENTITY else first()
+    init = (
+        b.const(_IDENTITY[fn], dtypes.element_type(dt)) if fn in _IDENTITY else first()
+    )
 
     def level(depth, idx, acc):
         if depth == len(sizes):
             return per_element(idx, acc)
-        return b.for_(b.const(0), sizes[depth],
-                      lambda iv, c: [level(depth + 1, idx + [iv], c[0])], [acc])[0]
+        return b.for_(
+            b.const(0),
+            sizes[depth],
+            lambda iv, c: [level(depth + 1, idx + [iv], c[0])],
+            [acc],
+        )[0]
 
     return level(0, [], init)
 
@@ -256,8 +283,14 @@ def _reduce_all(lw, fn, value: Lowered, dt: str) -> SSAValue:
     b = lw.b
     if value.rank == 0:
         return value.load(b, [])
-    return _fold(lw, value.sizes, lambda idx, acc: _combine(b, fn, acc, value.load(b, idx), dt),
-                 fn, dt, first=lambda: value.load(b, [b.const(0)] * value.rank))
+    return _fold(
+        lw,
+        value.sizes,
+        lambda idx, acc: _combine(b, fn, acc, value.load(b, idx), dt),
+        fn,
+        dt,
+        first=lambda: value.load(b, [b.const(0)] * value.rank),
+    )
 
 
 def _normalize_index(b, i: SSAValue, size: SSAValue, axis: int) -> SSAValue:
@@ -302,11 +335,15 @@ def lower_subtensor(lw: "Lowering", op: st.SubtensorOp) -> Lowered:
     for axis, entry in enumerate(op.entries()):
         size = source.sizes[axis]
         if entry == "i":
-            offsets.append(_normalize_index(b, lw.get(next(operands)).load(b, []), size, axis))
+            offsets.append(
+                _normalize_index(b, lw.get(next(operands)).load(b, []), size, axis)
+            )
             sizes.append(b.const(1))
             strides.append(b.const(1))
             continue
-        fields = [lw.get(next(operands)).load(b, []) if f == "x" else None for f in entry[1:]]
+        fields = [
+            lw.get(next(operands)).load(b, []) if f == "x" else None for f in entry[1:]
+        ]
         first, length, step = _slice_bounds(b, size, *fields)
         offsets.append(first)
         sizes.append(length)
@@ -320,12 +357,16 @@ def lower_subtensor(lw: "Lowering", op: st.SubtensorOp) -> Lowered:
     dt = dtype(op.result)
     if not kept_sizes:
         return Scalar(dt, [], b.load(source.ref, offsets))
-    return Buffer(dt, kept_sizes, subview(b, source.ref, offsets, sizes, strides, len(kept_sizes)))
+    return Buffer(
+        dt, kept_sizes, subview(b, source.ref, offsets, sizes, strides, len(kept_sizes))
+    )
 
 
 def strided_type(element, rank: int) -> MemRefType:
     """The type of every view: dynamic sizes, strides and offset."""
-    return MemRefType(element, [DYNAMIC_INDEX] * rank, StridedLayoutAttr([None] * rank, None))
+    return MemRefType(
+        element, [DYNAMIC_INDEX] * rank, StridedLayoutAttr([None] * rank, None)
+    )
 
 
 def subview(b, ref, offsets, sizes, strides, rank: int) -> SSAValue:

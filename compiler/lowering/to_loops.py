@@ -117,9 +117,11 @@ class Lowering:
                 self.b.add(memref.DeallocOp.get(buffer.ref))
         self.b.add(func.ReturnOp(*outputs))
         result_types = [v.type for v in outputs]
-        fn = func.FuncOp(self.graph.sym_name.data,
-                         ([a.type for a in self.block.args], result_types),
-                         Region(self.block))
+        fn = func.FuncOp(
+            self.graph.sym_name.data,
+            ([a.type for a in self.block.args], result_types),
+            Region(self.block),
+        )
         return fn
 
     def _input(self, arg: SSAValue, new: SSAValue) -> Lowered:
@@ -142,7 +144,9 @@ class Lowering:
                 outputs.append(value.value)
                 continue
             reuse = (
-                isinstance(value, Buffer) and value.owned and value.ref not in outputs
+                isinstance(value, Buffer)
+                and value.owned
+                and value.ref not in outputs
                 and id(value) in function_scope
             )
             if not reuse:
@@ -181,8 +185,10 @@ class SizeInference:
         if isinstance(op, st.ExpandDimsOp):
             inner = iter(self.sizes(op.input))
             axes = set(op.axes.get_values())
-            return [b.const(1) if a in axes else next(inner)
-                    for a in range(type_.get_num_dims())]
+            return [
+                b.const(1) if a in axes else next(inner)
+                for a in range(type_.get_num_dims())
+            ]
         if isinstance(op, st.ReduceOp):
             axes = set(op.axes.get_values())
             return [s for a, s in enumerate(self.sizes(op.input)) if a not in axes]
@@ -200,8 +206,10 @@ class SizeInference:
             dims = operand.type.get_shape()  # type: ignore[attr-defined]
             if all(d != 1 or s == 1 for d, s in zip(dims, shape)):
                 return self.sizes(operand)
-        return [self.lw.b.const(1) if d == 1 else self.sizes(op.inputs[0])[a]
-                for a, d in enumerate(shape)]
+        return [
+            self.lw.b.const(1) if d == 1 else self.sizes(op.inputs[0])[a]
+            for a, d in enumerate(shape)
+        ]
 
     def scalar(self, value: SSAValue) -> SSAValue:
         if value in self.lw.values:

@@ -55,7 +55,9 @@ class Lazy(Lowered):
         return self.element(b, idx)
 
 
-def store_into(b: Builder, value: Lowered, ref: SSAValue, sizes: Sequence[SSAValue]) -> None:
+def store_into(
+    b: Builder, value: Lowered, ref: SSAValue, sizes: Sequence[SSAValue]
+) -> None:
     """Write every element of `value` into the memref `ref` of the same shape."""
     if value.rank == 0:
         b.store(value.load(b, []), ref, [])

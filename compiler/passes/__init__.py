@@ -12,6 +12,10 @@ from scanc.passes.trim_memory import TrimMemoryPass
 #: every pass `scanc -p` accepts, by name
 PASSES: dict[str, type[ModulePass]] = {
     p.name: p
-    for p in (CanonicalizePass, CommonSubexpressionElimination, DeadCodeElimination,
-              TrimMemoryPass)
+    for p in (
+        CanonicalizePass,
+        CommonSubexpressionElimination,
+        DeadCodeElimination,
+        TrimMemoryPass,
+    )
 }

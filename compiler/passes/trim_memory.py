@@ -19,7 +19,12 @@ from __future__ import annotations
 
 from xdsl.context import Context
 from xdsl.dialects.arith import ConstantOp
-from xdsl.dialects.builtin import DenseArrayBase, DenseIntOrFPElementsAttr, ModuleOp, i64
+from xdsl.dialects.builtin import (
+    DenseArrayBase,
+    DenseIntOrFPElementsAttr,
+    ModuleOp,
+    i64,
+)
 from xdsl.ir import SSAValue
 from xdsl.passes import ModulePass
 
@@ -29,7 +34,9 @@ from scanc.dialects.st import SubtensorOp
 
 def _constant_int(value: SSAValue) -> int | None:
     owner = value.owner
-    if isinstance(owner, ConstantOp) and isinstance(owner.value, DenseIntOrFPElementsAttr):
+    if isinstance(owner, ConstantOp) and isinstance(
+        owner.value, DenseIntOrFPElementsAttr
+    ):
         values = owner.value.get_values()
         if len(values) == 1:
             return int(values[0])

@@ -21,18 +21,24 @@ Shape = Sequence[int | None]
 
 
 def _ttype(dtype: str, shape: Shape) -> TensorType:
-    return TensorType(dtypes.element_type(dtype), [DYN if d is None else d for d in shape])
+    return TensorType(
+        dtypes.element_type(dtype), [DYN if d is None else d for d in shape]
+    )
 
 
 def tensor(name=None, dtype=None, shape=None, *, ndim=None) -> TensorVariable:
     """A symbolic input; `shape` entries are ints (static) or None (unknown)."""
     if shape is None:
         if ndim is None:
-            raise TypeError("tensor() needs shape= (use None for unknown dims) or ndim=")
+            raise TypeError(
+                "tensor() needs shape= (use None for unknown dims) or ndim="
+            )
         shape = (None,) * ndim
     for d in shape:
         if d is not None and (not isinstance(d, (int, np.integer)) or d < 0):
-            raise ValueError(f"shape entries must be non-negative ints or None, got {d!r}")
+            raise ValueError(
+                f"shape entries must be non-negative ints or None, got {d!r}"
+            )
     dtype = dtypes.canonical(dtype if dtype is not None else "floatX")
     type_ = _ttype(dtype, shape)
     return wrap(st.PlaceholderOp(name or "", type_), name)
@@ -49,8 +55,15 @@ def _maker(ndim: int, default_dtype: str | None):
     return make
 
 
-_PREFIXES = {"": None, "b": "int8", "w": "int16", "i": "int32", "l": "int64",
-             "f": "float32", "d": "float64"}
+_PREFIXES = {
+    "": None,
+    "b": "int8",
+    "w": "int16",
+    "i": "int32",
+    "l": "int64",
+    "f": "float32",
+    "d": "float64",
+}
 _RANKS = {"scalar": 0, "vector": 1, "matrix": 2, "tensor3": 3, "tensor4": 4}
 CONSTRUCTORS: dict[str, object] = {}
 for _prefix, _dtype in _PREFIXES.items():
@@ -81,7 +94,9 @@ def constant(x, name=None, ndim=None, dtype=None) -> TensorVariable:
     type_ = _ttype(dtype, converted.shape)
     flat = converted.ravel()
     values = (
-        flat.astype(float).tolist() if dtypes.is_float(dtype) else flat.astype(int).tolist()
+        flat.astype(float).tolist()
+        if dtypes.is_float(dtype)
+        else flat.astype(int).tolist()
     )
     attr = DenseIntOrFPElementsAttr.from_list(type_, values)  # type: ignore[arg-type]
     return wrap(ConstantOp(attr, type_), name)
@@ -145,9 +160,11 @@ def elementwise(fn: str, *args, out_dtype: str | None = None) -> TensorVariable:
     vars_ = [_align(v, ndim) for v in vars_]
     shape = _broadcast_shape([v.type.get_shape() for v in vars_])
     dtype = out_dtype or dtypes.upcast(*[v.dtype for v in vars_])
-    op = st.ElementwiseOp(fn, [v.value for v in vars_], _ttype(dtype, [
-        None if d == DYN else d for d in shape
-    ]))
+    op = st.ElementwiseOp(
+        fn,
+        [v.value for v in vars_],
+        _ttype(dtype, [None if d == DYN else d for d in shape]),
+    )
     return wrap(op)
 
 
@@ -217,8 +234,9 @@ def cast(x, dtype) -> TensorVariable:
     dtype = dtypes.canonical(dtype)
     if x.dtype == dtype:
         return x
-    return wrap(st.CastOp(x.value, TensorType(dtypes.element_type(dtype),
-                                              x.type.get_shape())))
+    return wrap(
+        st.CastOp(x.value, TensorType(dtypes.element_type(dtype), x.type.get_shape()))
+    )
 
 
 # -- shapes and creation ----------------------------------------------------------------
@@ -295,7 +313,9 @@ def arange(start, stop=None, step=1, dtype=None) -> TensorVariable:
         length = len(np.arange(*[v.item() for v in values]))
     common = dtypes.upcast(start.dtype, stop.dtype, step.dtype)
     start, stop, step = (cast(v, common) for v in (start, stop, step))
-    return wrap(st.ArangeOp(start.value, stop.value, step.value, _ttype(dtype, [length])))
+    return wrap(
+        st.ArangeOp(start.value, stop.value, step.value, _ttype(dtype, [length]))
+    )
 
 
 # -- reductions -------------------------------------------------------------------------
@@ -324,7 +344,9 @@ def _reduce(fn: str, x, axis, dtype, keepdims: bool) -> TensorVariable:
             dtype = "int64"
     x = cast(x, dtype)
     shape = [d for i, d in enumerate(x.type.get_shape()) if i not in axes]
-    result = wrap(st.ReduceOp(fn, x.value, axes, TensorType(x.type.element_type, shape)))
+    result = wrap(
+        st.ReduceOp(fn, x.value, axes, TensorType(x.type.element_type, shape))
+    )
     return expand_dims(result, axes) if keepdims else result
 
 
@@ -358,10 +380,15 @@ def subtensor(x: TensorVariable, index) -> TensorVariable:
     for axis, item in enumerate(index):
         if isinstance(item, slice):
             fields = (item.start, item.stop, item.step)
-            if item.step is not None and _static_int(_int_scalar(item.step, "step")) == 0:
+            if (
+                item.step is not None
+                and _static_int(_int_scalar(item.step, "step")) == 0
+            ):
                 raise ValueError("slice step cannot be zero")
             entries.append("s" + "".join("_" if f is None else "x" for f in fields))
-            operands += [_int_scalar(f, "slice bound").value for f in fields if f is not None]
+            operands += [
+                _int_scalar(f, "slice bound").value for f in fields if f is not None
+            ]
             full = all(f is None for f in fields[:2]) and item.step in (None, 1, -1)
             out_shape.append(shape[axis] if full else DYN)
         else:
@@ -373,6 +400,6 @@ def subtensor(x: TensorVariable, index) -> TensorVariable:
                     )
             entries.append("i")
             operands.append(_int_scalar(item, "index").value)
-    out_shape += shape[len(index):]
+    out_shape += shape[len(index) :]
     type_ = TensorType(x.type.element_type, out_shape)
     return wrap(st.SubtensorOp(x.value, entries, operands, type_))

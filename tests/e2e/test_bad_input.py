@@ -11,8 +11,9 @@ import scanc.tensor as st
 def power():
     k = st.iscalar("k")
     A = st.vector("A")
-    result, _ = scanc.scan(lambda p, A: p * A, outputs_info=st.ones_like(A),
-                           non_sequences=A, n_steps=k)
+    result, _ = scanc.scan(
+        lambda p, A: p * A, outputs_info=st.ones_like(A), non_sequences=A, n_steps=k
+    )
     return scanc.function([A, k], result[-1])
 
 

@@ -14,14 +14,22 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def run_example(name: str) -> list[str]:
-    out = subprocess.run([sys.executable, str(EXAMPLES / name)], capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(EXAMPLES / name)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return out.strip().splitlines()
 
 
 def numbers(text: str) -> np.ndarray:
-    return np.array([float(t) for t in text.replace("[", " ").replace("]", " ")
-                     .replace(",", " ").split()])
+    return np.array(
+        [
+            float(t)
+            for t in text.replace("[", " ").replace("]", " ").replace(",", " ").split()
+        ]
+    )
 
 
 def test_power_prints_the_guide_values():
@@ -29,7 +37,9 @@ def test_power_prints_the_guide_values():
     # the guide prints A**2 then A**4 for A = range(10)
     first, second = numbers(lines[0]), numbers(" ".join(lines[1:]))
     np.testing.assert_array_equal(first, [0, 1, 4, 9, 16, 25, 36, 49, 64, 81])
-    np.testing.assert_array_equal(second, [0, 1, 16, 81, 256, 625, 1296, 2401, 4096, 6561])
+    np.testing.assert_array_equal(
+        second, [0, 1, 16, 81, 256, 625, 1296, 2401, 4096, 6561]
+    )
 
 
 def test_polynomial_prints_the_guide_values():
@@ -45,8 +55,9 @@ def test_triangular_prints_the_guide_values():
 def power_function(mode):
     k = st.iscalar("k")
     A = st.vector("A")
-    result, updates = scanc.scan(lambda p, A: p * A, outputs_info=st.ones_like(A),
-                                 non_sequences=A, n_steps=k)
+    result, updates = scanc.scan(
+        lambda p, A: p * A, outputs_info=st.ones_like(A), non_sequences=A, n_steps=k
+    )
     return scanc.function([A, k], result[-1], updates=updates, mode=mode)
 
 
@@ -67,8 +78,9 @@ def test_power_with_new_lengths_and_steps(mode, monkeypatch):
 def test_power_full_trace_matches_numpy(mode):
     k = st.iscalar("k")
     A = st.vector("A")
-    result, _ = scanc.scan(lambda p, A: p * A, outputs_info=st.ones_like(A),
-                           non_sequences=A, n_steps=k)
+    result, _ = scanc.scan(
+        lambda p, A: p * A, outputs_info=st.ones_like(A), non_sequences=A, n_steps=k
+    )
     trace = scanc.function([A, k], result, mode=mode)
     a = np.arange(1.0, 5.0)
     expected = np.stack([a**i for i in range(1, 6)])
@@ -85,11 +97,16 @@ def test_power_zero_steps_has_no_last_row(mode):
 def test_polynomial_with_other_coefficients(mode):
     coefficients = st.vector("coefficients")
     x = st.scalar("x")
-    components, _ = scanc.scan(lambda c, p, x: c * x**p, sequences=[
-        coefficients, st.arange(10000)], non_sequences=x)
+    components, _ = scanc.scan(
+        lambda c, p, x: c * x**p,
+        sequences=[coefficients, st.arange(10000)],
+        non_sequences=x,
+    )
     poly = scanc.function([coefficients, x], components.sum(), mode=mode)
     c = np.random.default_rng(1).normal(size=50)
-    assert poly(c, 0.5) == pytest.approx(np.polynomial.polynomial.polyval(0.5, c), rel=1e-12)
+    assert poly(c, 0.5) == pytest.approx(
+        np.polynomial.polynomial.polyval(0.5, c), rel=1e-12
+    )
     assert poly(np.zeros(0), 2.0) == 0.0
 
 
@@ -97,8 +114,11 @@ def test_triangular_dtype_rule_and_lengths(mode):
     up_to = st.iscalar("up_to")
     seq = st.arange(up_to)
     assert seq.dtype == "int64"
-    result, _ = scanc.scan(lambda v, s: s + v, sequences=seq,
-                           outputs_info=st.as_tensor_variable(np.asarray(0, seq.dtype)))
+    result, _ = scanc.scan(
+        lambda v, s: s + v,
+        sequences=seq,
+        outputs_info=st.as_tensor_variable(np.asarray(0, seq.dtype)),
+    )
     tri = scanc.function([up_to], result, mode=mode)
     for n in (0, 1, 15, 1000):
         out = tri(n)
@@ -110,8 +130,11 @@ def test_triangular_int8_initial_state_is_a_clear_error():
     up_to = st.iscalar("up_to")
     assert st.as_tensor_variable(0).dtype == "int8"
     with pytest.raises(TypeError, match="dtype int8 but fn returns dtype int64"):
-        scanc.scan(lambda v, s: s + v, sequences=st.arange(up_to),
-                   outputs_info=st.as_tensor_variable(0))
+        scanc.scan(
+            lambda v, s: s + v,
+            sequences=st.arange(up_to),
+            outputs_info=st.as_tensor_variable(0),
+        )
 
 
 def test_powers_of_two_prints_the_guide_values():

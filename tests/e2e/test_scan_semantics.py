@@ -13,8 +13,11 @@ def test_sequence_and_output_taps_match_a_numpy_loop(mode):
     def step(u_tm4, u_t, x_tm3, x_tm1, y_tm1):
         return [st.tanh(x_tm1 * 0.5 + u_t + u_tm4 * 0.1 + y_tm1 * 0.2), x_tm3 * 2]
 
-    (xs, ys), _ = scanc.scan(step, sequences=dict(input=u, taps=[-4, 0]),
-                             outputs_info=[dict(initial=x0, taps=[-3, -1]), y0])
+    (xs, ys), _ = scanc.scan(
+        step,
+        sequences=dict(input=u, taps=[-4, 0]),
+        outputs_info=[dict(initial=x0, taps=[-3, -1]), y0],
+    )
     f = scanc.function([u, x0, y0], [xs, ys], mode=mode)
     rng = np.random.default_rng(0)
     U, X0, Y0 = rng.normal(size=(9, 2)), rng.normal(size=(3, 2)), rng.normal(size=2)
@@ -29,8 +32,9 @@ def test_sequence_and_output_taps_match_a_numpy_loop(mode):
 
 def test_scalar_state_with_two_taps(mode):
     a0, n = st.lvector("a0"), st.iscalar("n")
-    fib, _ = scanc.scan(lambda a, b: a + b, outputs_info=dict(initial=a0, taps=[-2, -1]),
-                        n_steps=n)
+    fib, _ = scanc.scan(
+        lambda a, b: a + b, outputs_info=dict(initial=a0, taps=[-2, -1]), n_steps=n
+    )
     f = scanc.function([a0, n], [fib, fib[-1], fib[-2]], mode=mode)
     trace, last, before_last = f(np.array([0, 1]), 90)
     expected = [0, 1]
@@ -45,8 +49,9 @@ def test_until_keeps_only_the_executed_steps(mode):
         return previous * 2, scanc.until(previous * 2 > bound)
 
     bound = st.scalar("bound")
-    values, _ = scanc.scan(power_of_2, outputs_info=st.constant(1.0),
-                           non_sequences=bound, n_steps=1024)
+    values, _ = scanc.scan(
+        power_of_2, outputs_info=st.constant(1.0), non_sequences=bound, n_steps=1024
+    )
     f = scanc.function([bound], [values, values[-1]], mode=mode)
     trace, last = f(45)
     np.testing.assert_array_equal(trace, [2, 4, 8, 16, 32, 64])
@@ -57,8 +62,11 @@ def test_until_keeps_only_the_executed_steps(mode):
 
 def test_until_bounded_by_n_steps(mode):
     n = st.iscalar("n")
-    values, _ = scanc.scan(lambda p: (p + 1, scanc.until(p > 100)),
-                           outputs_info=st.constant(0.0), n_steps=n)
+    values, _ = scanc.scan(
+        lambda p: (p + 1, scanc.until(p > 100)),
+        outputs_info=st.constant(0.0),
+        n_steps=n,
+    )
     f = scanc.function([n], values, mode=mode)
     np.testing.assert_array_equal(f(5), [1, 2, 3, 4, 5])
     assert f(0).shape == (0,)
@@ -83,8 +91,9 @@ def test_nested_scan(mode):
     A, k = st.vector("A"), st.iscalar("k")
 
     def outer(prev, A):
-        inner, _ = scanc.scan(lambda p, A: p * A, outputs_info=prev, non_sequences=A,
-                              n_steps=2)
+        inner, _ = scanc.scan(
+            lambda p, A: p * A, outputs_info=prev, non_sequences=A, n_steps=2
+        )
         return inner[-1]
 
     out, _ = scanc.scan(outer, outputs_info=st.ones_like(A), non_sequences=A, n_steps=k)
@@ -95,8 +104,9 @@ def test_nested_scan(mode):
 
 def test_initial_value_too_short_is_a_value_error():
     x0 = st.vector("x0")
-    out, _ = scanc.scan(lambda a, b: a + b, outputs_info=dict(initial=x0, taps=[-2, -1]),
-                        n_steps=3)
+    out, _ = scanc.scan(
+        lambda a, b: a + b, outputs_info=dict(initial=x0, taps=[-2, -1]), n_steps=3
+    )
     f = scanc.function([x0], out)
     with pytest.raises(ValueError, match="needs at least 2 rows"):
         f(np.ones(1))

@@ -17,9 +17,13 @@ def rnn_module():
     def step(u_tm4, u_t, x_tm3, x_tm1, y_tm1, W):
         return [st.tanh(x_tm1 + u_t + u_tm4 + y_tm1 * W[0]), x_tm3 * 2]
 
-    (x, y), _ = scanc.scan(step, sequences=dict(input=u, taps=[-4, 0]),
-                           outputs_info=[dict(initial=x0, taps=[-3, -1]), y0],
-                           non_sequences=[W], strict=True)
+    (x, y), _ = scanc.scan(
+        step,
+        sequences=dict(input=u, taps=[-4, 0]),
+        outputs_info=[dict(initial=x0, taps=[-3, -1]), y0],
+        non_sequences=[W],
+        strict=True,
+    )
     return build_module([u, x0, y0, W], [x, y], "rnn")
 
 

@@ -7,12 +7,22 @@ import scanc
 import scanc.tensor as st
 
 
-@pytest.mark.parametrize("name,dtype,ndim", [
-    ("scalar", "float64", 0), ("vector", "float64", 1), ("matrix", "float64", 2),
-    ("tensor3", "float64", 3), ("iscalar", "int32", 0), ("lvector", "int64", 1),
-    ("imatrix", "int32", 2), ("fvector", "float32", 1), ("dmatrix", "float64", 2),
-    ("bscalar", "int8", 0), ("wvector", "int16", 1),
-])
+@pytest.mark.parametrize(
+    "name,dtype,ndim",
+    [
+        ("scalar", "float64", 0),
+        ("vector", "float64", 1),
+        ("matrix", "float64", 2),
+        ("tensor3", "float64", 3),
+        ("iscalar", "int32", 0),
+        ("lvector", "int64", 1),
+        ("imatrix", "int32", 2),
+        ("fvector", "float32", 1),
+        ("dmatrix", "float64", 2),
+        ("bscalar", "int8", 0),
+        ("wvector", "int16", 1),
+    ],
+)
 def test_constructors(name, dtype, ndim):
     var = getattr(st, name)("v")
     assert (var.dtype, var.ndim, var.name) == (dtype, ndim, "v")
@@ -94,9 +104,15 @@ def test_scan_output_count_must_match_outputs_info():
 
 
 def test_scan_rank_mismatch_is_reported():
-    with pytest.raises(TypeError, match="scan output 0: the initial state has 0 dimensions"):
-        scanc.scan(lambda p, v: p + v, outputs_info=st.scalar(), non_sequences=st.vector(),
-                   n_steps=2)
+    with pytest.raises(
+        TypeError, match="scan output 0: the initial state has 0 dimensions"
+    ):
+        scanc.scan(
+            lambda p, v: p + v,
+            outputs_info=st.scalar(),
+            non_sequences=st.vector(),
+            n_steps=2,
+        )
 
 
 def test_strict_scan_reports_captured_inputs():
@@ -107,5 +123,6 @@ def test_strict_scan_reports_captured_inputs():
 
 def test_until_must_come_last():
     with pytest.raises(ValueError, match="until condition must be the last"):
-        scanc.scan(lambda p: (scanc.until(p > 1), p * 2), outputs_info=st.scalar(),
-                   n_steps=4)
+        scanc.scan(
+            lambda p: (scanc.until(p > 1), p * 2), outputs_info=st.scalar(), n_steps=4
+        )

@@ -13,8 +13,9 @@ from scanc.frontend.function import build_module
 
 def power_graph(last_rows: int):
     k, A = st.iscalar("k"), st.vector("A")
-    result, _ = scanc.scan(lambda p, A: p * A, outputs_info=st.ones_like(A),
-                           non_sequences=A, n_steps=k)
+    result, _ = scanc.scan(
+        lambda p, A: p * A, outputs_info=st.ones_like(A), non_sequences=A, n_steps=k
+    )
     outputs = [result[-j] for j in range(1, last_rows + 1)]
     return [A, k], outputs
 

@@ -13,11 +13,16 @@ from __future__ import annotations
 
 import os
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-             "NUMBA_NUM_THREADS"):
+for _var in (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "NUMBA_NUM_THREADS",
+):
     os.environ[_var] = "1"
-os.environ["XLA_FLAGS"] = ("--xla_cpu_multi_thread_eigen=false "
-                           "intra_op_parallelism_threads=1")
+os.environ["XLA_FLAGS"] = (
+    "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+)
 
 import argparse  # noqa: E402
 import statistics  # noqa: E402
@@ -45,12 +50,15 @@ print(time.perf_counter() - t0)
 """
 
 
-def measure(run, budget_s: float = 1.0, min_runs: int = 5, max_runs: int = 200) -> float:
+def measure(
+    run, budget_s: float = 1.0, min_runs: int = 5, max_runs: int = 200
+) -> float:
     """Median seconds per call over repeated calls within about `budget_s`."""
     times = []
     start = time.perf_counter()
-    while len(times) < max_runs and (len(times) < min_runs
-                                     or time.perf_counter() - start < budget_s):
+    while len(times) < max_runs and (
+        len(times) < min_runs or time.perf_counter() - start < budget_s
+    ):
         t0 = time.perf_counter()
         run()
         times.append(time.perf_counter() - t0)
@@ -68,14 +76,21 @@ def run_workload(workload, peers, rows):
             run = workload.builders[peer](data, peer)
             result = run()
         except Exception as exc:  # a peer that cannot run this workload
-            rows.append((workload, peer, None, None, f"failed: {type(exc).__name__}: {exc}"))
+            rows.append(
+                (workload, peer, None, None, f"failed: {type(exc).__name__}: {exc}")
+            )
             continue
         first = time.perf_counter() - t0
-        ok = np.allclose(np.asarray(result, dtype=float), reference, rtol=1e-7, atol=1e-12)
+        ok = np.allclose(
+            np.asarray(result, dtype=float), reference, rtol=1e-7, atol=1e-12
+        )
         steady = measure(run)
         rows.append((workload, peer, first, steady, "" if ok else "WRONG RESULT"))
-        print(f"  {workload.id:5} {peer:15} first {first * 1e3:9.2f} ms   "
-              f"steady {steady * 1e3:9.4f} ms {'' if ok else 'WRONG RESULT'}", flush=True)
+        print(
+            f"  {workload.id:5} {peer:15} first {first * 1e3:9.2f} ms   "
+            f"steady {steady * 1e3:9.4f} ms {'' if ok else 'WRONG RESULT'}",
+            flush=True,
+        )
 
 
 def call_overhead() -> float:
@@ -94,14 +109,21 @@ def call_overhead() -> float:
 
 
 def fresh_process_first_result() -> float:
-    out = subprocess.run([sys.executable, "-c", FRESH_PROCESS_PROGRAM],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS_PROGRAM],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return float(out.strip().splitlines()[-1])
 
 
 def table(rows, peers) -> str:
-    lines = ["| workload | peer | compile to first result | steady per call | per step "
-             "| scanc / peer |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| workload | peer | compile to first result | steady per call | per step "
+        "| scanc / peer |",
+        "|---|---|---|---|---|---|",
+    ]
     by_workload: dict[str, dict[str, float]] = {}
     for workload, peer, _, steady, _ in rows:
         if steady is not None:
@@ -114,9 +136,11 @@ def table(rows, peers) -> str:
         ratio = f"{scanc_time / steady:.2f}" if scanc_time and peer != "scanc" else ""
         per_step = steady / steps(workload, workload.data())
         step_text = f"{per_step * 1e9:.2f} ns" if workload.per == "step" else ""
-        lines.append(f"| {workload.id} | {peer} | {first * 1e3:.1f} ms | "
-                     f"{steady * 1e3:.4f} ms{' ' + note if note else ''} | {step_text} | "
-                     f"{ratio} |")
+        lines.append(
+            f"| {workload.id} | {peer} | {first * 1e3:.1f} ms | "
+            f"{steady * 1e3:.4f} ms{' ' + note if note else ''} | {step_text} | "
+            f"{ratio} |"
+        )
     return "\n".join(lines)
 
 
@@ -127,10 +151,14 @@ def main() -> None:
     parser.add_argument("--markdown", default="", help="also write the table here")
     args = parser.parse_args()
     wanted = set(filter(None, args.only.split(",")))
-    peers = [p for p in (args.peers.split(",") if args.peers else PEERS) if available(p)]
+    peers = [
+        p for p in (args.peers.split(",") if args.peers else PEERS) if available(p)
+    ]
     missing = [p for p in PEERS if not available(p)]
-    print(f"peers: {', '.join(peers)}" + (f" (not installed: {', '.join(missing)})"
-                                          if missing else ""))
+    print(
+        f"peers: {', '.join(peers)}"
+        + (f" (not installed: {', '.join(missing)})" if missing else "")
+    )
     rows: list = []
     for workload in WORKLOADS:
         if not wanted or workload.id in wanted:
@@ -141,7 +169,8 @@ def main() -> None:
     text = table(rows, peers) + (
         f"\n\nCall overhead of a compiled function on tiny inputs: "
         f"{overhead * 1e6:.2f} us.\nGraph build to first result of the A**k example in a "
-        f"fresh process (imports included): {first:.3f} s.\n")
+        f"fresh process (imports included): {first:.3f} s.\n"
+    )
     print()
     print(text)
     if args.markdown:

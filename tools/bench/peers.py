@@ -6,8 +6,14 @@ import importlib.util
 
 
 def available(peer: str) -> bool:
-    module = {"numpy": "numpy", "scanc": "scanc", "numba": "numba", "jax": "jax",
-              "pytensor": "pytensor", "pytensor-numba": "pytensor"}[peer]
+    module = {
+        "numpy": "numpy",
+        "scanc": "scanc",
+        "numba": "numba",
+        "jax": "jax",
+        "pytensor": "pytensor",
+        "pytensor-numba": "pytensor",
+    }[peer]
     if importlib.util.find_spec(module) is None:
         return False
     if peer == "pytensor-numba":

@@ -26,6 +26,7 @@ class Workload:
 
 # -- W1: A**k, only result[-1] -----------------------------------------------------------
 
+
 def w1_data(n: int, k: int, low: float, high: float, seed: int):
     return lambda: {"A": np.random.default_rng(seed).uniform(low, high, n), "k": k}
 
@@ -35,8 +36,9 @@ def w1_scanc(d, peer):
     import scanc.tensor as st
 
     k, A = st.iscalar("k"), st.vector("A")
-    result, updates = scanc.scan(lambda p, A: p * A, outputs_info=st.ones_like(A),
-                                 non_sequences=A, n_steps=k)
+    result, updates = scanc.scan(
+        lambda p, A: p * A, outputs_info=st.ones_like(A), non_sequences=A, n_steps=k
+    )
     f = scanc.function([A, k], result[-1], updates=updates)
     return lambda: f(d["A"], d["k"])
 
@@ -47,6 +49,7 @@ def w1_numpy(d, peer):
         for _ in range(d["k"]):
             r = r * d["A"]
         return r
+
     return run
 
 
@@ -69,8 +72,9 @@ def w1_jax(d, peer):
 
     @jax.jit
     def power(A):
-        final, _ = lax.scan(lambda p, _: (p * A, None), jnp.ones_like(A), None,
-                            length=d["k"])
+        final, _ = lax.scan(
+            lambda p, _: (p * A, None), jnp.ones_like(A), None, length=d["k"]
+        )
         return final
 
     A = jnp.asarray(d["A"])
@@ -82,17 +86,25 @@ def w1_pytensor(d, peer):
     import pytensor.tensor as pt
 
     k, A = pt.iscalar("k"), pt.vector("A")
-    result, updates = pytensor.scan(lambda p, A: p * A, outputs_info=pt.ones_like(A),
-                                    non_sequences=A, n_steps=k)
+    result, updates = pytensor.scan(
+        lambda p, A: p * A, outputs_info=pt.ones_like(A), non_sequences=A, n_steps=k
+    )
     f = pytensor.function([A, k], result[-1], updates=updates, mode=pytensor_mode(peer))
     return lambda: f(d["A"], d["k"])
 
 
-W1 = {"scanc": w1_scanc, "numpy": w1_numpy, "numba": w1_numba, "jax": w1_jax,
-      "pytensor": w1_pytensor, "pytensor-numba": w1_pytensor}
+W1 = {
+    "scanc": w1_scanc,
+    "numpy": w1_numpy,
+    "numba": w1_numba,
+    "jax": w1_jax,
+    "pytensor": w1_pytensor,
+    "pytensor-numba": w1_pytensor,
+}
 
 
 # -- W2: polynomial ----------------------------------------------------------------------
+
 
 def w2_data():
     return {"c": np.random.default_rng(3).normal(size=100000), "x": 0.9999}
@@ -103,8 +115,12 @@ def w2_scanc(d, peer):
     import scanc.tensor as st
 
     c, x = st.vector("c"), st.scalar("x")
-    comp, _ = scanc.scan(lambda ci, p, x: ci * x**p, outputs_info=None,
-                         sequences=[c, st.arange(len(d["c"]))], non_sequences=x)
+    comp, _ = scanc.scan(
+        lambda ci, p, x: ci * x**p,
+        outputs_info=None,
+        sequences=[c, st.arange(len(d["c"]))],
+        non_sequences=x,
+    )
     f = scanc.function([c, x], comp.sum())
     return lambda: f(d["c"], d["x"])
 
@@ -115,6 +131,7 @@ def w2_numpy(d, peer):
         for i, ci in enumerate(d["c"]):
             total += ci * d["x"] ** i
         return total
+
     return run
 
 
@@ -136,8 +153,11 @@ def w2_jax(d, peer):
 
     @jax.jit
     def poly(c, x):
-        _, comps = lax.scan(lambda _, ci_i: (None, ci_i[0] * x ** ci_i[1]), None,
-                            (c, jnp.arange(c.shape[0])))
+        _, comps = lax.scan(
+            lambda _, ci_i: (None, ci_i[0] * x ** ci_i[1]),
+            None,
+            (c, jnp.arange(c.shape[0])),
+        )
         return comps.sum()
 
     c = jnp.asarray(d["c"])
@@ -149,17 +169,28 @@ def w2_pytensor(d, peer):
     import pytensor.tensor as pt
 
     c, x = pt.vector("c"), pt.scalar("x")
-    comp, _ = pytensor.scan(lambda ci, p, x: ci * x**p, outputs_info=None,
-                            sequences=[c, pt.arange(len(d["c"]))], non_sequences=x)
+    comp, _ = pytensor.scan(
+        lambda ci, p, x: ci * x**p,
+        outputs_info=None,
+        sequences=[c, pt.arange(len(d["c"]))],
+        non_sequences=x,
+    )
     f = pytensor.function([c, x], comp.sum(), mode=pytensor_mode(peer))
     return lambda: f(d["c"], d["x"])
 
 
-W2 = {"scanc": w2_scanc, "numpy": w2_numpy, "numba": w2_numba, "jax": w2_jax,
-      "pytensor": w2_pytensor, "pytensor-numba": w2_pytensor}
+W2 = {
+    "scanc": w2_scanc,
+    "numpy": w2_numpy,
+    "numba": w2_numba,
+    "jax": w2_jax,
+    "pytensor": w2_pytensor,
+    "pytensor-numba": w2_pytensor,
+}
 
 
 # -- W3: triangular numbers, int64, full sequence ----------------------------------------
+
 
 def w3_data():
     return {"n": 1000000}
@@ -171,8 +202,11 @@ def w3_scanc(d, peer):
 
     up_to = st.iscalar("up_to")
     seq = st.arange(up_to)
-    res, _ = scanc.scan(lambda v, s: s + v, sequences=seq,
-                        outputs_info=st.as_tensor_variable(np.asarray(0, seq.dtype)))
+    res, _ = scanc.scan(
+        lambda v, s: s + v,
+        sequences=seq,
+        outputs_info=st.as_tensor_variable(np.asarray(0, seq.dtype)),
+    )
     f = scanc.function([up_to], res)
     return lambda: f(d["n"])
 
@@ -185,6 +219,7 @@ def w3_numpy(d, peer):
             total += i
             out[i] = total
         return out
+
     return run
 
 
@@ -208,8 +243,11 @@ def w3_jax(d, peer):
 
     @jax.jit
     def tri():
-        _, out = lax.scan(lambda s, v: (s + v, s + v), jnp.int64(0),
-                          jnp.arange(d["n"], dtype=jnp.int64))
+        _, out = lax.scan(
+            lambda s, v: (s + v, s + v),
+            jnp.int64(0),
+            jnp.arange(d["n"], dtype=jnp.int64),
+        )
         return out
 
     return lambda: tri().block_until_ready()
@@ -221,27 +259,56 @@ def w3_pytensor(d, peer):
 
     up_to = pt.iscalar("up_to")
     seq = pt.arange(up_to)
-    res, _ = pytensor.scan(lambda v, s: s + v, sequences=seq,
-                           outputs_info=pt.as_tensor_variable(np.asarray(0, seq.dtype)))
+    res, _ = pytensor.scan(
+        lambda v, s: s + v,
+        sequences=seq,
+        outputs_info=pt.as_tensor_variable(np.asarray(0, seq.dtype)),
+    )
     f = pytensor.function([up_to], res, mode=pytensor_mode(peer))
     return lambda: f(d["n"])
 
 
-W3 = {"scanc": w3_scanc, "numpy": w3_numpy, "numba": w3_numba, "jax": w3_jax,
-      "pytensor": w3_pytensor, "pytensor-numba": w3_pytensor}
+W3 = {
+    "scanc": w3_scanc,
+    "numpy": w3_numpy,
+    "numba": w3_numba,
+    "jax": w3_jax,
+    "pytensor": w3_pytensor,
+    "pytensor-numba": w3_pytensor,
+}
 
 
 WORKLOADS = [
-    Workload("W1a", "A**k, len(A)=10, k=100000, result[-1]",
-             w1_data(10, 100000, 0.99999, 1.00001, 1), W1,
-             lambda d: d["A"] ** d["k"], per="step"),
-    Workload("W1b", "A**k, len(A)=100000, k=100, result[-1]",
-             w1_data(100000, 100, 0.99, 1.01, 2), W1, lambda d: d["A"] ** d["k"],
-             per="step"),
-    Workload("W2", "polynomial, 100000 coefficients", w2_data, W2,
-             lambda d: np.polynomial.polynomial.polyval(d["x"], d["c"])),
-    Workload("W3", "triangular numbers, up_to=1000000, int64", w3_data, W3,
-             lambda d: np.cumsum(np.arange(d["n"], dtype=np.int64))),
+    Workload(
+        "W1a",
+        "A**k, len(A)=10, k=100000, result[-1]",
+        w1_data(10, 100000, 0.99999, 1.00001, 1),
+        W1,
+        lambda d: d["A"] ** d["k"],
+        per="step",
+    ),
+    Workload(
+        "W1b",
+        "A**k, len(A)=100000, k=100, result[-1]",
+        w1_data(100000, 100, 0.99, 1.01, 2),
+        W1,
+        lambda d: d["A"] ** d["k"],
+        per="step",
+    ),
+    Workload(
+        "W2",
+        "polynomial, 100000 coefficients",
+        w2_data,
+        W2,
+        lambda d: np.polynomial.polynomial.polyval(d["x"], d["c"]),
+    ),
+    Workload(
+        "W3",
+        "triangular numbers, up_to=1000000, int64",
+        w3_data,
+        W3,
+        lambda d: np.cumsum(np.arange(d["n"], dtype=np.int64)),
+    ),
 ]
 
 
