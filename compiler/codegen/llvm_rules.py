@@ -1,0 +1,241 @@
+"""Emitter rules for scalar (`arith`, `math`), memory (`memref`) and check
+(`cf.assert`) ops: one function per op kind, collected in `SCALAR_RULES`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from llvmlite import ir
+from xdsl.dialects import arith, cf, math, memref
+from xdsl.ir import SSAValue
+
+from scanc.codegen.llvm_types import (
+    Descriptor,
+    contiguous_strides,
+    f64,
+    i1,
+    i32,
+    i64,
+    llvm_type,
+    ptr,
+)
+
+if TYPE_CHECKING:
+    from scanc.codegen.llvm import FunctionEmitter
+
+_CMPI = ["==", "!=", "<", "<=", ">", ">=", "<", "<=", ">", ">="]
+_CMPF = "false == > >= < <= != ord == > >= < <= != uno true".split()
+
+
+def _constant(e: FunctionEmitter, op: arith.ConstantOp):
+    t = llvm_type(op.result.type)
+    value = op.value.value.data  # type: ignore[attr-defined]
+    if isinstance(t, ir.IntType) and t.width == 1:
+        value = 1 if value else 0
+    return ir.Constant(t, value)
+
+
+def _binary(method: str):
+    def rule(e: FunctionEmitter, op):
+        return getattr(e.b, method)(e[op.lhs], e[op.rhs])
+
+    return rule
+
+
+def _cmpi(e: FunctionEmitter, op: arith.CmpiOp):
+    p = op.predicate.value.data
+    cmp = e.b.icmp_signed if p < 6 else e.b.icmp_unsigned
+    if p in (0, 1):
+        cmp = e.b.icmp_signed
+    return cmp(_CMPI[p], e[op.lhs], e[op.rhs])
+
+
+def _cmpf(e: FunctionEmitter, op: arith.CmpfOp):
+    p = op.predicate.value.data
+    if p in (0, 15):
+        return ir.Constant(i1, int(p == 15))
+    if p in (7, 14):
+        return (e.b.fcmp_ordered if p == 7 else e.b.fcmp_unordered)(
+            "ord" if p == 7 else "uno", e[op.lhs], e[op.rhs]
+        )
+    cmp = e.b.fcmp_ordered if p < 8 else e.b.fcmp_unordered
+    return cmp(_CMPF[p], e[op.lhs], e[op.rhs])
+
+
+def _minmax(pred: str, signed: bool):
+    def rule(e: FunctionEmitter, op):
+        a, b_ = e[op.lhs], e[op.rhs]
+        cmp = e.b.icmp_signed if signed else e.b.icmp_unsigned
+        return e.b.select(cmp(pred, a, b_), a, b_)
+
+    return rule
+
+
+def _float_intrinsic(name: str, nargs: int = 1):
+    def rule(e: FunctionEmitter, op):
+        args = [e[v] for v in op.operands]
+        return e.b.call(e.intrinsic(name, args[0].type, nargs), args)
+
+    return rule
+
+
+def _libm(name: str):
+    def rule(e: FunctionEmitter, op):
+        x = e[op.operands[0]]
+        symbol = name if x.type == f64 else name + "f"
+        return e.b.call(e.libcall(symbol, x.type, [x.type]), [x])
+
+    return rule
+
+
+def _cast(method: str):
+    def rule(e: FunctionEmitter, op):
+        return getattr(e.b, method)(e[op.operands[0]], llvm_type(op.results[0].type))
+
+    return rule
+
+
+def _index_cast(e: FunctionEmitter, op: arith.IndexCastOp):
+    v, t = e[op.input], llvm_type(op.result.type)
+    if v.type.width == t.width:
+        return v
+    return e.b.sext(v, t) if v.type.width < t.width else e.b.trunc(v, t)
+
+
+def _abs_int(e: FunctionEmitter, op):
+    x = e[op.operands[0]]
+    neg = e.b.icmp_signed("<", x, ir.Constant(x.type, 0))
+    return e.b.select(neg, e.b.neg(x), x)
+
+
+def _assert(e: FunctionEmitter, op: cf.AssertOp):
+    e.checks.append(op.msg.data)
+    code = len(e.checks)
+    fail = e.ir_fn.append_basic_block(f"check{code}.fail")
+    ok = e.ir_fn.append_basic_block(f"check{code}.ok")
+    e.b.cbranch(e[op.arg], ok, fail)
+    e.b.position_at_end(fail)
+    e.b.ret(ir.Constant(i32, code))
+    e.b.position_at_end(ok)
+
+
+def _alloc(e: FunctionEmitter, op: memref.AllocOp):
+    b = e.b
+    element = llvm_type(op.memref.type.element_type)  # type: ignore[attr-defined]
+    sizes = [e[v] for v in op.dynamic_sizes]
+    strides = contiguous_strides(b, sizes)
+    count = b.mul(strides[0], sizes[0]) if sizes else ir.Constant(i64, 1)
+    width = max(
+        element.width // 8
+        if isinstance(element, ir.IntType)
+        else (8 if element == f64 else 4),
+        1,
+    )
+    nbytes = b.mul(count, ir.Constant(i64, width))
+    nbytes = b.select(
+        b.icmp_unsigned("==", nbytes, ir.Constant(i64, 0)), ir.Constant(i64, 1), nbytes
+    )
+    data = b.call(e.libcall("malloc", ptr, [i64]), [nbytes])
+    e.checks.append("MemoryError: out of memory")
+    code = len(e.checks)
+    fail = e.ir_fn.append_basic_block(f"alloc{code}.fail")
+    ok = e.ir_fn.append_basic_block(f"alloc{code}.ok")
+    b.cbranch(b.icmp_unsigned("!=", data, ir.Constant(ptr, None)), ok, fail)
+    b.position_at_end(fail)
+    b.ret(ir.Constant(i32, code))
+    b.position_at_end(ok)
+    return Descriptor(data, sizes, strides, element)
+
+
+def _dealloc(e: FunctionEmitter, op: memref.DeallocOp):
+    e.b.call(e.libcall("free", ir.VoidType(), [ptr]), [e[op.memref].data])
+
+
+def _load(e: FunctionEmitter, op: memref.LoadOp):
+    d = e[op.memref]
+    return e.b.load(e.address(d, [e[i] for i in op.indices]), typ=d.element)
+
+
+def _store(e: FunctionEmitter, op: memref.StoreOp):
+    d = e[op.memref]
+    e.b.store(e[op.value], e.address(d, [e[i] for i in op.indices]))
+
+
+def _dim(e: FunctionEmitter, op: memref.DimOp):
+    index_op = op.index.owner
+    return e[op.source].sizes[index_op.value.value.data]  # type: ignore[attr-defined]
+
+
+def _is_const_one(value: SSAValue) -> bool:
+    owner = value.owner
+    return isinstance(owner, arith.ConstantOp) and owner.value.value.data == 1  # type: ignore
+
+
+def _subview(e: FunctionEmitter, op: memref.SubviewOp):
+    d: Descriptor = e[op.source]
+    offsets = [e[v] for v in op.offsets]
+    data = e.address(d, offsets)
+    dims = list(zip(op.sizes, d.strides, op.strides))
+    drop = len(dims) - op.result.type.get_num_dims()  # type: ignore[attr-defined]
+    sizes, strides = [], []
+    for size, stride, step in dims:
+        if drop and _is_const_one(size):
+            drop -= 1
+            continue
+        sizes.append(e[size])
+        strides.append(e.b.mul(stride, e[step]))
+    return Descriptor(data, sizes, strides, d.element)
+
+
+SCALAR_RULES: dict[type, Callable] = {
+    arith.ConstantOp: _constant,
+    arith.AddiOp: _binary("add"),
+    arith.SubiOp: _binary("sub"),
+    arith.MuliOp: _binary("mul"),
+    arith.DivSIOp: _binary("sdiv"),
+    arith.RemSIOp: _binary("srem"),
+    arith.AndIOp: _binary("and_"),
+    arith.OrIOp: _binary("or_"),
+    arith.XOrIOp: _binary("xor"),
+    arith.ShRSIOp: _binary("ashr"),
+    arith.AddfOp: _binary("fadd"),
+    arith.SubfOp: _binary("fsub"),
+    arith.MulfOp: _binary("fmul"),
+    arith.DivfOp: _binary("fdiv"),
+    arith.NegfOp: lambda e, op: e.b.fneg(e[op.operand]),
+    arith.CmpiOp: _cmpi,
+    arith.CmpfOp: _cmpf,
+    arith.SelectOp: lambda e, op: e.b.select(e[op.cond], e[op.lhs], e[op.rhs]),
+    arith.MaxSIOp: _minmax(">", True),
+    arith.MinSIOp: _minmax("<", True),
+    arith.MaximumfOp: _float_intrinsic("maximum", 2),
+    arith.MinimumfOp: _float_intrinsic("minimum", 2),
+    arith.IndexCastOp: _index_cast,
+    arith.SIToFPOp: _cast("sitofp"),
+    arith.UIToFPOp: _cast("uitofp"),
+    arith.FPToSIOp: _cast("fptosi"),
+    arith.ExtFOp: _cast("fpext"),
+    arith.TruncFOp: _cast("fptrunc"),
+    arith.ExtSIOp: _cast("sext"),
+    arith.ExtUIOp: _cast("zext"),
+    arith.TruncIOp: _cast("trunc"),
+    math.ExpOp: _float_intrinsic("exp"),
+    math.LogOp: _float_intrinsic("log"),
+    math.SqrtOp: _float_intrinsic("sqrt"),
+    math.SinOp: _float_intrinsic("sin"),
+    math.CosOp: _float_intrinsic("cos"),
+    math.FloorOp: _float_intrinsic("floor"),
+    math.CeilOp: _float_intrinsic("ceil"),
+    math.AbsFOp: _float_intrinsic("fabs"),
+    math.PowFOp: _float_intrinsic("pow", 2),
+    math.TanhOp: _libm("tanh"),
+    math.AbsIOp: _abs_int,
+    cf.AssertOp: _assert,
+    memref.AllocOp: _alloc,
+    memref.DeallocOp: _dealloc,
+    memref.LoadOp: _load,
+    memref.StoreOp: _store,
+    memref.DimOp: _dim,
+    memref.SubviewOp: _subview,
+}
