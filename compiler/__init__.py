@@ -11,14 +11,24 @@ power = scanc.function([A, k], result[-1], updates=updates)
 
 from scanc import config, tensor
 from scanc.frontend.function import Function, UnusedInputError, function
-from scanc.frontend.scan import MissingInputError, scan, until
+from scanc.frontend.scan import MissingInputError, until
+from scanc.frontend.views import foldl, foldr, map, reduce  # noqa: A004
+from scanc.tensor import dot
+
+# `scanc.scan` is the callable module compiler/scan/__init__.py
+import scanc.scan  # noqa: E402, I001
 
 __all__ = [
     "Function",
     "MissingInputError",
     "UnusedInputError",
     "config",
+    "dot",
+    "foldl",
+    "foldr",
     "function",
+    "map",
+    "reduce",
     "scan",
     "tensor",
     "until",

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from xdsl.dialects.builtin import (
+    DYNAMIC_INDEX,
     ArrayAttr,
     DenseArrayBase,
     IntegerAttr,
@@ -350,6 +351,112 @@ class SubtensorOp(IRDLOperation):
                 raise VerifyException(
                     f"indices must be integer scalars, got {value.type}"
                 )
+
+
+@irdl_op_definition
+class DotOp(IRDLOperation):
+    """numpy `dot` for vectors and matrices: contracts the last axis of `lhs` with
+    the first axis of `rhs`."""
+
+    name = "st.dot"
+    lhs = operand_def(TensorType)
+    rhs = operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = "$lhs `,` $rhs attr-dict `:` functional-type(operands, $result)"
+
+    def __init__(self, lhs: SSAValue, rhs: SSAValue, result_type: TensorType):
+        super().__init__(operands=[lhs, rhs], result_types=[result_type])
+
+    def verify_(self) -> None:
+        a, b = tensor_type(self.lhs), tensor_type(self.rhs)
+        if not (1 <= a.get_num_dims() <= 2 and 1 <= b.get_num_dims() <= 2):
+            raise VerifyException("st.dot takes vectors and matrices")
+        if a.element_type != b.element_type:
+            raise VerifyException("st.dot operands must have the same element type")
+        k1, k2 = a.get_shape()[-1], b.get_shape()[0]
+        if DYNAMIC_INDEX not in (k1, k2) and k1 != k2:
+            raise VerifyException(f"st.dot contracts sizes {k1} and {k2}")
+        rank = a.get_num_dims() + b.get_num_dims() - 2
+        if self.result.type.get_num_dims() != rank:
+            raise VerifyException(f"st.dot result must have rank {rank}")
+
+
+@irdl_op_definition
+class TransposeOp(IRDLOperation):
+    """Permute the axes: result axis `i` is input axis `perm[i]`."""
+
+    name = "st.transpose"
+    input = operand_def(TensorType)
+    perm = prop_def(DenseArrayBase)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `to` type($result)"
+
+    def __init__(self, input: SSAValue, perm: Sequence[int], result_type: TensorType):
+        super().__init__(
+            operands=[input],
+            properties={"perm": DenseArrayBase.from_list(i64, perm)},
+            result_types=[result_type],
+        )
+
+    def verify_(self) -> None:
+        perm = list(self.perm.get_values())
+        if sorted(perm) != list(range(tensor_type(self.input).get_num_dims())):
+            raise VerifyException(f"st.transpose needs a permutation, got {perm}")
+
+
+@irdl_op_definition
+class SetSubtensorOp(IRDLOperation):
+    """A copy of `input` where the region `input[index]` (as in `st.subtensor`) is
+    replaced by (`fn = "set"`) or incremented by (`fn = "inc"`) `value`,
+    broadcast to the region's shape."""
+
+    name = "st.set_subtensor"
+    fn = prop_def(StringAttr)
+    input = operand_def(TensorType)
+    value = operand_def(TensorType)
+    indices = var_operand_def(TensorType)
+    index = prop_def(ArrayAttr)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$fn $input `,` $value $index `(` $indices `)` attr-dict `:` "
+        "functional-type(operands, $result)"
+    )
+
+    def __init__(
+        self,
+        fn: str,
+        input: SSAValue,
+        value: SSAValue,
+        entries: Sequence[str],
+        indices: Sequence[SSAValue],
+    ):
+        super().__init__(
+            operands=[input, value, indices],
+            properties={
+                "fn": StringAttr(fn),
+                "index": ArrayAttr([StringAttr(e) for e in entries]),
+            },
+            result_types=[input.type],
+        )
+
+    def entries(self) -> list[str]:
+        return [e.data for e in self.index.data]  # type: ignore[attr-defined]
+
+    def verify_(self) -> None:
+        if self.fn.data not in ("set", "inc"):
+            raise VerifyException(
+                f"st.set_subtensor fn must be set or inc, not {self.fn.data}"
+            )
+        for entry in self.entries():
+            parse_index_entry(entry)
+        if tensor_type(self.value).element_type != tensor_type(self.input).element_type:
+            raise VerifyException(
+                "st.set_subtensor value must have the input's element type"
+            )
 
 
 ST = Dialect(

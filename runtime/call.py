@@ -51,8 +51,8 @@ class _Owner:
             "version": 3,
         }
 
-    def __del__(self):
-        libc_free()(self.address)
+    def __del__(self, free=libc_free()):  # bound now: still callable at shutdown
+        free(self.address)
 
 
 def _fast_scalar(value, param: Param):

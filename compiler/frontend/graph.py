@@ -170,6 +170,25 @@ class TensorVariable:
     def __ge__(self, other):
         return self._t().ge(self, other)
 
+    def __matmul__(self, other):
+        return self._t().dot(self, other)
+
+    def __rmatmul__(self, other):
+        return self._t().dot(other, self)
+
+    @property
+    def T(self):  # noqa: N802 - numpy's name
+        return self._t().transpose(self)
+
+    def transpose(self, *axes):
+        return self._t().transpose(self, axes or None)
+
+    def dimshuffle(self, *pattern):
+        return self._t().dimshuffle(self, *pattern)
+
+    def dot(self, other):
+        return self._t().dot(self, other)
+
     def __getitem__(self, index):
         return self._t().subtensor(self, index)
 

@@ -143,12 +143,15 @@ def scan(
     strict=False,
     return_list=False,
 ):
-    """Loop `fn` over `sequences` (see the scan guide); returns (outputs, updates)."""
-    if go_backwards or truncate_gradient != -1:
-        raise NotImplementedError(
-            "scan: go_backwards and truncate_gradient are not supported yet"
-        )
+    """Loop `fn` over `sequences` (see the scan guide); returns (outputs, updates).
+
+    `go_backwards` reads the sequences from the last step to the first (the outputs
+    stay in the order they are computed). `truncate_gradient`, `mode`, `profile` and
+    `allow_gc` are accepted for compatibility; they change no result.
+    """
     seqs = _sequence_specs(sequences)
+    if go_backwards:
+        seqs = [(T.subtensor(seq, slice(None, None, -1)), taps) for seq, taps in seqs]
     outs = _output_specs(outputs_info)
     non_seqs = [T.as_tensor_variable(v) for v in _as_list(non_sequences)]
     steps = None

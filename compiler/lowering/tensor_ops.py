@@ -327,17 +327,17 @@ def _slice_bounds(b, size, start, stop, step):
     return first, length, step
 
 
-def lower_subtensor(lw: "Lowering", op: st.SubtensorOp) -> Lowered:
+def index_view(lw: "Lowering", source: Buffer, entries: list[str], indices):
+    """Offsets, sizes and strides of `source[index]` (numpy basic indexing), and the
+    sizes of the axes that remain (integer-indexed axes are dropped)."""
     b = lw.b
-    source = lw.materialize(lw.get(op.input))
-    operands = iter(op.indices)
+    operands = iter(indices)
     offsets, sizes, strides, kept_sizes = [], [], [], []
-    for axis, entry in enumerate(op.entries()):
+    for axis, entry in enumerate(entries):
         size = source.sizes[axis]
         if entry == "i":
-            offsets.append(
-                _normalize_index(b, lw.get(next(operands)).load(b, []), size, axis)
-            )
+            index = lw.get(next(operands)).load(b, [])
+            offsets.append(_normalize_index(b, index, size, axis))
             sizes.append(b.const(1))
             strides.append(b.const(1))
             continue
@@ -349,17 +349,120 @@ def lower_subtensor(lw: "Lowering", op: st.SubtensorOp) -> Lowered:
         sizes.append(length)
         strides.append(step)
         kept_sizes.append(length)
-    for axis in range(len(op.entries()), source.rank):
+    for axis in range(len(entries), source.rank):
         offsets.append(b.const(0))
         sizes.append(source.sizes[axis])
         strides.append(b.const(1))
         kept_sizes.append(source.sizes[axis])
+    return offsets, sizes, strides, kept_sizes
+
+
+def lower_subtensor(lw: "Lowering", op: st.SubtensorOp) -> Lowered:
+    b = lw.b
+    source = lw.materialize(lw.get(op.input))
+    offsets, sizes, strides, kept = index_view(lw, source, op.entries(), op.indices)
     dt = dtype(op.result)
-    if not kept_sizes:
+    if not kept:
         return Scalar(dt, [], b.load(source.ref, offsets))
-    return Buffer(
-        dt, kept_sizes, subview(b, source.ref, offsets, sizes, strides, len(kept_sizes))
+    ref = subview(b, source.ref, offsets, sizes, strides, len(kept))
+    return Buffer(dt, kept, ref)
+
+
+def lower_set_subtensor(lw: "Lowering", op: st.SetSubtensorOp) -> Lowered:
+    """Copy the input, then set (or increment) the indexed region of the copy."""
+    b = lw.b
+    result = lw.copy(lw.get(op.input))
+    offsets, sizes, strides, kept = index_view(lw, result, op.entries(), op.indices)
+    value = lw.get(op.value)
+    pinned = [d == 1 for d in op.value.type.get_shape()]  # type: ignore[attr-defined]
+    for axis, (p, got, want) in enumerate(zip(pinned, value.sizes, kept)):
+        if not p and got is not want:
+            b.check(
+                b.cmpi("eq", got, want),
+                f"ValueError: {op.fn.data}_subtensor value does not fit the "
+                f"indexed region along axis {axis}",
+            )
+    inc, dt = op.fn.data == "inc", result.dtype
+
+    def update(ref, idx):
+        zero = b.const(0)
+        v = value.load(b, [zero if p else i for p, i in zip(pinned, idx)])
+        if inc:
+            v = scalar.apply(b, "add", [b.load(ref, idx), v], dt)
+        b.store(v, ref, idx)
+
+    if not kept:
+        update(result.ref, offsets)
+    else:
+        view = subview(b, result.ref, offsets, sizes, strides, len(kept))
+        b.loop_nest(kept, lambda idx: update(view, idx))
+    return result
+
+
+def lower_transpose(lw: "Lowering", op: st.TransposeOp) -> Lowered:
+    value = lw.get(op.input)
+    perm = list(op.perm.get_values())
+
+    def element(b, idx):
+        source_idx = [None] * len(perm)
+        for axis, p in enumerate(perm):
+            source_idx[p] = idx[axis]
+        return value.load(b, source_idx)
+
+    return Lazy(value.dtype, [value.sizes[p] for p in perm], element)
+
+
+def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
+    """Vector/matrix products as loops; `x @ W` runs i-k-j so the innermost loop
+    walks rows of W contiguously (vectorizable)."""
+    b = lw.b
+    a, w = (
+        lw.materialize(lw.get(v)) if lw.get(v).rank else lw.get(v)
+        for v in (op.lhs, op.rhs)
     )
+    dt = dtype(op.result)
+    k = a.sizes[-1]
+    b.check(b.cmpi("eq", k, w.sizes[0]), "ValueError: dot: shapes are not aligned")
+    if w.rank == 1:
+
+        def element(idx):
+            def step(kk, acc):
+                product = scalar.apply(
+                    b, "mul", [a.load(b, [*idx, kk]), w.load(b, [kk])], dt
+                )
+                return [scalar.apply(b, "add", [acc[0], product], dt)]
+
+            zero = b.const(0, dtypes.element_type(dt))
+            return b.for_(b.const(0), k, step, [zero])[0]
+
+        if a.rank == 1:
+            return Scalar(dt, [], element([]))
+        out = lw.new_buffer(dt, a.sizes[:1])
+        b.for_(b.const(0), a.sizes[0], lambda i, _: b.store(element([i]), out.ref, [i]))
+        return out
+    rows = a.sizes[:-1]
+    out = lw.new_buffer(dt, [*rows, w.sizes[1]])
+    zero = b.const(0, dtypes.element_type(dt))
+    b.loop_nest(out.sizes, lambda idx: b.store(zero, out.ref, idx))
+
+    def row(i: list):
+        def over_k(kk, _):
+            coefficient = a.load(b, [*i, kk])
+
+            def over_j(j, _):
+                product = scalar.apply(b, "mul", [coefficient, w.load(b, [kk, j])], dt)
+                acc = b.load(out.ref, [*i, j])
+                b.store(scalar.apply(b, "add", [acc, product], dt), out.ref, [*i, j])
+
+            b.for_(b.const(0), w.sizes[1], over_j)
+
+        b.for_(b.const(0), k, over_k)
+
+    if rows:
+        b.for_(b.const(0), rows[0], lambda i, _: row([i]))
+    else:
+        row([])
+    return out
 
 
 def strided_type(element, rank: int) -> MemRefType:
@@ -384,4 +487,7 @@ LOWERINGS = {
     st.ArangeOp: lower_arange,
     st.ReduceOp: lower_reduce,
     st.SubtensorOp: lower_subtensor,
+    st.SetSubtensorOp: lower_set_subtensor,
+    st.TransposeOp: lower_transpose,
+    st.DotOp: lower_dot,
 }

@@ -192,6 +192,20 @@ class SizeInference:
         if isinstance(op, st.ReduceOp):
             axes = set(op.axes.get_values())
             return [s for a, s in enumerate(self.sizes(op.input)) if a not in axes]
+        if isinstance(op, st.DotOp):
+            return self.sizes(op.lhs)[:-1] + self.sizes(op.rhs)[1:]
+        if isinstance(op, st.TransposeOp):
+            inner = self.sizes(op.input)
+            return [inner[p] for p in op.perm.get_values()]
+        if isinstance(op, st.SetSubtensorOp):
+            return self.sizes(op.input)
+        if isinstance(op, st.SubtensorOp) and set(op.entries()) <= {"i", "s___"}:
+            inner = self.sizes(op.input)
+            return [
+                s
+                for a, s in enumerate(inner)
+                if a >= len(op.entries()) or op.entries()[a] != "i"
+            ]
         if isinstance(op, st.AllocOp):
             return [b.to_index(self.scalar(d)) for d in op.dims]
         raise NotImplementedError(

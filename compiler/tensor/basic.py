@@ -403,3 +403,92 @@ def subtensor(x: TensorVariable, index) -> TensorVariable:
     out_shape += shape[len(index) :]
     type_ = TensorType(x.type.element_type, out_shape)
     return wrap(st.SubtensorOp(x.value, entries, operands, type_))
+
+
+def set_subtensor(x: TensorVariable, y, inplace=False, tolerate_inplace_aliasing=False):
+    """A copy of the tensor `x` was indexed from, with `x`'s region set to `y`."""
+    return _update_subtensor("set", x, y)
+
+
+def inc_subtensor(
+    x: TensorVariable,
+    y,
+    inplace=False,
+    set_instead_of_inc=False,
+    tolerate_inplace_aliasing=False,
+):
+    """A copy of the tensor `x` was indexed from, with `y` added to `x`'s region."""
+    return _update_subtensor("set" if set_instead_of_inc else "inc", x, y)
+
+
+def _update_subtensor(fn: str, x: TensorVariable, y) -> TensorVariable:
+    op = x.owner
+    if not isinstance(op, st.SubtensorOp):
+        raise TypeError(
+            f"{fn}_subtensor: the first argument must be an indexed tensor such as "
+            f"x[i] or x[a:b], got {x}"
+        )
+    y = as_tensor_variable(y)
+    if y.ndim > x.ndim:
+        raise ValueError(f"{fn}_subtensor: value {y} has more dimensions than {x}")
+    if dtypes.upcast(x.dtype, y.dtype) != x.dtype:
+        raise TypeError(
+            f"{fn}_subtensor: a {y.dtype} value cannot be stored into {x.dtype} "
+            "without losing precision; cast it first"
+        )
+    y = _align(cast(y, x.dtype), x.ndim)
+    _broadcast_shape([x.type.get_shape(), y.type.get_shape()])
+    base = op.input
+    return wrap(st.SetSubtensorOp(fn, base, y.value, op.entries(), list(op.indices)))
+
+
+def dot(a, b) -> TensorVariable:
+    """numpy's `dot` for scalars, vectors and matrices."""
+    a, b = as_tensor_variable(a), as_tensor_variable(b)
+    if a.ndim == 0 or b.ndim == 0:
+        return mul(a, b)
+    if a.ndim > 2 or b.ndim > 2:
+        raise NotImplementedError("dot of tensors with more than 2 dimensions")
+    dtype = dtypes.upcast(a.dtype, b.dtype)
+    a, b = cast(a, dtype), cast(b, dtype)
+    k1, k2 = a.type.get_shape()[-1], b.type.get_shape()[0]
+    if DYN not in (k1, k2) and k1 != k2:
+        raise ValueError(
+            f"dot: shapes {a.static_shape} and {b.static_shape} not aligned"
+        )
+    shape = [*a.type.get_shape()[:-1], *b.type.get_shape()[1:]]
+    return wrap(st.DotOp(a.value, b.value, TensorType(a.type.element_type, shape)))
+
+
+def outer(a, b) -> TensorVariable:
+    a, b = as_tensor_variable(a), as_tensor_variable(b)
+    return mul(expand_dims(a, [1]), expand_dims(b, [0]))
+
+
+def transpose(x, axes=None) -> TensorVariable:
+    x = as_tensor_variable(x)
+    perm = (
+        list(range(x.ndim))[::-1] if axes is None else [int(a) % x.ndim for a in axes]
+    )
+    if sorted(perm) != list(range(x.ndim)):
+        raise ValueError(f"transpose: {axes} is not a permutation of {x.ndim} axes")
+    if perm == list(range(x.ndim)):
+        return x
+    shape = [x.type.get_shape()[p] for p in perm]
+    return wrap(st.TransposeOp(x.value, perm, TensorType(x.type.element_type, shape)))
+
+
+def dimshuffle(x, *pattern) -> TensorVariable:
+    """PyTensor's dimshuffle: a permutation of the axes, with 'x' for new
+    broadcastable axes (dropping axes is not supported)."""
+    x = as_tensor_variable(x)
+    if len(pattern) == 1 and isinstance(pattern[0], (list, tuple)):
+        pattern = tuple(pattern[0])
+    kept = [p for p in pattern if p != "x"]
+    if sorted(kept) != list(range(x.ndim)):
+        raise NotImplementedError(
+            f"dimshuffle{pattern}: only permutations plus 'x' are supported"
+        )
+    result = transpose(x, kept)
+    new_axes = [i for i, p in enumerate(pattern) if p == "x"]
+    return expand_dims(result, new_axes) if new_axes else result

@@ -149,3 +149,73 @@ def test_norms_of_rows_prints_the_guide_values():
 
 def test_trace_prints_the_guide_values():
     assert run_example("trace.py") == ["4.0", "4.0"]
+
+
+def _two_equal_blocks(lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    values = numbers(" ".join(lines))
+    half = len(values) // 2
+    return values[:half], values[half:]
+
+
+@pytest.mark.parametrize(
+    "program,expected",
+    [
+        ("tanh_xw_b.py", [0.96402758, 0.99505475, 0.96402758, 0.99505475]),
+        (
+            "recurrence_y_p.py",
+            [
+                -0.99505475,
+                -0.99505475,
+                0.96471973,
+                0.96471973,
+                0.99998585,
+                0.99998585,
+                0.99998771,
+                0.99998771,
+                1.0,
+                1.0,
+            ],
+        ),
+        ("norms_of_columns.py", [0, 1, 2, 3, 4, 5]),
+        (
+            "taps_recurrence.py",
+            [
+                1.40514825,
+                1.40514825,
+                2.88898899,
+                2.38898899,
+                4.34018291,
+                4.34018291,
+                6.53463142,
+                6.78463142,
+                9.82972243,
+                9.82972243,
+                14.22203814,
+                14.09703814,
+                20.07439936,
+                20.07439936,
+                28.12291843,
+                28.18541843,
+                39.1913681,
+                39.1913681,
+                54.28407732,
+                54.25282732,
+            ],
+        ),
+    ],
+)
+def test_tutorial_examples_print_the_guide_values(program, expected):
+    ours, numpys = _two_equal_blocks(run_example(program))
+    np.testing.assert_allclose(ours, expected, atol=5e-9)
+    np.testing.assert_allclose(ours, numpys, rtol=1e-12)
+
+
+def test_set_value_at_position_prints_the_guide_values():
+    values = numbers(" ".join(run_example("set_value_at_position.py")))
+    expected = np.zeros((2, 5, 5))
+    expected[0, 1, 1], expected[1, 2, 3] = 42, 50
+    np.testing.assert_array_equal(values, expected.ravel())
+
+
+def test_rnn_matches_the_numpy_loop():
+    assert run_example("rnn.py")[-1] == "matches the NumPy loop: True"

@@ -22,3 +22,16 @@ func.func @ops(%A: tensor<?xf64>, %one: tensor<f64>, %i: tensor<i64>) -> tensor<
   %l = st.subtensor %A ["s_xx"](%n, %i) : (tensor<?xf64>, tensor<i64>, tensor<i64>) -> tensor<?xf64>
   func.return %s : tensor<f32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @linear_algebra_and_updates
+// CHECK-NEXT: %d = st.dot %v, %W : (tensor<?xf64>, tensor<?x3xf64>) -> tensor<3xf64>
+// CHECK-NEXT: %t = st.transpose %W {perm = array<i64: 1, 0>} : tensor<?x3xf64> to tensor<3x?xf64>
+// CHECK-NEXT: %s = st.set_subtensor "inc" %W, %d ["i"](%i) : (tensor<?x3xf64>, tensor<3xf64>, tensor<i64>) -> tensor<?x3xf64>
+func.func @linear_algebra_and_updates(%v: tensor<?xf64>, %W: tensor<?x3xf64>, %i: tensor<i64>) -> tensor<?x3xf64> {
+  %d = st.dot %v, %W : (tensor<?xf64>, tensor<?x3xf64>) -> tensor<3xf64>
+  %t = st.transpose %W {perm = array<i64: 1, 0>} : tensor<?x3xf64> to tensor<3x?xf64>
+  %s = st.set_subtensor "inc" %W, %d ["i"](%i) : (tensor<?x3xf64>, tensor<3xf64>, tensor<i64>) -> tensor<?x3xf64>
+  func.return %s : tensor<?x3xf64>
+}

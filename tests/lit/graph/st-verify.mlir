@@ -30,3 +30,19 @@ func.func @float_index(%a: tensor<?xf64>, %i: tensor<f64>) {
   func.return
 }
 // CHECK: indices must be integer scalars, got tensor<f64>
+
+// -----
+
+func.func @dot_sizes(%a: tensor<2x3xf64>, %b: tensor<4x2xf64>) {
+  %r = st.dot %a, %b : (tensor<2x3xf64>, tensor<4x2xf64>) -> tensor<2x2xf64>
+  func.return
+}
+// CHECK: st.dot contracts sizes 3 and 4
+
+// -----
+
+func.func @not_a_permutation(%a: tensor<2x3xf64>) {
+  %r = st.transpose %a {perm = array<i64: 0, 0>} : tensor<2x3xf64> to tensor<2x2xf64>
+  func.return
+}
+// CHECK: st.transpose needs a permutation, got [0, 0]

@@ -1,0 +1,77 @@
+"""`map`, `reduce`, `foldl`, `foldr`: `scan` with one output, as PyTensor defines them."""
+
+from __future__ import annotations
+
+from scanc.frontend.scan import scan
+
+
+def map(
+    fn,
+    sequences,
+    non_sequences=None,
+    truncate_gradient=-1,
+    go_backwards=False,
+    mode=None,
+    name=None,
+):  # noqa: A001 - PyTensor's name
+    """`fn` applied to each step of `sequences`; returns (outputs, updates)."""
+    return scan(
+        fn,
+        sequences=sequences,
+        outputs_info=None,
+        non_sequences=non_sequences,
+        truncate_gradient=truncate_gradient,
+        go_backwards=go_backwards,
+        mode=mode,
+        name=name,
+    )
+
+
+def reduce(
+    fn,
+    sequences,
+    outputs_info,
+    non_sequences=None,
+    go_backwards=False,
+    mode=None,
+    name=None,
+):
+    """Fold `fn` over `sequences` from `outputs_info`; returns (last values, updates)."""
+    outputs, updates = scan(
+        fn,
+        sequences=sequences,
+        outputs_info=outputs_info,
+        non_sequences=non_sequences,
+        go_backwards=go_backwards,
+        mode=mode,
+        name=name,
+    )
+    if isinstance(outputs, list):
+        return [o[-1] for o in outputs], updates
+    return outputs[-1], updates
+
+
+def foldl(fn, sequences, outputs_info, non_sequences=None, mode=None, name=None):
+    """`reduce` from the first step to the last."""
+    return reduce(
+        fn,
+        sequences,
+        outputs_info,
+        non_sequences,
+        go_backwards=False,
+        mode=mode,
+        name=name,
+    )
+
+
+def foldr(fn, sequences, outputs_info, non_sequences=None, mode=None, name=None):
+    """`reduce` from the last step to the first."""
+    return reduce(
+        fn,
+        sequences,
+        outputs_info,
+        non_sequences,
+        go_backwards=True,
+        mode=mode,
+        name=name,
+    )

@@ -1,0 +1,32 @@
+"""`scanc.scan`: call it as a function (`scanc.scan(fn, ...)`), or reach the rest
+of PyTensor's scan module through it (`scanc.scan.utils.until`, `scanc.scan.map`).
+
+PyTensor 3 no longer accepts the guides' spelling `pytensor.scan.utils.until`;
+scanc keeps it working by making this module callable.
+"""
+
+import sys
+import types
+
+from scanc.frontend.scan import MissingInputError, scan, until
+from scanc.frontend.views import foldl, foldr, map, reduce  # noqa: A004
+from scanc.scan import utils
+
+
+class _CallableModule(types.ModuleType):
+    def __call__(self, *args, **kwargs):
+        return scan(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
+
+__all__ = [
+    "MissingInputError",
+    "foldl",
+    "foldr",
+    "map",
+    "reduce",
+    "scan",
+    "until",
+    "utils",
+]
