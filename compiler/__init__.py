@@ -16,7 +16,7 @@ from scanc.frontend.views import foldl, foldr, map, reduce  # noqa: A004
 from scanc.tensor import dot
 
 # `scanc.scan` is the callable module compiler/scan/__init__.py
-import scanc.scan  # noqa: E402, I001
+import scanc.scan  # noqa: E402, F401, I001
 
 __all__ = [
     "Function",

@@ -471,6 +471,9 @@ ST = Dialect(
         ArangeOp,
         ReduceOp,
         SubtensorOp,
+        DotOp,
+        TransposeOp,
+        SetSubtensorOp,
     ],
     [],
 )
