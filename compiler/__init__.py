@@ -12,6 +12,7 @@ power = scanc.function([A, k], result[-1], updates=updates)
 from scanc import config, tensor
 from scanc.frontend.function import Function, UnusedInputError, function
 from scanc.frontend.scan import MissingInputError, until
+from scanc.frontend.shared import SharedVariable, shared
 from scanc.frontend.views import foldl, foldr, map, reduce  # noqa: A004
 from scanc.tensor import dot
 
@@ -30,6 +31,8 @@ __all__ = [
     "map",
     "reduce",
     "scan",
+    "shared",
+    "SharedVariable",
     "tensor",
     "until",
 ]

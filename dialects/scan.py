@@ -45,16 +45,18 @@ from xdsl.irdl import (
     IRDLOperation,
     irdl_op_definition,
     lazy_traits_def,
+    operand_def,
     opt_operand_def,
     prop_def,
     region_def,
+    result_def,
     traits_def,
     var_operand_def,
     var_result_def,
 )
 from xdsl.parser import Parser, UnresolvedOperand
 from xdsl.printer import Printer
-from xdsl.traits import HasParent, IsTerminator, RecursiveMemoryEffect
+from xdsl.traits import HasParent, IsTerminator, Pure, RecursiveMemoryEffect
 from xdsl.utils.exceptions import VerifyException
 
 ALL_ROWS = 0  # `keep` value of an untrimmed output
@@ -388,9 +390,37 @@ def _parse_output(parser: Parser) -> tuple[SSAValue | None, list[int], int]:
     return init, taps, keep
 
 
+@irdl_op_definition
+class FinalOp(IRDLOperation):
+    """The state after the last step: row -1 of `trace`, or of `initial` (the rows
+    the loop started from) when the loop ran no step. Scan's updates of shared
+    variables read their new values with it, so zero steps leave them unchanged."""
+
+    name = "scan.final"
+    trace = operand_def(TensorType)
+    initial = operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$trace `,` $initial attr-dict `:` functional-type(operands, $result)"
+    )
+
+    def __init__(self, trace: SSAValue, initial: SSAValue):
+        super().__init__(
+            operands=[trace, initial], result_types=[drop_leading_dim(trace.type)]
+        )
+
+    def verify_(self) -> None:
+        row = drop_leading_dim(self.trace.type)
+        if not _compatible(self.result.type, row) or not _compatible(
+            drop_leading_dim(self.initial.type), row
+        ):
+            raise VerifyException("scan.final: trace, initial rows and result disagree")
+
+
 def make_body(arg_types: Sequence[Attribute]) -> tuple[Region, Block]:
     block = Block(arg_types=arg_types)
     return Region(block), block
 
 
-SCAN = Dialect("scan", [LoopOp, YieldOp], [])
+SCAN = Dialect("scan", [LoopOp, YieldOp, FinalOp], [])

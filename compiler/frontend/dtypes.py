@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from xdsl.dialects.builtin import (
+    DYNAMIC_INDEX,
     Float32Type,
     Float64Type,
     IntegerType,
@@ -32,6 +33,12 @@ SUPPORTED = tuple(_ELEMENT_TYPES)
 def element_type(dtype: str) -> Attribute:
     dtype = canonical(dtype)
     return _ELEMENT_TYPES[dtype]
+
+
+def tensor_type(dtype: str, shape) -> TensorType:
+    """The IR type of a tensor; `None` in `shape` is an unknown dimension."""
+    dims = [DYNAMIC_INDEX if d is None else d for d in shape]
+    return TensorType(element_type(dtype), dims)
 
 
 def dtype_of(type_: Attribute) -> str:

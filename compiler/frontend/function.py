@@ -14,7 +14,9 @@ from scanc import pipeline
 from scanc.dialects import st
 from scanc.frontend.graph import TensorVariable
 from scanc.frontend.scan import MissingInputError
+from scanc.frontend.shared import SHARED, SharedVariable
 from scanc.frontend.slicing import clone_into, ops_computing
+from scanc.tensor.basic import as_tensor_variable
 from scanc.runtime.call import NativeFunction, Param, convert_input
 from scanc.runtime.jit import load
 
@@ -35,30 +37,61 @@ def _symbol(name: str | None) -> str:
 
 def build_module(
     inputs: list[TensorVariable], outputs: list[TensorVariable], name: str
-) -> ModuleOp:
-    """The graph stage: a module with one `func.func` computing `outputs`."""
+) -> tuple[ModuleOp, list[SharedVariable]]:
+    """The graph stage: a module with one `func.func` computing `outputs`. Shared
+    variables the outputs use become extra arguments after `inputs`; they are
+    returned in that order."""
     block = Block(arg_types=[v.type for v in inputs])
     mapping: dict[SSAValue, SSAValue] = {}
     for var, arg in zip(inputs, block.args):
         mapping[var.value] = arg
-        if var.name:
-            arg.name_hint = re.sub(r"\W", "_", var.name)
+        _name(arg, var.name)
     ops, free = ops_computing(
         [o.value for o in outputs],
         mapping,
         lambda op: not isinstance(op, st.PlaceholderOp),
     )
-    if free:
-        names = ", ".join(repr(TensorVariable(v)) for v in free)
+    missing = [v for v in free if v not in SHARED]
+    if missing:
+        names = ", ".join(repr(TensorVariable(v)) for v in missing)
         raise MissingInputError(
             f"function: outputs depend on inputs that were not given: {names}"
         )
+    implicit = [SHARED[v] for v in free]
+    for var in implicit:
+        mapping[var.value] = block.insert_arg(var.type, len(block.args))
+        _name(mapping[var.value], var.name)
     clone_into(block, ops, mapping)
     block.add_op(func.ReturnOp(*[mapping[o.value] for o in outputs]))
     fn = func.FuncOp(
-        name, ([v.type for v in inputs], [o.type for o in outputs]), Region(block)
+        name, ([a.type for a in block.args], [o.type for o in outputs]), Region(block)
     )
-    return ModuleOp([fn])
+    return ModuleOp([fn]), implicit
+
+
+def _name(arg: SSAValue, name: str | None) -> None:
+    if name:
+        arg.name_hint = re.sub(r"\W", "_", name)
+
+
+def _normalize_updates(updates) -> list[tuple[SharedVariable, TensorVariable]]:
+    pairs = list(updates.items()) if isinstance(updates, dict) else list(updates or [])
+    checked = []
+    for var, expr in pairs:
+        if not isinstance(var, SharedVariable):
+            raise TypeError(
+                f"function: updates must be keyed by shared variables, not {var!r}"
+            )
+        expr = as_tensor_variable(expr)
+        if (expr.dtype, expr.ndim) != (var.dtype, var.ndim):
+            raise TypeError(
+                f"function: the update of {var!r} has dtype {expr.dtype} and {expr.ndim} "
+                f"dimensions; the shared variable holds {var.dtype} with {var.ndim}"
+            )
+        if any(var is seen for seen, _ in checked):
+            raise ValueError(f"function: shared variable {var!r} is updated twice")
+        checked.append((var, expr))
+    return checked
 
 
 def _param(var: TensorVariable, fallback: str) -> Param:
@@ -77,6 +110,7 @@ class Function:
         allow_input_downcast=None,
         on_unused_input="raise",
         optimize=True,
+        updates=None,
     ):
         self.inputs = _check_inputs(inputs)
         self.single = outputs is not None and not isinstance(outputs, (list, tuple))
@@ -84,20 +118,23 @@ class Function:
             [] if outputs is None else ([outputs] if self.single else list(outputs))
         )
         self.outputs = [_as_output(o) for o in out_list]
+        self.updates = _normalize_updates(updates)
         self.allow_input_downcast = allow_input_downcast
         self.name = _symbol(name)
-        module = build_module(self.inputs, self.outputs, self.name)
+        computed = self.outputs + [expr for _, expr in self.updates]
+        module, self.shared_inputs = build_module(self.inputs, computed, self.name)
         _check_unused(module, self.inputs, on_unused_input)
         self.compiled = _compile(module, self.name, optimize)
         emitted = self.compiled.functions[0]
         address = load(self.compiled.optimized, [self.name])[self.name]
         self.params = [_param(v, f"input {n}") for n, v in enumerate(self.inputs)]
+        shared_params = [_param(v, "shared") for v in self.shared_inputs]
         self.native = NativeFunction(
             address,
             emitted.layout,
             emitted.checks,
-            self.params,
-            [_param(v, f"output {n}") for n, v in enumerate(self.outputs)],
+            self.params + shared_params,
+            [_param(v, f"output {n}") for n, v in enumerate(computed)],
             self.name,
         )
 
@@ -115,8 +152,14 @@ class Function:
             convert_input(a, p, self.allow_input_downcast)
             for a, p in zip(args, self.params)
         ]
+        arrays += [var.get_value(borrow=True) for var in self.shared_inputs]
         results = self.native(arrays)
-        return results[0] if self.single else results
+        n = len(self.outputs)
+        # every output exists before any shared value changes: a failed call
+        # raised above and changed nothing
+        for (var, _), value in zip(self.updates, results[n:]):
+            var.set_value(value, borrow=True)
+        return results[0] if self.single else results[:n]
 
     def _keyword_args(self, kwargs: dict, given: int) -> list:
         names = [p.name for p in self.params]
@@ -142,6 +185,11 @@ def _check_inputs(inputs) -> list[TensorVariable]:
                 f"function: input {n} ({var!r}) must be a symbolic input such as "
                 "scanc.tensor.vector('x'), not a computed or constant value"
             )
+        if isinstance(var, SharedVariable):
+            raise TypeError(
+                f"function: shared variable {var!r} cannot be an explicit input; "
+                "functions read shared variables by themselves"
+            )
         if any(var is other for other in checked):
             raise ValueError(f"function: input {var!r} is given twice")
         checked.append(var)
@@ -149,15 +197,13 @@ def _check_inputs(inputs) -> list[TensorVariable]:
 
 
 def _as_output(value) -> TensorVariable:
-    from scanc.tensor import as_tensor_variable
-
     return as_tensor_variable(value)
 
 
 def _check_unused(module: ModuleOp, inputs, policy: str) -> None:
     fn = next(iter(module.ops))
     assert isinstance(fn, func.FuncOp)
-    unused = [v for v, arg in zip(inputs, fn.args) if not arg.uses]
+    unused = [v for v, arg in zip(inputs, fn.args) if not arg.uses]  # explicit inputs
     if unused and policy == "raise":
         raise UnusedInputError(
             f"function: inputs {unused} are not used to compute the outputs; pass "
@@ -190,10 +236,6 @@ def function(
     `mode="FAST_COMPILE"` skips the graph optimization passes (the `opt` stage);
     results are the same, only speed and memory differ.
     """
-    if updates:
-        raise NotImplementedError(
-            "function: updates of shared variables are not supported yet"
-        )
     if givens:
         raise NotImplementedError("function: givens are not supported yet")
     unknown = set(kwargs) - {
@@ -213,4 +255,5 @@ def function(
         allow_input_downcast=allow_input_downcast,
         on_unused_input=on_unused_input,
         optimize=mode != "FAST_COMPILE",
+        updates=updates,
     )

@@ -17,6 +17,7 @@ from xdsl.ir import SSAValue
 from scanc.dialects import scan as scan_dialect
 from scanc.dialects import st
 from scanc.frontend.graph import TensorVariable, emit, recording_scope
+from scanc.frontend.shared import SharedVariable
 from scanc.frontend.slicing import clone_into, ops_computing
 from scanc.tensor import basic as T
 
@@ -172,12 +173,10 @@ def scan(
             if init is not None:
                 state = _state_type(init, taps)
                 args += [_placeholder(state, f"out{n}[t{t:+d}]") for t in taps]
-        args += [
+        ns_args = [
             _placeholder(v.type, v.name or f"nonseq{n}") for n, v in enumerate(non_seqs)
         ]
-        outputs, updates, condition = _split_return(fn(*args))
-    if updates:
-        raise NotImplementedError("scan: updates returned by fn are not supported yet")
+        outputs, updates, condition = _split_return(fn(*args, *ns_args))
     if len(outputs) != len(outs) and outputs_info is not None:
         raise ValueError(
             f"scan: fn returns {len(outputs)} outputs but outputs_info describes "
@@ -188,20 +187,75 @@ def scan(
     for n, ((init, taps), out) in enumerate(zip(outs, outputs)):
         if init is not None:
             _check_output(n, init, _state_type(init, taps), out)
+    shared_updates = _check_updates(updates)
+    # each updated shared variable is one more recurrent output, read at tap -1
+    state_args = [
+        _placeholder(var.type, var.name or "shared") for var, _ in shared_updates
+    ]
+    outs += [(var, [-1]) for var, _ in shared_updates]
+    outputs += [expr for _, expr in shared_updates]
     loop = _build_loop(
-        seqs, outs, non_seqs, steps, args, outputs, condition, scope, strict
+        seqs,
+        outs,
+        non_seqs,
+        steps,
+        args + state_args + ns_args,
+        outputs,
+        condition,
+        scope,
+        strict,
+        {var.value: arg.value for (var, _), arg in zip(shared_updates, state_args)},
     )
     _name_arguments(loop, fn)
-    results = [TensorVariable(r) for r in loop.results]
+    n_visible = len(outputs) - len(shared_updates)
+    results = [TensorVariable(r) for r in loop.results[:n_visible]]
     if name:
         for r in results:
             r.name = name
+    hidden = len(shared_updates)
+    new_values = {
+        var: TensorVariable(emit(scan_dialect.FinalOp(trace, initial)).results[0])
+        for (var, _), trace, initial in zip(
+            shared_updates,
+            loop.results[n_visible:],
+            loop.initials[len(loop.initials) - hidden :],
+        )
+    }
     if len(results) == 1 and not return_list:
-        return results[0], {}
-    return results, {}
+        return results[0], new_values
+    return results, new_values
 
 
-def _build_loop(seqs, outs, non_seqs, steps, args, outputs, condition, scope, strict):
+def _check_updates(updates: dict) -> list[tuple[SharedVariable, TensorVariable]]:
+    checked = []
+    for var, expr in dict(updates).items():
+        if not isinstance(var, SharedVariable):
+            raise TypeError(
+                f"scan: updates must be keyed by shared variables, got {var!r}"
+            )
+        expr = T.as_tensor_variable(expr)
+        if (expr.dtype, expr.ndim) != (var.dtype, var.ndim):
+            raise TypeError(
+                f"scan: the update of shared variable {var!r} has dtype {expr.dtype} and "
+                f"{expr.ndim} dimensions; it must keep {var.dtype} and {var.ndim} "
+                "(cast the update)"
+            )
+        checked.append((var, expr))
+    return checked
+
+
+def _build_loop(
+    seqs,
+    outs,
+    non_seqs,
+    steps,
+    args,
+    outputs,
+    condition,
+    scope,
+    strict,
+    states_of_shared,
+):
     inside = set(scope)
     arg_values = [a.value for a in args]
     body_outputs = [o.value for o in outputs] + (
@@ -209,6 +263,8 @@ def _build_loop(seqs, outs, non_seqs, steps, args, outputs, condition, scope, st
     )
     region, block = scan_dialect.make_body([a.type for a in arg_values])
     mapping: dict[SSAValue, SSAValue] = dict(zip(arg_values, block.args))
+    for shared_value, state in states_of_shared.items():
+        mapping[shared_value] = mapping[state]
     ops, free = ops_computing(body_outputs, mapping, lambda op: op in inside)
     captured = [v for v in free if v not in mapping]
     if strict:

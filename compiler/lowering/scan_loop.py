@@ -23,7 +23,7 @@ from xdsl.dialects.builtin import IntegerType
 from xdsl.ir import Block, Region, SSAValue
 
 from scanc.dialects import st
-from scanc.dialects.scan import LoopOp, YieldOp
+from scanc.dialects.scan import FinalOp, LoopOp, YieldOp
 from scanc.frontend import dtypes
 from scanc.lowering.builder import Builder, index
 from scanc.lowering.tensor_ops import strided_type, subview
@@ -366,3 +366,35 @@ class ScanLowering:
 
 def lower_loop(lw: "Lowering", op: LoopOp) -> list[Lowered]:
     return ScanLowering(lw, op).run()
+
+
+def lower_final(lw: "Lowering", op: FinalOp) -> Lowered:
+    """Row -1 of the trace, or the last initial row when the loop ran no step."""
+    b = lw.b
+    trace, initial = (
+        lw.materialize(lw.get(op.trace)),
+        lw.materialize(lw.get(op.initial)),
+    )
+    ran = b.cmpi("sgt", trace.sizes[0], b.const(0))
+
+    def last_row(value: Buffer):
+        return lambda: row(b, value, b.subi(value.sizes[0], b.const(1)))
+
+    if trace.rank == 1:
+        element = dtypes.element_type(trace.dtype)
+        value = b.if_(
+            ran,
+            lambda: [last_row(trace)().load(b, [])],
+            lambda: [last_row(initial)().load(b, [])],
+            [element],
+        )[0]
+        return Scalar(trace.dtype, [], value)
+    view_type = strided_type(dtypes.element_type(trace.dtype), trace.rank - 1)
+    ref = b.if_(
+        ran,
+        lambda: [last_row(trace)().ref],
+        lambda: [last_row(initial)().ref],
+        [view_type],
+    )[0]
+    sizes = [b.select(ran, t, i) for t, i in zip(trace.sizes[1:], initial.sizes[1:])]
+    return Buffer(trace.dtype, sizes, ref)

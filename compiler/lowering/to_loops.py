@@ -30,7 +30,7 @@ from scanc.dialects import scan, st
 from scanc.frontend import dtypes
 from scanc.lowering import tensor_ops
 from scanc.lowering.builder import Builder
-from scanc.lowering.scan_loop import lower_loop
+from scanc.lowering.scan_loop import lower_final, lower_loop
 from scanc.lowering.tensor_ops import strided_type
 from scanc.lowering.values import Buffer, Lazy, Lowered, Scalar, store_into
 
@@ -90,6 +90,8 @@ class Lowering:
         for op in ops:
             if isinstance(op, scan.LoopOp):
                 results = lower_loop(self, op)
+            elif isinstance(op, scan.FinalOp):
+                results = [lower_final(self, op)]
             elif type(op) in tensor_ops.LOWERINGS:
                 results = [tensor_ops.LOWERINGS[type(op)](self, op)]
             else:

@@ -12,6 +12,7 @@ trace still raises `IndexError`).
   becomes
     %r = scan.loop steps(%k) outs(%a0 taps [-1] : ... keep 1) ...
 
+`scan.final %trace, %init` (the state after the last step) reads one row.
 Untouched: traces returned or used by anything else (whole-sequence readers).
 """
 
@@ -28,7 +29,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import SSAValue
 from xdsl.passes import ModulePass
 
-from scanc.dialects.scan import ALL_ROWS, LoopOp
+from scanc.dialects.scan import ALL_ROWS, FinalOp, LoopOp
 from scanc.dialects.st import SubtensorOp
 
 
@@ -48,6 +49,9 @@ def rows_read(trace: SSAValue) -> int | None:
     needed = 0
     for use in trace.uses:
         user = use.operation
+        if isinstance(user, FinalOp) and use.index == 0:
+            needed = max(needed, 1)
+            continue
         if not isinstance(user, SubtensorOp) or use.index != 0:
             return None
         if not user.entries() or user.entries()[0] != "i":

@@ -20,10 +20,7 @@ Shape = Sequence[int | None]
 # -- constructors -------------------------------------------------------------------
 
 
-def _ttype(dtype: str, shape: Shape) -> TensorType:
-    return TensorType(
-        dtypes.element_type(dtype), [DYN if d is None else d for d in shape]
-    )
+_ttype = dtypes.tensor_type
 
 
 def tensor(name=None, dtype=None, shape=None, *, ndim=None) -> TensorVariable:
@@ -107,8 +104,6 @@ def as_tensor_variable(x, name=None, ndim=None, dtype=None) -> TensorVariable:
         if ndim is not None and x.ndim != ndim:
             raise TypeError(f"{x} has {x.ndim} dimensions, expected {ndim}")
         return x if dtype is None else cast(x, dtype)
-    if hasattr(x, "get_value") and hasattr(x, "variable"):
-        return x.variable  # a shared variable
     return constant(x, name=name, ndim=ndim, dtype=dtype)
 
 

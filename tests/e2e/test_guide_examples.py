@@ -219,3 +219,11 @@ def test_set_value_at_position_prints_the_guide_values():
 
 def test_rnn_matches_the_numpy_loop():
     assert run_example("rnn.py")[-1] == "matches the NumPy loop: True"
+
+
+def test_shared_counter_goes_from_0_to_5():
+    assert run_example("shared_counter.py") == ["0", "5"]
+
+
+def test_updates_example_prints_the_guide_values():
+    assert run_example("shared_updates.py") == ["2 12 11", "12 22 21"]

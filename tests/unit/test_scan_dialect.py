@@ -24,7 +24,7 @@ def rnn_module():
         non_sequences=[W],
         strict=True,
     )
-    return build_module([u, x0, y0, W], [x, y], "rnn")
+    return build_module([u, x0, y0, W], [x, y], "rnn")[0]
 
 
 def test_frontend_builds_one_loop_with_taps():

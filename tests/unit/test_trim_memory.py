@@ -21,7 +21,7 @@ def power_graph(last_rows: int):
 
 
 def test_ring_buffer_size_does_not_depend_on_steps():
-    module = build_module(*power_graph(1), "power")
+    module, _ = build_module(*power_graph(1), "power")
     pipeline.run_opt(module)
     pipeline.run_loops(module)
     for op in module.walk():

@@ -81,3 +81,19 @@ func.func @nested(%x0: tensor<1xf64>, %k: tensor<i64>) -> tensor<?xf64> {
   }
   func.return %r : tensor<?xf64>
 }
+
+// -----
+
+// scan.final (a shared variable's new value) reads one row.
+// CHECK-LABEL: func.func @final_state
+// CHECK: outs(%k0 taps [-1] : tensor<1xi64> keep 1)
+func.func @final_state(%k0: tensor<1xi64>, %n: tensor<i64>) -> tensor<i64> {
+  %r = scan.loop steps(%n : tensor<i64>) outs(%k0 taps [-1] : tensor<1xi64>) -> (tensor<?xi64>) {
+  ^bb0(%k: tensor<i64>):
+    %one = arith.constant dense<1> : tensor<i64>
+    %next = st.elementwise "add"(%k, %one) : (tensor<i64>, tensor<i64>) -> tensor<i64>
+    scan.yield %next : tensor<i64>
+  }
+  %final = scan.final %r, %k0 : (tensor<?xi64>, tensor<1xi64>) -> tensor<i64>
+  func.return %final : tensor<i64>
+}

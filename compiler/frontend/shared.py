@@ -1,0 +1,69 @@
+"""`scanc.shared`: variables whose value lives between calls.
+
+A shared variable is a named graph input whose value the runtime supplies; a
+function compiled with `updates={var: expr}` stores `expr` into it after each
+successful call (all updates at once: a call that fails changes nothing).
+
+Borrowing: `get_value(borrow=False)` returns a copy and `set_value(v,
+borrow=False)` stores a copy, so the caller's array and the shared value never
+alias. With `borrow=True` the same array object is returned or stored (no copy);
+changing it in place changes the shared value. After an update, the shared
+value is the array the compiled function returned, not a copy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from xdsl.ir import SSAValue
+
+from scanc.dialects import st
+from scanc.frontend import dtypes
+from scanc.frontend.graph import TensorVariable, emit
+
+#: the shared variable behind each placeholder value
+SHARED: dict[SSAValue, "SharedVariable"] = {}
+
+
+class SharedVariable(TensorVariable):
+    __slots__ = ("_value",)
+
+    def get_value(self, borrow: bool = False) -> np.ndarray:
+        return self._value if borrow else self._value.copy()
+
+    def set_value(self, value, borrow: bool = False) -> None:
+        array = np.asarray(value)
+        if array.ndim != self.ndim:
+            raise TypeError(
+                f"shared variable {self.name or self}: expected {self.ndim} dimensions, "
+                f"got shape {array.shape}"
+            )
+        if array.dtype != self.dtype:
+            converted = array.astype(self.dtype)
+            if not np.array_equal(converted, array):
+                raise TypeError(
+                    f"shared variable {self.name or self} holds {self.dtype}; "
+                    f"{array.dtype} data would lose precision"
+                )
+            array = converted
+        elif not borrow:
+            array = array.copy()
+        self._value = array
+
+    def __repr__(self) -> str:
+        return self.name or f"<shared {self.dtype}[{self.ndim}]>"
+
+
+def shared(
+    value, name=None, strict=False, allow_downcast=None, borrow=False, shape=None
+) -> SharedVariable:
+    """A shared variable holding `value` (PyTensor's `shared`)."""
+    array = np.array(value, copy=not borrow)
+    dtype = dtypes.canonical(array.dtype)
+    if shape is None:
+        shape = (None,) * array.ndim
+    type_ = dtypes.tensor_type(dtype, shape)
+    op = emit(st.PlaceholderOp(name or "", type_))
+    var = SharedVariable(op.results[0], name)
+    var._value = array
+    SHARED[var.value] = var
+    return var
