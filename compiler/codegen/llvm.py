@@ -24,6 +24,7 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import IntegerType, MemRefType, ModuleOp
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 
+from scanc.codegen import vector_math
 from scanc.codegen.llvm_control import CONTROL_RULES
 from scanc.codegen.llvm_rules import SCALAR_RULES
 from scanc.codegen.llvm_types import (
@@ -50,8 +51,8 @@ class EmittedFunction:
 
 
 class FunctionEmitter:
-    def __init__(self, module: ir.Module, fn: func.FuncOp):
-        self.module, self.fn = module, fn
+    def __init__(self, module: ir.Module, fn: func.FuncOp, features: str = ""):
+        self.module, self.fn, self.features = module, fn, features
         self.values: dict[SSAValue, object] = {}
         self.checks: list[str] = []
         in_ranks = [_rank(a.type) for a in fn.args]
@@ -192,7 +193,8 @@ def emit_module(
     emitted = []
     for op in module.ops:
         if isinstance(op, func.FuncOp):
-            emitted.append(FunctionEmitter(ir_module, op).emit())
+            emitted.append(FunctionEmitter(ir_module, op, target.features).emit())
+    vector_math.finish(ir_module)
     return ir_module, emitted
 
 

@@ -10,6 +10,7 @@ from llvmlite import ir
 from xdsl.dialects import arith, cf, math, memref
 from xdsl.ir import SSAValue
 
+from scanc.codegen import vector_math
 from scanc.codegen.llvm_types import (
     Descriptor,
     contiguous_strides,
@@ -38,7 +39,9 @@ def _constant(e: FunctionEmitter, op: arith.ConstantOp):
 
 def _binary(method: str):
     def rule(e: FunctionEmitter, op):
-        return getattr(e.b, method)(e[op.lhs], e[op.rhs])
+        fastmath = getattr(op, "fastmath", None)
+        flags = [str(f) for f in fastmath.data] if fastmath is not None else []
+        return getattr(e.b, method)(e[op.lhs], e[op.rhs], flags=flags)
 
     return rule
 
@@ -81,10 +84,12 @@ def _float_intrinsic(name: str, nargs: int = 1):
 
 
 def _libm(name: str):
+    """A call to libm's `name`, which LLVM may vectorize with libmvec."""
+
     def rule(e: FunctionEmitter, op):
-        x = e[op.operands[0]]
-        symbol = name if x.type == f64 else name + "f"
-        return e.b.call(e.libcall(symbol, x.type, [x.type]), [x])
+        args = [e[v] for v in op.operands]
+        fn = vector_math.declare(e.module, name, args[0].type, e.features)
+        return e.b.call(fn, args)
 
     return rule
 
@@ -220,15 +225,15 @@ SCALAR_RULES: dict[type, Callable] = {
     arith.ExtSIOp: _cast("sext"),
     arith.ExtUIOp: _cast("zext"),
     arith.TruncIOp: _cast("trunc"),
-    math.ExpOp: _float_intrinsic("exp"),
-    math.LogOp: _float_intrinsic("log"),
+    math.ExpOp: _libm("exp"),
+    math.LogOp: _libm("log"),
     math.SqrtOp: _float_intrinsic("sqrt"),
-    math.SinOp: _float_intrinsic("sin"),
-    math.CosOp: _float_intrinsic("cos"),
+    math.SinOp: _libm("sin"),
+    math.CosOp: _libm("cos"),
     math.FloorOp: _float_intrinsic("floor"),
     math.CeilOp: _float_intrinsic("ceil"),
     math.AbsFOp: _float_intrinsic("fabs"),
-    math.PowFOp: _float_intrinsic("pow", 2),
+    math.PowFOp: _libm("pow"),
     math.TanhOp: _libm("tanh"),
     math.AbsIOp: _abs_int,
     cf.AssertOp: _assert,

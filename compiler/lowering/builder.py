@@ -27,6 +27,8 @@ index = IndexType()
 class Builder:
     def __init__(self, block: Block):
         self.block = block
+        #: the blocks being filled, outermost first (the current one is last)
+        self.open_blocks: list[Block] = [block]
 
     def add(self, op: Operation) -> SSAValue:
         self.block.add_op(op)
@@ -35,9 +37,11 @@ class Builder:
     @contextmanager
     def at(self, block: Block):
         saved, self.block = self.block, block
+        self.open_blocks.append(block)
         try:
             yield
         finally:
+            self.open_blocks.pop()
             self.block = saved
 
     # -- constants ------------------------------------------------------------------

@@ -27,7 +27,7 @@ from scanc.dialects.scan import FinalOp, LoopOp, YieldOp
 from scanc.frontend import dtypes
 from scanc.lowering.builder import Builder, index
 from scanc.lowering.tensor_ops import strided_type, subview
-from scanc.lowering.values import Buffer, Lazy, Lowered, Scalar, store_into
+from scanc.lowering.values import Buffer, Lazy, Lowered, Scalar, Scope, store_into
 
 if TYPE_CHECKING:
     from scanc.lowering.to_loops import Lowering
@@ -237,7 +237,7 @@ class ScanLowering:
     ) -> tuple[list[SSAValue], SSAValue | None]:
         lw, b = self.lw, self.b
         block = self.op.body.block
-        with lw.scope():
+        with lw.scope(self.loop_scope):
             for arg, value in zip(block.args, self.block_values(t, carried)):
                 lw.values[arg] = value
             lw.lower_ops(list(block.ops)[:-1])
@@ -280,6 +280,7 @@ class ScanLowering:
             for o in self.outs
             if o.carried
         ]
+        self.loop_scope = Scope.before_loop(b)
         if self.op.yield_op().until is None:
             b.for_(b.const(0), n, lambda t, c: self.body(t, c)[0], carried_init)
             executed = n

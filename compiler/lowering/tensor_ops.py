@@ -25,6 +25,7 @@ from xdsl.dialects.builtin import (
     StridedLayoutAttr,
     TensorType,
 )
+from xdsl.dialects.utils.fast_math import FastMathFlag
 from xdsl.ir import SSAValue
 
 from scanc.dialects import st
@@ -412,6 +413,17 @@ def lower_transpose(lw: "Lowering", op: st.TransposeOp) -> Lowered:
     return Lazy(value.dtype, [value.sizes[p] for p in perm], element)
 
 
+_CONTRACT = arith.FastMathFlagsAttr([FastMathFlag.ALLOW_CONTRACT])
+
+
+def multiply_add(b, acc: SSAValue, x: SSAValue, y: SSAValue, dt: str) -> SSAValue:
+    """`acc + x * y`; for floats LLVM may fuse it into one FMA (as BLAS does)."""
+    if not dtypes.is_float(dt):
+        return scalar.apply(b, "add", [acc, scalar.apply(b, "mul", [x, y], dt)], dt)
+    product = b.add(arith.MulfOp(x, y, flags=_CONTRACT))
+    return b.add(arith.AddfOp(acc, product, flags=_CONTRACT))
+
+
 def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
     """Vector/matrix products as loops; `x @ W` runs i-k-j so the innermost loop
     walks rows of W contiguously (vectorizable)."""
@@ -427,10 +439,9 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
 
         def element(idx):
             def step(kk, acc):
-                product = scalar.apply(
-                    b, "mul", [a.load(b, [*idx, kk]), w.load(b, [kk])], dt
-                )
-                return [scalar.apply(b, "add", [acc[0], product], dt)]
+                return [
+                    multiply_add(b, acc[0], a.load(b, [*idx, kk]), w.load(b, [kk]), dt)
+                ]
 
             zero = b.const(0, dtypes.element_type(dt))
             return b.for_(b.const(0), k, step, [zero])[0]
@@ -450,9 +461,9 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
             coefficient = a.load(b, [*i, kk])
 
             def over_j(j, _):
-                product = scalar.apply(b, "mul", [coefficient, w.load(b, [kk, j])], dt)
                 acc = b.load(out.ref, [*i, j])
-                b.store(scalar.apply(b, "add", [acc, product], dt), out.ref, [*i, j])
+                total = multiply_add(b, acc, coefficient, w.load(b, [kk, j]), dt)
+                b.store(total, out.ref, [*i, j])
 
             b.for_(b.const(0), w.sizes[1], over_j)
 

@@ -32,7 +32,7 @@ from scanc.lowering import tensor_ops
 from scanc.lowering.builder import Builder
 from scanc.lowering.scan_loop import lower_final, lower_loop
 from scanc.lowering.tensor_ops import strided_type
-from scanc.lowering.values import Buffer, Lazy, Lowered, Scalar, store_into
+from scanc.lowering.values import Buffer, Lazy, Lowered, Scalar, Scope, store_into
 
 
 def loops_type(type_: Attribute, *, view: bool) -> Attribute:
@@ -55,16 +55,28 @@ class Lowering:
             new.name_hint = old.name_hint
         self.b = Builder(self.block)
         self.values: dict[SSAValue, Lowered] = {}
-        self.scopes: list[list[Buffer]] = [[]]
+        self.scopes: list[Scope] = [Scope()]
 
     # -- values -----------------------------------------------------------------------
     def get(self, value: SSAValue) -> Lowered:
         return self.values[value]
 
     def new_buffer(self, dtype: str, sizes: list[SSAValue]) -> Buffer:
-        ref = self.b.alloc(dtypes.element_type(dtype), sizes)
+        """A fresh buffer, freed at the end of its scope. Inside loop bodies it is
+        allocated before the outermost loop its sizes do not depend on, once,
+        instead of at every step."""
+        depth = len(self.scopes) - 1
+        while depth > 0 and self.scopes[depth].is_invariant(sizes):
+            depth -= 1
+        block = (
+            self.b.block
+            if depth == len(self.scopes) - 1
+            else (self.scopes[depth + 1].preheader)
+        )
+        with self.b.at(block):
+            ref = self.b.alloc(dtypes.element_type(dtype), sizes)
         buffer = Buffer(dtype, list(sizes), ref, owned=True)
-        self.scopes[-1].append(buffer)
+        self.scopes[depth].buffers.append(buffer)
         return buffer
 
     def materialize(self, value: Lowered) -> Buffer:
@@ -76,13 +88,15 @@ class Lowering:
         return buffer
 
     @contextmanager
-    def scope(self) -> Iterator[None]:
-        """Free the buffers allocated inside the `with` block at its end."""
-        self.scopes.append([])
+    def scope(self, loop: Scope | None = None) -> Iterator[None]:
+        """Free the buffers allocated inside the `with` block at its end. For a
+        loop body, `loop` is `Scope.before_loop(builder)`, taken where the loop
+        op will be inserted."""
+        self.scopes.append(loop or Scope())
         try:
             yield
         finally:
-            for buffer in self.scopes.pop():
+            for buffer in self.scopes.pop().buffers:
                 self.b.add(memref.DeallocOp.get(buffer.ref))
 
     # -- ops --------------------------------------------------------------------------
@@ -114,7 +128,7 @@ class Lowering:
         ret = body[-1]
         assert isinstance(ret, func.ReturnOp)
         outputs = self._outputs([self.get(v) for v in ret.arguments])
-        for buffer in self.scopes.pop():
+        for buffer in self.scopes.pop().buffers:
             if buffer.ref not in outputs:
                 self.b.add(memref.DeallocOp.get(buffer.ref))
         self.b.add(func.ReturnOp(*outputs))
@@ -140,7 +154,7 @@ class Lowering:
 
     def _outputs(self, values: list[Lowered]) -> list[SSAValue]:
         outputs: list[SSAValue] = []
-        function_scope = {id(buf) for buf in self.scopes[0]} if self.scopes else set()
+        function_scope = {id(buf) for buf in self.scopes[0].buffers}
         for value in values:
             if isinstance(value, Scalar):
                 outputs.append(value.value)
@@ -152,7 +166,7 @@ class Lowering:
                 and id(value) in function_scope
             )
             if not reuse:
-                self.scopes.append([])
+                self.scopes.append(Scope())
                 value = self.copy(value)
                 self.scopes.pop()
             outputs.append(value.ref)  # type: ignore[union-attr]

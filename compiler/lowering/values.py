@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from xdsl.ir import SSAValue
+from xdsl.ir import Block, BlockArgument, SSAValue
 
 from scanc.lowering.builder import Builder
 
@@ -63,3 +63,29 @@ def store_into(
         b.store(value.load(b, []), ref, [])
         return
     b.loop_nest(sizes, lambda idx: b.store(value.load(b, idx), ref, idx))
+
+
+@dataclass
+class Scope:
+    """Buffers to free at the end of a function or loop body. A loop body also
+    knows its preheader and the blocks outside it (values defined there do not
+    change between steps)."""
+
+    buffers: list[Buffer] = field(default_factory=list)
+    preheader: Block | None = None
+    outside: frozenset = frozenset()
+
+    @staticmethod
+    def before_loop(b: Builder) -> "Scope":
+        return Scope(preheader=b.block, outside=frozenset(b.open_blocks))
+
+    def is_invariant(self, values: list[SSAValue]) -> bool:
+        return self.preheader is not None and all(
+            _defining_block(v) in self.outside for v in values
+        )
+
+
+def _defining_block(value: SSAValue) -> Block | None:
+    if isinstance(value, BlockArgument):
+        return value.block
+    return value.owner.parent_block()  # type: ignore[union-attr]
