@@ -142,6 +142,10 @@ class NativeFunction:
         prototype = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p)
         self.entry = prototype(address)
         self.frame_address = self.frame.ctypes.data
+        self.output_slots = [
+            (slot.offset, slot.rank, param.dtype, param.dtype.str)
+            for slot, param in zip(layout.outputs, outputs)
+        ]
 
     def __call__(self, arrays: list[np.ndarray]) -> list[np.ndarray]:
         with self.lock:
@@ -171,17 +175,15 @@ class NativeFunction:
         return alive
 
     def _unpack(self) -> list[np.ndarray]:
+        values = self.frame.tolist()
         results = []
-        frame = self.frame
-        for slot, param in zip(self.layout.outputs, self.outputs):
-            k = slot.offset
-            if slot.rank == 0:
-                raw = self.frame_f[k] if param.dtype.kind == "f" else frame[k]
-                results.append(np.asarray(raw, dtype=param.dtype))
-                continue
-            shape = tuple(frame[k + 1 : k + 1 + slot.rank].tolist())
-            owner = _Owner(int(frame[k]), shape, param.dtype.str)
-            results.append(np.asarray(owner))
+        for k, rank, dtype, typestr in self.output_slots:
+            if rank == 0:
+                raw = self.frame_f[k] if dtype.kind == "f" else values[k]
+                results.append(np.asarray(raw, dtype=dtype))
+            else:
+                shape = tuple(values[k + 1 : k + 1 + rank])
+                results.append(np.asarray(_Owner(values[k], shape, typestr)))
         return results
 
     def _error(self, status: int) -> Exception:

@@ -139,27 +139,28 @@ class Function:
         )
 
     def __call__(self, *args, **kwargs):
-        args = list(args)
         if kwargs:
-            args += self._keyword_args(kwargs, len(args))
-        if len(args) != len(self.params):
-            names = ", ".join(p.name for p in self.params) or "none"
+            args = (*args, *self._keyword_args(kwargs, len(args)))
+        params = self.params
+        if len(args) != len(params):
+            names = ", ".join(p.name for p in params) or "none"
             raise TypeError(
-                f"function {self.name!r} takes {len(self.params)} inputs ({names}), "
+                f"function {self.name!r} takes {len(params)} inputs ({names}), "
                 f"got {len(args)}"
             )
-        arrays = [
-            convert_input(a, p, self.allow_input_downcast)
-            for a, p in zip(args, self.params)
-        ]
-        arrays += [var.get_value(borrow=True) for var in self.shared_inputs]
+        allow = self.allow_input_downcast
+        arrays = [convert_input(a, p, allow) for a, p in zip(args, params)]
+        if self.shared_inputs:
+            arrays += [var.get_value(borrow=True) for var in self.shared_inputs]
         results = self.native(arrays)
-        n = len(self.outputs)
-        # every output exists before any shared value changes: a failed call
-        # raised above and changed nothing
-        for (var, _), value in zip(self.updates, results[n:]):
-            var.set_value(value, borrow=True)
-        return results[0] if self.single else results[:n]
+        if self.updates:
+            n = len(self.outputs)
+            # every output exists before any shared value changes: a failed call
+            # raised above and changed nothing
+            for (var, _), value in zip(self.updates, results[n:]):
+                var.set_value(value, borrow=True)
+            results = results[:n]
+        return results[0] if self.single else results
 
     def _keyword_args(self, kwargs: dict, given: int) -> list:
         names = [p.name for p in self.params]
