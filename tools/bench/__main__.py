@@ -81,8 +81,9 @@ def run_workload(workload, peers, rows):
             )
             continue
         first = time.perf_counter() - t0
-        ok = np.allclose(
-            np.asarray(result, dtype=float), reference, rtol=1e-7, atol=1e-12
+        got = np.asarray(result, dtype=float)
+        ok = got.shape == np.shape(reference) and np.allclose(
+            got, reference, rtol=1e-7, atol=1e-12
         )
         steady = measure(run)
         rows.append((workload, peer, first, steady, "" if ok else "WRONG RESULT"))
