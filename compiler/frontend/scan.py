@@ -16,6 +16,7 @@ from xdsl.ir import SSAValue
 
 from scanc.dialects import scan as scan_dialect
 from scanc.dialects import st
+from scanc.frontend import dtypes
 from scanc.frontend.graph import TensorVariable, emit, recording_scope
 from scanc.frontend.shared import SharedVariable
 from scanc.frontend.slicing import clone_into, ops_computing
@@ -114,7 +115,7 @@ def _check_output(
 ) -> None:
     if init is None:
         return
-    want_dtype, want_ndim = T.dtypes.dtype_of(state), state.get_num_dims()
+    want_dtype, want_ndim = dtypes.dtype_of(state), state.get_num_dims()
     if out.dtype != want_dtype:
         raise TypeError(
             f"scan output {n}: the initial state (outputs_info) has dtype {want_dtype} "
@@ -127,6 +128,12 @@ def _check_output(
             f"scan output {n}: the initial state has {want_ndim} dimensions per step "
             f"but fn returns {out.ndim}-dimensional {out}"
         )
+    for axis, (want, got) in enumerate(zip(state.get_shape(), out.type.get_shape())):
+        if DYNAMIC_INDEX not in (want, got) and want != got:
+            raise ValueError(
+                f"scan output {n}: the initial state has size {want} on axis {axis} "
+                f"but fn returns size {got}"
+            )
 
 
 def scan(

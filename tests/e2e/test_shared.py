@@ -57,8 +57,9 @@ def test_scan_update_with_zero_steps_keeps_the_value(mode):
 def test_scan_update_and_outputs_together(mode):
     total = scanc.shared(np.zeros(2), name="total")
     X = st.matrix("X")
-    doubled, updates = scanc.scan(lambda row: (row * 2, {total: total + row}),
-                                  sequences=X)
+    doubled, updates = scanc.scan(
+        lambda row: (row * 2, {total: total + row}), sequences=X
+    )
     f = scanc.function([X], doubled, updates=updates, mode=mode)
     x = np.arange(6.0).reshape(3, 2)
     np.testing.assert_array_equal(f(x), x * 2)

@@ -126,3 +126,22 @@ def test_until_must_come_last():
         scanc.scan(
             lambda p: (scanc.until(p > 1), p * 2), outputs_info=st.scalar(), n_steps=4
         )
+
+
+def test_scan_static_shape_mismatch_is_reported():
+    x0 = st.tensor("x0", shape=(3,))
+    W = st.tensor("W", shape=(3, 4))
+    with pytest.raises(ValueError, match="size 3 on axis 0 but fn returns size 4"):
+        scanc.scan(
+            lambda x, W: st.dot(x, W), outputs_info=x0, non_sequences=W, n_steps=2
+        )
+
+
+def test_scan_dynamic_shape_change_is_a_runtime_error():
+    x0, W = st.vector("x0"), st.matrix("W")
+    out, _ = scanc.scan(
+        lambda x, W: st.dot(x, W), outputs_info=x0, non_sequences=W, n_steps=2
+    )
+    f = scanc.function([x0, W], out)
+    with pytest.raises(ValueError, match="scan output 0 changes shape"):
+        f(np.ones(3), np.ones((3, 4)))
