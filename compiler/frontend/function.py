@@ -14,7 +14,7 @@ from scanc import pipeline
 from scanc.dialects import st
 from scanc.frontend.graph import TensorVariable
 from scanc.frontend.scan import MissingInputError
-from scanc.frontend.shared import SHARED, SharedVariable
+from scanc.frontend.shared import SHARED, SharedVariable, checked_updates
 from scanc.frontend.slicing import clone_into, ops_computing
 from scanc.tensor.basic import as_tensor_variable
 from scanc.runtime.call import NativeFunction, Param, convert_input
@@ -74,26 +74,6 @@ def _name(arg: SSAValue, name: str | None) -> None:
         arg.name_hint = re.sub(r"\W", "_", name)
 
 
-def _normalize_updates(updates) -> list[tuple[SharedVariable, TensorVariable]]:
-    pairs = list(updates.items()) if isinstance(updates, dict) else list(updates or [])
-    checked = []
-    for var, expr in pairs:
-        if not isinstance(var, SharedVariable):
-            raise TypeError(
-                f"function: updates must be keyed by shared variables, not {var!r}"
-            )
-        expr = as_tensor_variable(expr)
-        if (expr.dtype, expr.ndim) != (var.dtype, var.ndim):
-            raise TypeError(
-                f"function: the update of {var!r} has dtype {expr.dtype} and {expr.ndim} "
-                f"dimensions; the shared variable holds {var.dtype} with {var.ndim}"
-            )
-        if any(var is seen for seen, _ in checked):
-            raise ValueError(f"function: shared variable {var!r} is updated twice")
-        checked.append((var, expr))
-    return checked
-
-
 def _param(var: TensorVariable, fallback: str) -> Param:
     return Param(var.name or fallback, np.dtype(var.dtype), var.static_shape)
 
@@ -118,7 +98,7 @@ class Function:
             [] if outputs is None else ([outputs] if self.single else list(outputs))
         )
         self.outputs = [_as_output(o) for o in out_list]
-        self.updates = _normalize_updates(updates)
+        self.updates = checked_updates(updates, "function")
         self.allow_input_downcast = allow_input_downcast
         self.name = _symbol(name)
         computed = self.outputs + [expr for _, expr in self.updates]

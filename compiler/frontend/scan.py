@@ -18,7 +18,7 @@ from scanc.dialects import scan as scan_dialect
 from scanc.dialects import st
 from scanc.frontend import dtypes
 from scanc.frontend.graph import TensorVariable, emit, recording_scope
-from scanc.frontend.shared import SharedVariable
+from scanc.frontend.shared import checked_updates
 from scanc.frontend.slicing import clone_into, ops_computing
 from scanc.tensor import basic as T
 
@@ -194,7 +194,7 @@ def scan(
     for n, ((init, taps), out) in enumerate(zip(outs, outputs)):
         if init is not None:
             _check_output(n, init, _state_type(init, taps), out)
-    shared_updates = _check_updates(updates)
+    shared_updates = checked_updates(updates, "scan")
     # each updated shared variable is one more recurrent output, read at tap -1
     state_args = [
         _placeholder(var.type, var.name or "shared") for var, _ in shared_updates
@@ -231,24 +231,6 @@ def scan(
     if len(results) == 1 and not return_list:
         return results[0], new_values
     return results, new_values
-
-
-def _check_updates(updates: dict) -> list[tuple[SharedVariable, TensorVariable]]:
-    checked = []
-    for var, expr in dict(updates).items():
-        if not isinstance(var, SharedVariable):
-            raise TypeError(
-                f"scan: updates must be keyed by shared variables, got {var!r}"
-            )
-        expr = T.as_tensor_variable(expr)
-        if (expr.dtype, expr.ndim) != (var.dtype, var.ndim):
-            raise TypeError(
-                f"scan: the update of shared variable {var!r} has dtype {expr.dtype} and "
-                f"{expr.ndim} dimensions; it must keep {var.dtype} and {var.ndim} "
-                "(cast the update)"
-            )
-        checked.append((var, expr))
-    return checked
 
 
 def _build_loop(

@@ -53,6 +53,30 @@ class SharedVariable(TensorVariable):
         return self.name or f"<shared {self.dtype}[{self.ndim}]>"
 
 
+def checked_updates(updates, where: str) -> list[tuple[SharedVariable, TensorVariable]]:
+    """`updates` (a dict or pairs) as (shared variable, new value) pairs, after
+    checking that each new value keeps its variable's dtype and rank."""
+    from scanc.tensor.basic import as_tensor_variable
+
+    pairs = list(updates.items()) if isinstance(updates, dict) else list(updates or [])
+    checked: list[tuple[SharedVariable, TensorVariable]] = []
+    for var, expr in pairs:
+        if not isinstance(var, SharedVariable):
+            raise TypeError(
+                f"{where}: updates must be keyed by shared variables, not {var!r}"
+            )
+        expr = as_tensor_variable(expr)
+        if (expr.dtype, expr.ndim) != (var.dtype, var.ndim):
+            raise TypeError(
+                f"{where}: the update of {var!r} has dtype {expr.dtype} and {expr.ndim} "
+                f"dimensions; it must keep {var.dtype} and {var.ndim} (cast the update)"
+            )
+        if any(var is seen for seen, _ in checked):
+            raise ValueError(f"{where}: shared variable {var!r} is updated twice")
+        checked.append((var, expr))
+    return checked
+
+
 def shared(
     value, name=None, strict=False, allow_downcast=None, borrow=False, shape=None
 ) -> SharedVariable:
