@@ -25,7 +25,14 @@ from scanc.passes import PASSES
 STAGES = ("graph", "opt", "loops", "llvm", "asm")
 
 #: the passes that make the `opt` stage, in order
-OPT_PASSES = ("canonicalize", "cse", "trim-memory", "dce")
+OPT_PASSES = (
+    "canonicalize",
+    "cse",
+    "hoist-invariants",
+    "cse",
+    "trim-memory",
+    "dce",
+)
 
 
 #: the dialects of every stage up to `loops`

@@ -192,7 +192,7 @@ def emit_module(
     ir_module.data_layout = target.data_layout
     emitted = []
     for op in module.ops:
-        if isinstance(op, func.FuncOp):
+        if isinstance(op, func.FuncOp) and not op.is_declaration:
             emitted.append(FunctionEmitter(ir_module, op, target.features).emit())
     vector_math.finish(ir_module)
     return ir_module, emitted

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from llvmlite import ir
-from xdsl.dialects import arith, cf, math, memref
+from xdsl.dialects import arith, cf, func, math, memref
 from xdsl.ir import SSAValue
 
 from scanc.codegen import vector_math
@@ -193,7 +193,42 @@ def _subview(e: FunctionEmitter, op: memref.SubviewOp):
     return Descriptor(data, sizes, strides, d.element)
 
 
+_ROW_MAJOR, _NO_TRANSPOSE = 101, 111  # CBLAS enum values
+
+
+def _call(e: FunctionEmitter, op: func.CallOp):
+    """Calls to the external kernels `lower-to-loops` uses: BLAS gemm."""
+    name = op.callee.string_value()
+    if not name.startswith("scanc_cblas_") or not name.endswith("gemm"):
+        raise NotImplementedError(f"llvm emitter: no rule for calls to {name}")
+    a, w, out = (e[v] for v in op.arguments)
+    t = a.element
+    enum = ir.IntType(32)
+    signature = [enum, enum, enum, i64, i64, i64, t, ptr, i64, ptr, i64, t, ptr, i64]
+    gemm = e.libcall(name, ir.VoidType(), signature)
+    e.b.call(
+        gemm,
+        [
+            ir.Constant(enum, _ROW_MAJOR),
+            ir.Constant(enum, _NO_TRANSPOSE),
+            ir.Constant(enum, _NO_TRANSPOSE),
+            a.sizes[0],
+            w.sizes[1],
+            a.sizes[1],
+            ir.Constant(t, 1.0),
+            a.data,
+            a.strides[0],
+            w.data,
+            w.strides[0],
+            ir.Constant(t, 0.0),
+            out.data,
+            out.strides[0],
+        ],
+    )
+
+
 SCALAR_RULES: dict[type, Callable] = {
+    func.CallOp: _call,
     arith.ConstantOp: _constant,
     arith.AddiOp: _binary("add"),
     arith.SubiOp: _binary("sub"),

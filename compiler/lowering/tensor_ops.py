@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from xdsl.dialects import arith, math, memref
+from xdsl.dialects import arith, func, math, memref
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
     DenseIntOrFPElementsAttr,
@@ -31,6 +31,7 @@ from xdsl.ir import SSAValue
 from scanc.dialects import st
 from scanc.frontend import dtypes
 from scanc.lowering import scalar
+from scanc.runtime import blas
 from scanc.lowering.values import Buffer, Lazy, Lowered, Scalar
 
 if TYPE_CHECKING:
@@ -453,8 +454,39 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
         return out
     rows = a.sizes[:-1]
     out = lw.new_buffer(dt, [*rows, w.sizes[1]])
+    inline = lambda: _vector_matrix_loops(b, a, w, out, dt)  # noqa: E731
+    if rows and _blas_applies(a, w, dt):
+        flops = b.muli(b.muli(rows[0], k), w.sizes[1])
+        large = b.cmpi("sge", flops, b.const(BLAS_MIN_MULTIPLY_ADDS))
+        call = func.CallOp(GEMM[dt], [a.ref, w.ref, out.ref], [])
+        b.if_(large, lambda: b.block.add_op(call), inline)
+        lw.externals[GEMM[dt]] = [a.ref.type, w.ref.type, out.ref.type]
+    else:
+        inline()
+    return out
+
+
+#: matrix products with at least this many multiply-adds call BLAS
+BLAS_MIN_MULTIPLY_ADDS = 32 * 32 * 32
+GEMM = {"float64": "scanc_cblas_dgemm", "float32": "scanc_cblas_sgemm"}
+
+
+def _blas_applies(a: Buffer, w: Buffer, dt: str) -> bool:
+    """BLAS takes contiguous float matrices (views have unknown strides)."""
+    contiguous = all(
+        isinstance(v.ref.type, MemRefType)
+        and not isinstance(v.ref.type.layout, StridedLayoutAttr)
+        for v in (a, w)
+    )
+    return dt in GEMM and contiguous and blas.available()
+
+
+def _vector_matrix_loops(b, a: Lowered, w: Lowered, out: Buffer, dt: str) -> None:
+    """out = a . w with the i-k-j loop order: the innermost loop walks rows of `w`
+    and `out` contiguously, so LLVM vectorizes it into FMAs."""
     zero = b.const(0, dtypes.element_type(dt))
     b.loop_nest(out.sizes, lambda idx: b.store(zero, out.ref, idx))
+    rows, k = a.sizes[:-1], a.sizes[-1]
 
     def row(i: list):
         def over_k(kk, _):
@@ -473,7 +505,6 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
         b.for_(b.const(0), rows[0], lambda i, _: row([i]))
     else:
         row([])
-    return out
 
 
 def strided_type(element, rank: int) -> MemRefType:

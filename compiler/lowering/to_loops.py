@@ -56,6 +56,8 @@ class Lowering:
         self.b = Builder(self.block)
         self.values: dict[SSAValue, Lowered] = {}
         self.scopes: list[Scope] = [Scope()]
+        #: external functions the lowered code calls, with their argument types
+        self.externals: dict[str, list[Attribute]] = {}
 
     # -- values -----------------------------------------------------------------------
     def get(self, value: SSAValue) -> Lowered:
@@ -264,9 +266,14 @@ class LowerToLoopsPass(ModulePass):
     name = "lower-to-loops"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        externals: dict[str, list[Attribute]] = {}
         for fn in list(op.ops):
-            if isinstance(fn, func.FuncOp):
-                lowered = Lowering(fn).run()
+            if isinstance(fn, func.FuncOp) and not fn.is_declaration:
+                lowering = Lowering(fn)
+                lowered = lowering.run()
+                externals |= lowering.externals
                 op.body.block.insert_op_before(lowered, fn)
                 fn.detach()
                 fn.erase()
+        for name, arg_types in externals.items():
+            op.body.block.add_op(func.FuncOp.external(name, arg_types, []))

@@ -7,6 +7,7 @@ from xdsl.transforms.common_subexpression_elimination import (
 )
 from xdsl.transforms.dead_code_elimination import DeadCodeElimination
 
+from scanc.passes.hoist_invariants import HoistInvariantsPass
 from scanc.passes.trim_memory import TrimMemoryPass
 
 #: every pass `scanc -p` accepts, by name
@@ -17,5 +18,6 @@ PASSES: dict[str, type[ModulePass]] = {
         CommonSubexpressionElimination,
         DeadCodeElimination,
         TrimMemoryPass,
+        HoistInvariantsPass,
     )
 }

@@ -170,3 +170,16 @@ def test_views_map_reduce_foldl_foldr(mode):
     assert (tot, lft, rgt) == (6.0, 11.0, 17.0)
     np.testing.assert_array_equal(back, v[::-1])
     assert scanc.scan.map is scanc.map and scanc.scan.utils.until is scanc.until
+
+
+@pytest.mark.parametrize("dtype,rtol", [("float64", 1e-12), ("float32", 1e-5)])
+def test_large_matrix_products_match_numpy(mode, dtype, rtol):
+    # above the BLAS threshold (when NumPy bundles OpenBLAS), and through a view
+    # (strided operands always take the inline loops)
+    a, b = st.matrix("a", dtype=dtype), st.matrix("b", dtype=dtype)
+    f = scanc.function([a, b], [st.dot(a, b), st.dot(a[::2], b)], mode=mode)
+    x = rng.normal(size=(80, 60)).astype(dtype)
+    y = rng.normal(size=(60, 70)).astype(dtype)
+    full, strided = f(x, y)
+    np.testing.assert_allclose(full, x @ y, rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(strided, x[::2] @ y, rtol=rtol, atol=rtol)

@@ -1,0 +1,49 @@
+"""BLAS for large matrix products: the OpenBLAS that NumPy's wheels bundle.
+
+NumPy >= 2 ships `libscipy_openblas64_` with 64-bit-integer CBLAS entry points
+(`scipy_cblas_dgemm64_`). When it is there, the JIT resolves `scanc_cblas_dgemm`
+and `scanc_cblas_sgemm` to them and `lower-to-loops` calls them for matrix
+products above a size threshold; otherwise every product is an inline loop nest.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import glob
+import os
+from functools import cache
+
+#: our symbol -> the bundled library's symbol
+SYMBOLS = {
+    "scanc_cblas_dgemm": "scipy_cblas_dgemm64_",
+    "scanc_cblas_sgemm": "scipy_cblas_sgemm64_",
+}
+
+
+@cache
+def library() -> ctypes.CDLL | None:
+    import numpy
+
+    libs = os.path.join(os.path.dirname(os.path.dirname(numpy.__file__)), "numpy.libs")
+    for path in sorted(glob.glob(os.path.join(libs, "libscipy_openblas64_*.so*"))):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        if all(hasattr(lib, name) for name in SYMBOLS.values()):
+            return lib
+    return None
+
+
+def available() -> bool:
+    return library() is not None
+
+
+def addresses() -> dict[str, int]:
+    lib = library()
+    if lib is None:
+        return {}
+    return {
+        ours: ctypes.cast(getattr(lib, theirs), ctypes.c_void_p).value
+        for ours, theirs in SYMBOLS.items()
+    }
