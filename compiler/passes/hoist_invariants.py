@@ -59,6 +59,7 @@ class Hoisting:
     #: what each body value is outside the loop, when it is known there
     outer: dict[SSAValue, Row | Invariant] = field(default_factory=dict)
     moved: list[Operation] = field(default_factory=list)
+    constant_copies: list[Operation] = field(default_factory=list)
 
     def insert_before_loop(self, op: Operation) -> SSAValue:
         self.loop.parent_block().insert_op_before(op, self.loop)  # type: ignore
@@ -150,7 +151,7 @@ def _expand(h: Hoisting, value: SSAValue) -> SSAValue:
 
 
 def _movable(op: Operation) -> bool:
-    return not op.regions and (op.has_trait(Pure) or isinstance(op, ConstantOp))
+    return not op.regions and op.has_trait(Pure)
 
 
 def hoist(loop: LoopOp) -> LoopOp:
@@ -160,10 +161,19 @@ def hoist(loop: LoopOp) -> LoopOp:
     _invariants(h, loop)
     allow_rows = loop.yield_op().until is None
     for op in list(loop.body.block.ops)[:-1]:
-        if not _movable(op):
-            continue
-        if _try_invariant(h, op) or (allow_rows and _try_row(h, op)):
+        if isinstance(op, ConstantOp):
+            # constants stay where they are; hoisted users get a copy outside
+            copy = op.clone()
+            h.outer[op.result] = Invariant(h.insert_before_loop(copy))
+            h.constant_copies.append(copy)
+        elif _movable(op) and (
+            _try_invariant(h, op) or (allow_rows and _try_row(h, op))
+        ):
             h.moved.append(op)
+    for copy in h.constant_copies:
+        if not copy.results[0].uses:
+            copy.detach()
+            copy.erase()
     if not h.moved:
         return loop
     return _rebuild(h)
