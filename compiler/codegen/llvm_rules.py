@@ -239,6 +239,8 @@ SCALAR_RULES: dict[type, Callable] = {
     arith.OrIOp: _binary("or_"),
     arith.XOrIOp: _binary("xor"),
     arith.ShRSIOp: _binary("ashr"),
+    arith.ShRUIOp: _binary("lshr"),
+    arith.ShLIOp: _binary("shl"),
     arith.AddfOp: _binary("fadd"),
     arith.SubfOp: _binary("fsub"),
     arith.MulfOp: _binary("fmul"),

@@ -12,7 +12,7 @@ from xdsl.ir import Block, Region, SSAValue
 
 from scanc import pipeline
 from scanc.dialects import st
-from scanc.frontend.graph import TensorVariable
+from scanc.frontend.graph import DEFAULT_UPDATES, TensorVariable
 from scanc.frontend.scan import MissingInputError
 from scanc.frontend.shared import SHARED, SharedVariable, checked_updates
 from scanc.frontend.slicing import clone_into, ops_computing
@@ -74,6 +74,21 @@ def _name(arg: SSAValue, name: str | None) -> None:
         arg.name_hint = re.sub(r"\W", "_", name)
 
 
+def _default_updates(outputs, updates) -> list[tuple[SharedVariable, TensorVariable]]:
+    """The default updates (random states advancing) of the shared variables the
+    outputs and updates read, except those `updates` already sets."""
+    values = [o.value for o in outputs] + [e.value for _, e in updates]
+    _, free = ops_computing(values, {}, lambda op: not isinstance(op, st.PlaceholderOp))
+    explicit = {id(var) for var, _ in updates}
+    return [
+        (SHARED[v], DEFAULT_UPDATES[SHARED[v]])
+        for v in free
+        if v in SHARED
+        and SHARED[v] in DEFAULT_UPDATES
+        and id(SHARED[v]) not in explicit
+    ]
+
+
 def _param(var: TensorVariable, fallback: str) -> Param:
     return Param(var.name or fallback, np.dtype(var.dtype), var.static_shape)
 
@@ -91,6 +106,7 @@ class Function:
         on_unused_input="raise",
         optimize=True,
         updates=None,
+        no_default_updates=False,
     ):
         self.inputs = _check_inputs(inputs)
         self.single = outputs is not None and not isinstance(outputs, (list, tuple))
@@ -99,6 +115,8 @@ class Function:
         )
         self.outputs = [_as_output(o) for o in out_list]
         self.updates = checked_updates(updates, "function")
+        if not no_default_updates:
+            self.updates += _default_updates(self.outputs, self.updates)
         self.allow_input_downcast = allow_input_downcast
         self.name = _symbol(name)
         computed = self.outputs + [expr for _, expr in self.updates]
@@ -210,6 +228,7 @@ def function(
     name=None,
     allow_input_downcast=None,
     on_unused_input="raise",
+    no_default_updates=False,
     **kwargs,
 ) -> Function:
     """Compile `outputs` as a function of `inputs` (PyTensor's `function`).
@@ -237,4 +256,5 @@ def function(
         on_unused_input=on_unused_input,
         optimize=mode != "FAST_COMPILE",
         updates=updates,
+        no_default_updates=no_default_updates,
     )

@@ -17,27 +17,48 @@ from xdsl.ir import Operation, SSAValue
 
 from scanc.frontend import dtypes
 
-_scopes: list[list[Operation]] = []
+
+class Scope:
+    """What a step function builds: its ops, and the default updates of the random
+    states it draws from (scan turns those into per-step state)."""
+
+    def __init__(self) -> None:
+        self.ops: list[Operation] = []
+        self.default_updates: dict = {}
+
+
+_scopes: list[Scope] = []
+
+#: default updates of random states drawn from outside any step function;
+#: `function` applies them unless told otherwise
+DEFAULT_UPDATES: dict = {}
 
 
 def emit(op: Operation) -> Operation:
     """Record a freshly built op in the innermost open scan scope."""
     if _scopes:
-        _scopes[-1].append(op)
+        _scopes[-1].ops.append(op)
     return op
 
 
+def register_default_update(state, new_value) -> None:
+    """`state` (a shared variable) should become `new_value` after each call or,
+    inside a step function, after each step."""
+    (_scopes[-1].default_updates if _scopes else DEFAULT_UPDATES)[state] = new_value
+
+
 @contextmanager
-def recording_scope() -> Iterator[list[Operation]]:
-    """Collect the ops built inside the `with` block (nested scopes nest)."""
-    ops: list[Operation] = []
-    _scopes.append(ops)
+def recording_scope() -> Iterator[Scope]:
+    """Collect what is built inside the `with` block (nested scopes nest: the
+    outer scope also records the inner one's ops)."""
+    scope = Scope()
+    _scopes.append(scope)
     try:
-        yield ops
+        yield scope
     finally:
         _scopes.pop()
         if _scopes:
-            _scopes[-1].extend(ops)
+            _scopes[-1].ops.extend(scope.ops)
 
 
 class TensorVariable:

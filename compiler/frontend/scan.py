@@ -18,7 +18,7 @@ from scanc.dialects import scan as scan_dialect
 from scanc.dialects import st
 from scanc.frontend import dtypes
 from scanc.frontend.graph import TensorVariable, emit, recording_scope
-from scanc.frontend.shared import checked_updates
+from scanc.frontend.shared import SHARED, checked_updates
 from scanc.frontend.slicing import clone_into, ops_computing
 from scanc.tensor import basic as T
 
@@ -194,7 +194,15 @@ def scan(
     for n, ((init, taps), out) in enumerate(zip(outs, outputs)):
         if init is not None:
             _check_output(n, init, _state_type(init, taps), out)
-    shared_updates = checked_updates(updates, "scan")
+    # random draws advance their state once per step: those fn made, and those made
+    # outside that fn uses without receiving them (drawn again at every step, as in
+    # the guides; pass a draw in non_sequences to keep one draw for all steps)
+    redrawn = _outer_draws(outputs, condition, args + ns_args, scope)
+    scope.ops.extend(redrawn)
+    draw_updates = {SHARED[op.state]: TensorVariable(op.results[1]) for op in redrawn}
+    shared_updates = checked_updates(
+        {**draw_updates, **scope.default_updates, **updates}, "scan"
+    )
     # each updated shared variable is one more recurrent output, read at tap -1
     state_args = [
         _placeholder(var.type, var.name or "shared") for var, _ in shared_updates
@@ -233,6 +241,20 @@ def scan(
     return results, new_values
 
 
+def _outer_draws(outputs, condition, args, scope) -> list[st.RandomOp]:
+    """Random draws made outside fn that fn's results use."""
+    values = [o.value for o in outputs]
+    if condition is not None:
+        values.append(condition.value)
+    inside = set(scope.ops)
+    ops, _ = ops_computing(
+        values,
+        {a.value: a.value for a in args},
+        lambda op: op in inside or (isinstance(op, st.RandomOp) and op.state in SHARED),
+    )
+    return [op for op in ops if isinstance(op, st.RandomOp) and op not in inside]
+
+
 def _build_loop(
     seqs,
     outs,
@@ -245,7 +267,7 @@ def _build_loop(
     strict,
     states_of_shared,
 ):
-    inside = set(scope)
+    inside = set(scope.ops)
     arg_values = [a.value for a in args]
     body_outputs = [o.value for o in outputs] + (
         [condition.value] if condition is not None else []

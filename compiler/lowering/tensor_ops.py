@@ -89,7 +89,7 @@ def broadcast_sizes(
     return sizes
 
 
-def _broadcast_loader(value: Lowered, type_: TensorType, out_type: TensorType):
+def broadcast_loader(value: Lowered, type_: TensorType, out_type: TensorType):
     """Load an element of `value` at a result index, pinning broadcast axes to 0."""
     pinned = [
         d == 1 and o != 1 for d, o in zip(type_.get_shape(), out_type.get_shape())
@@ -128,7 +128,7 @@ def lower_elementwise(lw: "Lowering", op: st.ElementwiseOp) -> Lowered:
         loaders = [v.load for v in operands]
         return Scalar(out_dtype, [], element(lw.b, [], loaders))
     sizes = broadcast_sizes(lw, operands, types, fn)
-    loaders = [_broadcast_loader(v, t, out_type) for v, t in zip(operands, types)]
+    loaders = [broadcast_loader(v, t, out_type) for v, t in zip(operands, types)]
     return Lazy(out_dtype, sizes, lambda b, idx: element(b, idx, loaders))
 
 

@@ -30,6 +30,7 @@ from scanc.dialects import scan, st
 from scanc.frontend import dtypes
 from scanc.lowering import tensor_ops
 from scanc.lowering.builder import Builder
+from scanc.lowering.random import lower_random
 from scanc.lowering.scan_loop import lower_final, lower_loop
 from scanc.lowering.tensor_ops import strided_type
 from scanc.lowering.values import Buffer, Lazy, Lowered, Scalar, Scope, store_into
@@ -108,6 +109,8 @@ class Lowering:
                 results = lower_loop(self, op)
             elif isinstance(op, scan.FinalOp):
                 results = [lower_final(self, op)]
+            elif isinstance(op, st.RandomOp):
+                results = lower_random(self, op)
             elif type(op) in tensor_ops.LOWERINGS:
                 results = [tensor_ops.LOWERINGS[type(op)](self, op)]
             else:
@@ -177,7 +180,7 @@ class Lowering:
 
 def _costly(op: Operation) -> bool:
     """Lazy values worth storing when used twice (fills and aranges are cheap)."""
-    return isinstance(op, (st.ElementwiseOp, st.CastOp))
+    return isinstance(op, (st.ElementwiseOp, st.CastOp, st.RandomOp))
 
 
 @dataclass

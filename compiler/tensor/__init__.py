@@ -6,4 +6,7 @@ from scanc.tensor.basic import CONSTRUCTORS
 
 globals().update(CONSTRUCTORS)
 
+# the guides reach random streams as scanc.tensor.random(.utils).RandomStream
+import scanc.tensor.random.utils  # noqa: E402, F401, I001
+
 __all__ = ["TensorVariable", *CONSTRUCTORS]

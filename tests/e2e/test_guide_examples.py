@@ -227,3 +227,20 @@ def test_shared_counter_goes_from_0_to_5():
 
 def test_updates_example_prints_the_guide_values():
     assert run_example("shared_updates.py") == ["2 12 11", "12 22 21"]
+
+
+def test_gibbs_sampling_example_runs_all_three_ways():
+    lines = run_example("gibbs.py")
+    assert lines[0].startswith("captured shared variables: [")
+    assert lines[1].startswith("non_sequences: [")
+    assert lines[2] == "strict=True: MissingInputError"
+    assert lines[3].startswith("strict=True with non_sequences: [")
+    for line in (lines[0], lines[1], lines[3]):
+        assert set(numbers(line.split(":", 1)[1])) <= {0.0, 1.0}
+
+
+def test_binomial_noise_rows_are_masked_tanh_values():
+    values = numbers(" ".join(run_example("binomial_noise.py"))).reshape(10, 2)
+    allowed = {0.0, round(float(np.tanh(2.0)), 8), round(float(np.tanh(1.0)), 8)}
+    assert {round(v, 8) for v in values.ravel()} <= allowed
+    assert len({tuple(r) for r in values}) > 1  # drawn again at every step
