@@ -35,3 +35,12 @@ func.func @linear_algebra_and_updates(%v: tensor<?xf64>, %W: tensor<?x3xf64>, %i
   %s = st.set_subtensor "inc" %W, %d ["i"](%i) : (tensor<?x3xf64>, tensor<3xf64>, tensor<i64>) -> tensor<?x3xf64>
   func.return %s : tensor<?x3xf64>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @random_draw
+// CHECK-NEXT: %u, %next = st.random "binomial" %state [%n] (%trials, %p) trials 3 : i64 : tensor<2xi64>, [tensor<i64>], (tensor<1xf64>, tensor<?xf64>) -> tensor<?xi64>, tensor<2xi64>
+func.func @random_draw(%state: tensor<2xi64>, %n: tensor<i64>, %trials: tensor<1xf64>, %p: tensor<?xf64>) -> tensor<?xi64> {
+  %u, %next = st.random "binomial" %state [%n] (%trials, %p) trials 3 : i64 : tensor<2xi64>, [tensor<i64>], (tensor<1xf64>, tensor<?xf64>) -> tensor<?xi64>, tensor<2xi64>
+  func.return %u : tensor<?xi64>
+}
