@@ -115,42 +115,70 @@ def _abs_int(e: FunctionEmitter, op):
 
 
 def _assert(e: FunctionEmitter, op: cf.AssertOp):
-    e.checks.append(op.msg.data)
-    code = len(e.checks)
-    fail = e.ir_fn.append_basic_block(f"check{code}.fail")
-    ok = e.ir_fn.append_basic_block(f"check{code}.ok")
-    e.b.cbranch(e[op.arg], ok, fail)
-    e.b.position_at_end(fail)
-    e.b.ret(ir.Constant(i32, code))
-    e.b.position_at_end(ok)
+    _fail_unless(e, e[op.arg], op.msg.data)
+
+
+_HUGE_PAGE_BYTES = 4 << 20  # from this size on, ask for transparent huge pages
+_MADV_HUGEPAGE, _PAGE = 14, 4096
 
 
 def _alloc(e: FunctionEmitter, op: memref.AllocOp):
+    """malloc the buffer; a size that overflows 64 bits or a failed malloc is a
+    MemoryError. Large buffers get transparent huge pages (as NumPy does), which
+    saves a page fault per 4 KiB when they are first written."""
     b = e.b
     element = llvm_type(op.memref.type.element_type)  # type: ignore[attr-defined]
     sizes = [e[v] for v in op.dynamic_sizes]
     strides = contiguous_strides(b, sizes)
-    count = b.mul(strides[0], sizes[0]) if sizes else ir.Constant(i64, 1)
     width = max(
         element.width // 8
         if isinstance(element, ir.IntType)
         else (8 if element == f64 else 4),
         1,
     )
-    nbytes = b.mul(count, ir.Constant(i64, width))
+    nbytes, overflow = ir.Constant(i64, width), ir.Constant(i1, 0)
+    for size in sizes:
+        product = b.umul_with_overflow(nbytes, size)
+        nbytes = b.extract_value(product, 0)
+        overflow = b.or_(overflow, b.extract_value(product, 1))
+    _fail_unless(e, b.not_(overflow), "MemoryError: array size overflows")
     nbytes = b.select(
         b.icmp_unsigned("==", nbytes, ir.Constant(i64, 0)), ir.Constant(i64, 1), nbytes
     )
     data = b.call(e.libcall("malloc", ptr, [i64]), [nbytes])
-    e.checks.append("MemoryError: out of memory")
-    code = len(e.checks)
-    fail = e.ir_fn.append_basic_block(f"alloc{code}.fail")
-    ok = e.ir_fn.append_basic_block(f"alloc{code}.ok")
-    b.cbranch(b.icmp_unsigned("!=", data, ir.Constant(ptr, None)), ok, fail)
-    b.position_at_end(fail)
-    b.ret(ir.Constant(i32, code))
-    b.position_at_end(ok)
+    _fail_unless(
+        e,
+        b.icmp_unsigned("!=", data, ir.Constant(ptr, None)),
+        "MemoryError: out of memory",
+    )
+    with b.if_then(b.icmp_unsigned(">=", nbytes, ir.Constant(i64, _HUGE_PAGE_BYTES))):
+        start = b.and_(
+            b.add(b.ptrtoint(data, i64), ir.Constant(i64, _PAGE - 1)),
+            ir.Constant(i64, -_PAGE),
+        )
+        end = b.and_(b.add(b.ptrtoint(data, i64), nbytes), ir.Constant(i64, -_PAGE))
+        madvise = e.libcall("madvise", ir.IntType(32), [ptr, i64, ir.IntType(32)])
+        b.call(
+            madvise,
+            [
+                b.inttoptr(start, ptr),
+                b.sub(end, start),
+                ir.Constant(ir.IntType(32), _MADV_HUGEPAGE),
+            ],
+        )
     return Descriptor(data, sizes, strides, element)
+
+
+def _fail_unless(e: FunctionEmitter, ok_value: ir.Value, message: str) -> None:
+    """Return the error `message` from the function unless `ok_value`."""
+    e.checks.append(message)
+    code = len(e.checks)
+    fail = e.ir_fn.append_basic_block(f"check{code}.fail")
+    ok = e.ir_fn.append_basic_block(f"check{code}.ok")
+    e.b.cbranch(ok_value, ok, fail)
+    e.b.position_at_end(fail)
+    e.b.ret(ir.Constant(i32, code))
+    e.b.position_at_end(ok)
 
 
 def _dealloc(e: FunctionEmitter, op: memref.DeallocOp):

@@ -1,9 +1,11 @@
 """Lowering of `st.random`: Philox4x32-10 computed inline, element by element.
 
-Element `i` (row-major) of a draw uses the Philox block `counter + i` under the
-state's key (for binomial, the blocks `counter + i*n + j`, one per trial `j`),
-so elements are independent and computed in any order: the draw is a `Lazy`
-value fused into its consumer's loop. The new state is `[key, counter + blocks]`.
+Uniform and normal draws use every word of a block: elements `2j` and `2j + 1`
+(row-major) come from block `counter + j`, computed by one loop over blocks. For
+binomial and integers draws, element `i` uses the blocks `counter + i*n + j`, one
+per trial `j` (n = 1 for integers), so elements are independent and the draw is
+a `Lazy` value fused into its consumer's loop. A scalar draw uses block `counter`
+(words 0-1). The new state is `[key, counter + blocks used]`.
 
     u = ((word0 << 32 | word1) >> 11) * 2^-53            uniform in [0, 1)
     z = sqrt(-2 log(1 - u)) * cos(2 pi u')  (u' from words 2, 3)   normal
@@ -76,6 +78,7 @@ def _unit(b: Builder, high: SSAValue, low: SSAValue) -> SSAValue:
 
 
 def _sample(b: Builder, fn: str, key, block, params, trials: int) -> SSAValue:
+    """One element of a binomial or integers draw, or of a scalar draw."""
     f64 = dtypes.element_type("float64")
     first, second = params
     if fn == "binomial":
@@ -141,15 +144,85 @@ def lower_random(lw: "Lowering", op: st.RandomOp) -> list[Lowered]:
             b_, _sample(b_, fn, key, block, params, trials), "float64", dt
         )
 
-    count = b.const(1, i64)
-    for size in sizes:
-        count = b.muli(count, b.from_index(size, i64))
-    advanced = b.addi(counter, b.muli(count, b.const(trials, i64)))
+    if fn in ("uniform", "normal") and sizes:
+        values, blocks = _paired_draw(lw, op, key, counter, sizes, loaders)
+    else:
+        values = Lazy(dt, sizes, element) if sizes else Scalar(dt, [], element(b, []))
+        blocks = b.muli(_count(b, sizes), b.const(trials, i64))
+    advanced = b.addi(counter, blocks)
     new_state = Lazy(
         "int64",
         [b.const(2)],
         lambda b_, idx: b_.select(b_.cmpi("eq", idx[0], b_.const(0)), key, advanced),
     )
-    if not sizes:
-        return [Scalar(dt, [], element(b, [])), new_state]
-    return [Lazy(dt, sizes, element), new_state]
+    return [values, new_state]
+
+
+def _count(b: Builder, sizes) -> SSAValue:
+    count = b.const(1, i64)
+    for size in sizes:
+        count = b.muli(count, b.from_index(size, i64))
+    return count
+
+
+def _unflatten(b: Builder, flat: SSAValue, sizes) -> list[SSAValue]:
+    idx = []
+    for size in reversed(sizes[1:]):
+        idx.insert(0, b.add(arith.RemSIOp(flat, size)))
+        flat = b.add(arith.DivSIOp(flat, size))
+    return [flat, *idx]
+
+
+def _box_muller(b: Builder, u0: SSAValue, u1: SSAValue) -> list[SSAValue]:
+    """Two independent standard normals from two uniforms in [0, 1)."""
+    f64 = dtypes.element_type("float64")
+    log = b.add(math.LogOp(b.add(arith.SubfOp(b.const(1.0, f64), u0))))
+    radius = b.add(math.SqrtOp(b.add(arith.MulfOp(b.const(-2.0, f64), log))))
+    angle = b.add(arith.MulfOp(b.const(2 * pymath.pi, f64), u1))
+    return [
+        b.add(arith.MulfOp(radius, b.add(math.CosOp(angle)))),
+        b.add(arith.MulfOp(radius, b.add(math.SinOp(angle)))),
+    ]
+
+
+def _paired_draw(lw: "Lowering", op, key, counter, sizes, loaders):
+    """Uniform and normal draws use all four words of a Philox block: element
+    `2j` takes words 0-1 of block `counter + j` and element `2j + 1` words 2-3 (a
+    normal pair is Box-Muller's cosine and sine of the same two uniforms). The
+    elements are stored in a flat buffer, one loop iteration per block."""
+    b, fn = lw.b, op.fn.data
+    dt = dtypes.dtype_of(op.values.type)
+    total = b.to_index(_count(b, sizes))
+    flat = lw.new_buffer(dt, [total])
+    blocks = b.add(arith.DivSIOp(b.addi(total, b.const(1)), b.const(2)))
+
+    def block(j: SSAValue, halves: int) -> None:
+        words = philox(b, key, b.addi(counter, b.from_index(j, i64)))
+        units = [_unit(b, words[0], words[1]), _unit(b, words[2], words[3])]
+        if fn == "normal":
+            units = _box_muller(b, *units)
+        first = b.muli(j, b.const(2))
+        for k in range(halves):
+            i = b.addi(first, b.const(k))
+            low, scale = (load(b, _unflatten(b, i, sizes)) for load in loaders)
+            if fn == "uniform":
+                scale = b.add(arith.SubfOp(scale, low))
+            value = b.add(arith.AddfOp(low, b.add(arith.MulfOp(units[k], scale))))
+            b.store(scalar.convert(b, value, "float64", dt), flat.ref, [i])
+
+    # whole blocks without a branch (so LLVM vectorizes), then an odd last element
+    pairs = b.add(arith.DivSIOp(total, b.const(2)))
+    b.for_(b.const(0), pairs, lambda j, _: block(j, 2))
+    odd = b.cmpi("ne", b.add(arith.RemSIOp(total, b.const(2))), b.const(0))
+    b.if_(odd, lambda: block(pairs, 1))
+
+    if len(sizes) == 1:
+        return flat, b.from_index(blocks, i64)
+
+    def element(b_: Builder, idx) -> SSAValue:
+        position = b_.const(0)
+        for i, size in zip(idx, sizes):
+            position = b_.addi(b_.muli(position, size), i)
+        return b_.load(flat.ref, [position])
+
+    return Lazy(dt, sizes, element), b.from_index(blocks, i64)

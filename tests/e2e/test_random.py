@@ -39,9 +39,10 @@ def test_uniform_draws_are_philox_bit_for_bit():
     state = srng.state_updates[0][0].get_value()
     key = int(state[0]) & ((1 << 64) - 1)
     expected = []
-    for i in range(6):
-        w = philox_reference(key, int(state[1]) + i)
-        expected.append((((w[0] << 32) | w[1]) >> 11) * 2.0**-53)
+    for i in range(6):  # elements 2j and 2j+1 share block j: words 0-1, then 2-3
+        w = philox_reference(key, int(state[1]) + i // 2)
+        high, low = (w[0], w[1]) if i % 2 == 0 else (w[2], w[3])
+        expected.append((((high << 32) | low) >> 11) * 2.0**-53)
     np.testing.assert_array_equal(f(), expected)
 
 
@@ -120,7 +121,7 @@ def test_each_scan_step_draws_fresh_numbers(mode):
     second = f(5)
     assert not np.array_equal(first, second)  # the final state came back in updates
     state = srng.state_updates[0][0]
-    assert state.get_value()[1] == 2 * 5 * 4  # two calls of 5 steps of 4 draws
+    assert state.get_value()[1] == 2 * 5 * 2  # two calls of 5 steps of 2 blocks
     without = scanc.function([n], out, mode=mode)  # no updates: the same draws again
     np.testing.assert_array_equal(without(5), without(5))
 
