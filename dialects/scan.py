@@ -22,6 +22,9 @@ state of an output is row -1 of its trace.
       scan.yield %p : tensor<?xf64>
     }
 
+`{keep_buffers}` (scan's `allow_gc=False`) asks that the function's scratch
+buffers be kept and reused from one call to the next.
+
 The number of steps is `steps` when given (it must not exceed what the sequences
 allow), else the most the sequences allow. Block arguments come in the order of
 PyTensor's step function: sequence taps, output taps, invariants.
@@ -273,6 +276,7 @@ class LoopOp(IRDLOperation):
         printer.print_list(self.traces, lambda r: printer.print_attribute(r.type))
         printer.print_string(") ")
         printer.print_region(self.body, print_entry_block_args=True)
+        printer.print_op_attributes(self.attributes)
 
     @classmethod
     def parse(cls, parser: Parser) -> LoopOp:
@@ -301,7 +305,7 @@ class LoopOp(IRDLOperation):
             parser.Delimiter.PAREN, parser.parse_type
         )
         body = parser.parse_region()
-        return cls(
+        loop = cls(
             n_steps,
             [s for s, _ in seqs],
             [t for _, t in seqs],
@@ -312,6 +316,8 @@ class LoopOp(IRDLOperation):
             body,
             keep=[k for _, _, k in outs],
         )
+        loop.attributes |= parser.parse_optional_attr_dict()
+        return loop
 
 
 def _is_int_scalar(type_: Attribute) -> bool:

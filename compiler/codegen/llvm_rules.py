@@ -169,6 +169,39 @@ def _alloc(e: FunctionEmitter, op: memref.AllocOp):
     return Descriptor(data, sizes, strides, element)
 
 
+def _pooled(e: FunctionEmitter, site: int, nbytes: ir.Value) -> ir.Value:
+    """The buffer kept for allocation site `site` between calls (scan's
+    allow_gc=False), replaced by a larger one when this call needs more."""
+    b, name = e.b, f"{e.ir_fn.name}.pool{site}"
+    buffer = ir.GlobalVariable(e.module, ptr, name=name + ".data")
+    capacity = ir.GlobalVariable(e.module, i64, name=name + ".bytes")
+    for var, zero in (
+        (buffer, ir.Constant(ptr, None)),
+        (capacity, ir.Constant(i64, 0)),
+    ):
+        var.linkage = "internal"
+        var.initializer = zero
+    with b.if_then(b.icmp_unsigned(">", nbytes, b.load(capacity, typ=i64))):
+        b.call(e.libcall("free", ir.VoidType(), [ptr]), [b.load(buffer, typ=ptr)])
+        fresh = b.call(e.libcall("malloc", ptr, [i64]), [nbytes])
+        b.store(fresh, buffer)
+        b.store(
+            b.select(
+                b.icmp_unsigned("==", fresh, ir.Constant(ptr, None)),
+                ir.Constant(i64, 0),
+                nbytes,
+            ),
+            capacity,
+        )
+    data = b.load(buffer, typ=ptr)
+    _fail_unless(
+        e,
+        b.icmp_unsigned("!=", data, ir.Constant(ptr, None)),
+        "MemoryError: out of memory",
+    )
+    return data
+
+
 def _fail_unless(e: FunctionEmitter, ok_value: ir.Value, message: str) -> None:
     """Return the error `message` from the function unless `ok_value`."""
     e.checks.append(message)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import inspect
 from collections.abc import Sequence
 
-from xdsl.dialects.builtin import DYNAMIC_INDEX, TensorType
+from xdsl.dialects.builtin import DYNAMIC_INDEX, TensorType, UnitAttr
 from xdsl.ir import SSAValue
 
+from scanc import config
 from scanc.dialects import scan as scan_dialect
 from scanc.dialects import st
 from scanc.frontend import dtypes
@@ -154,8 +155,10 @@ def scan(
     """Loop `fn` over `sequences` (see the scan guide); returns (outputs, updates).
 
     `go_backwards` reads the sequences from the last step to the first (the outputs
-    stay in the order they are computed). `truncate_gradient`, `mode`, `profile` and
-    `allow_gc` are accepted for compatibility; they change no result.
+    stay in the order they are computed). `allow_gc=False` (or
+    `scanc.config.scan__allow_gc = False`) keeps the compiled function's scratch
+    buffers from one call to the next. `truncate_gradient`, `mode` and `profile` are
+    accepted for compatibility; they change no result.
     """
     seqs = _sequence_specs(sequences)
     if go_backwards:
@@ -222,6 +225,8 @@ def scan(
         {var.value: arg.value for (var, _), arg in zip(shared_updates, state_args)},
     )
     _name_arguments(loop, fn)
+    if allow_gc is False or (allow_gc is None and not config.scan__allow_gc):
+        loop.attributes["keep_buffers"] = UnitAttr()
     n_visible = len(outputs) - len(shared_updates)
     results = [TensorVariable(r) for r in loop.results[:n_visible]]
     if name:

@@ -22,7 +22,13 @@ from dataclasses import dataclass
 
 from xdsl.context import Context
 from xdsl.dialects import func, memref
-from xdsl.dialects.builtin import DYNAMIC_INDEX, MemRefType, ModuleOp, TensorType
+from xdsl.dialects.builtin import (
+    DYNAMIC_INDEX,
+    IntegerAttr,
+    MemRefType,
+    ModuleOp,
+    TensorType,
+)
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 
@@ -137,6 +143,8 @@ class Lowering:
             if buffer.ref not in outputs:
                 self.b.add(memref.DeallocOp.get(buffer.ref))
         self.b.add(func.ReturnOp(*outputs))
+        if any("keep_buffers" in op.attributes for op in self.graph.walk()):
+            _pool_scratch_buffers(self.block)
         result_types = [v.type for v in outputs]
         fn = func.FuncOp(
             self.graph.sym_name.data,
@@ -176,6 +184,20 @@ class Lowering:
                 self.scopes.pop()
             outputs.append(value.ref)  # type: ignore[union-attr]
         return outputs
+
+
+def _pool_scratch_buffers(block: Block) -> None:
+    """Mark every buffer the function frees itself (its scratch buffers, not its
+    outputs) as pooled and drop the frees: the emitter keeps one buffer per
+    allocation site for the life of the compiled function, grown when a call needs
+    more. (Each site's buffer dies before the site runs again, so one suffices.)"""
+    frees = [op for op in block.walk() if isinstance(op, memref.DeallocOp)]
+    for n, free in enumerate(frees):
+        alloc = free.memref.owner
+        if isinstance(alloc, memref.AllocOp):
+            alloc.attributes["scanc.pool"] = IntegerAttr(n, 64)
+            free.detach()
+            free.erase()
 
 
 def _costly(op: Operation) -> bool:

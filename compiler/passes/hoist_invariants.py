@@ -213,6 +213,7 @@ def _rebuild(h: Hoisting) -> LoopOp:
         loop.detach_region(loop.body),
         keep=loop.keep_rows(),
     )
+    new.attributes |= loop.attributes
     loop.parent_block().insert_op_before(new, loop)  # type: ignore[union-attr]
     for old, fresh in zip(loop.traces, new.traces):
         old.replace_all_uses_with(fresh)

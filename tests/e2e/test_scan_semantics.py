@@ -110,3 +110,39 @@ def test_initial_value_too_short_is_a_value_error():
     f = scanc.function([x0], out)
     with pytest.raises(ValueError, match="needs at least 2 rows"):
         f(np.ones(1))
+
+
+@pytest.mark.parametrize("how", ["argument", "config"])
+def test_allow_gc_false_keeps_scratch_buffers_between_calls(mode, how, monkeypatch):
+    X, W = st.matrix("X"), st.matrix("W")
+    kwargs = {"allow_gc": False} if how == "argument" else {}
+    if how == "config":
+        monkeypatch.setattr(scanc.config, "scan__allow_gc", False)
+    out, _ = scanc.scan(
+        lambda x, W: st.tanh(st.dot(x, W) * 2).sum(),
+        sequences=X,
+        non_sequences=W,
+        **kwargs,
+    )
+    f = scanc.function([X, W], out, mode=mode)
+    loops = "\n".join(text for stage, text in _stages(f) if stage == "loops")
+    assert "scanc.pool" in loops and "memref.dealloc" not in loops
+    for n in (3, 50, 7, 50):  # the kept buffer grows when a call needs more
+        x, w = rng_normal((5, n)), rng_normal((n, n))
+        expected = [np.tanh(row @ w * 2).sum() for row in x]
+        np.testing.assert_allclose(f(x, w), expected, rtol=1e-12)
+
+
+def rng_normal(shape):
+    return np.random.default_rng(sum(shape)).normal(size=shape)
+
+
+def _stages(f):
+    """(stage, text) of the loops stage of an already compiled function, rebuilt."""
+    from scanc import pipeline
+    from scanc.frontend.function import build_module
+
+    module, _ = build_module(f.inputs, f.outputs, "again")
+    pipeline.run_opt(module)
+    pipeline.run_loops(module)
+    return [("loops", str(module))]

@@ -1,5 +1,5 @@
-// RUN: scanc %s | filecheck %s
-// RUN: scanc %s | scanc | filecheck %s
+// RUN: scanc %s --split-input-file | filecheck %s
+// RUN: scanc %s --split-input-file | scanc --split-input-file | filecheck %s
 // The custom assembly of scan.loop round-trips: sequences with several taps,
 // outputs with several taps, a map-like output, invariants, keep and until.
 
@@ -17,4 +17,16 @@ func.func @rnn(%u: tensor<?x2xf64>, %x0: tensor<?x2xf64>, %y0: tensor<1x2xf64>, 
     scan.yield %a, %u_t, %s until %stop : tensor<i1> : tensor<2xf64>, tensor<2xf64>, tensor<f64>
   }
   func.return %r#0 : tensor<?x2xf64>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @keep_buffers
+// CHECK: } {keep_buffers}
+func.func @keep_buffers(%x0: tensor<1xf64>, %n: tensor<i64>) -> tensor<?xf64> {
+  %r = scan.loop steps(%n : tensor<i64>) outs(%x0 taps [-1] : tensor<1xf64>) -> (tensor<?xf64>) {
+  ^bb0(%x: tensor<f64>):
+    scan.yield %x : tensor<f64>
+  } {keep_buffers}
+  func.return %r : tensor<?xf64>
 }
