@@ -481,9 +481,29 @@ def _blas_applies(a: Buffer, w: Buffer, dt: str) -> bool:
     return dt in GEMM and contiguous and blas.available()
 
 
+#: output columns one block of the vector-matrix kernel keeps in registers
+COLUMN_BLOCK = 8
+
+
+#: products whose matrix has at most this many elements (32 KiB of float64, an L1
+#: cache) use the register-blocked kernel; larger ones stream rows of the matrix
+BLOCKED_MAX_ELEMENTS = 4096
+
+
 def _vector_matrix_loops(b, a: Lowered, w: Lowered, out: Buffer, dt: str) -> None:
-    """out = a . w with the i-k-j loop order: the innermost loop walks rows of `w`
-    and `out` contiguously, so LLVM vectorizes it into FMAs."""
+    """out = a . w with a kernel chosen at run time by the size of `w`."""
+    elements = b.muli(a.sizes[-1], w.sizes[1])
+    small = b.cmpi("sle", elements, b.const(BLOCKED_MAX_ELEMENTS))
+    b.if_(
+        small,
+        lambda: _blocked_loops(b, a, w, out, dt),
+        lambda: _row_streaming_loops(b, a, w, out, dt),
+    )
+
+
+def _row_streaming_loops(b, a: Lowered, w: Lowered, out: Buffer, dt: str) -> None:
+    """out = a . w in the i-k-j order: the innermost loop walks rows of `w` and
+    `out` contiguously, so LLVM vectorizes it into FMAs."""
     zero = b.const(0, dtypes.element_type(dt))
     b.loop_nest(out.sizes, lambda idx: b.store(zero, out.ref, idx))
     rows, k = a.sizes[:-1], a.sizes[-1]
@@ -500,6 +520,56 @@ def _vector_matrix_loops(b, a: Lowered, w: Lowered, out: Buffer, dt: str) -> Non
             b.for_(b.const(0), w.sizes[1], over_j)
 
         b.for_(b.const(0), k, over_k)
+
+    if rows:
+        b.for_(b.const(0), rows[0], lambda i, _: row([i]))
+    else:
+        row([])
+
+
+def _blocked_loops(b, a: Lowered, w: Lowered, out: Buffer, dt: str) -> None:
+    """out = a . w, one row of `a` at a time. Whole blocks of `COLUMN_BLOCK` output
+    columns carry their sums through the k loop as loop values (registers; LLVM's
+    SLP vectorizer makes them one vector FMA per k); the last columns use the
+    i-k-j order, vectorized over j."""
+    rows, k, n = a.sizes[:-1], a.sizes[-1], w.sizes[1]
+    width = b.const(COLUMN_BLOCK)
+    blocked = b.muli(b.add(arith.DivSIOp(n, width)), width)
+    zero = b.const(0, dtypes.element_type(dt))
+
+    def row(i: list):
+        def column_block(jb, _):
+            def over_k(kk, sums):
+                coefficient = a.load(b, [*i, kk])
+                return [
+                    multiply_add(
+                        b,
+                        total,
+                        coefficient,
+                        w.load(b, [kk, b.addi(jb, b.const(c))]),
+                        dt,
+                    )
+                    for c, total in enumerate(sums)
+                ]
+
+            sums = b.for_(b.const(0), k, over_k, [zero] * COLUMN_BLOCK)
+            for c, total in enumerate(sums):
+                b.store(total, out.ref, [*i, b.addi(jb, b.const(c))])
+
+        b.for_(b.const(0), blocked, column_block, step=width)
+        b.for_(blocked, n, lambda j, _: b.store(zero, out.ref, [*i, j]))
+
+        def rest(kk, _):
+            coefficient = a.load(b, [*i, kk])
+
+            def over_j(j, _):
+                acc = b.load(out.ref, [*i, j])
+                total = multiply_add(b, acc, coefficient, w.load(b, [kk, j]), dt)
+                b.store(total, out.ref, [*i, j])
+
+            b.for_(blocked, n, over_j)
+
+        b.for_(b.const(0), k, rest)
 
     if rows:
         b.for_(b.const(0), rows[0], lambda i, _: row([i]))
