@@ -15,8 +15,33 @@ from functools import cache
 
 from llvmlite import ir
 
-#: libm functions with libmvec variants, and their arity
-FUNCTIONS = {"tanh": 1, "exp": 1, "log": 1, "sin": 1, "cos": 1, "pow": 2}
+#: the libm functions the emitter calls, and their arity
+FUNCTIONS = {
+    **dict.fromkeys(
+        (
+            "tanh",
+            "exp",
+            "exp2",
+            "expm1",
+            "log",
+            "log2",
+            "log10",
+            "log1p",
+            "sin",
+            "cos",
+            "tan",
+            "asin",
+            "acos",
+            "atan",
+            "sinh",
+            "cosh",
+            "atanh",
+            "erf",
+        ),
+        1,
+    ),
+    "pow": 2,
+}
 
 #: ISA letter of the vector ABI, lanes for double and float, CPU feature needed
 _ISAS = (("b", 2, 4, "sse4.1"), ("d", 4, 8, "avx2"), ("e", 8, 16, "avx512f"))
@@ -26,6 +51,11 @@ _ISAS = (("b", 2, 4, "sse4.1"), ("d", 4, 8, "avx2"), ("e", 8, 16, "avx512f"))
 def libmvec() -> str | None:
     """The path of glibc's vector math library, when this system has one."""
     return ctypes.util.find_library("mvec")
+
+
+@cache
+def _has(symbol: str) -> bool:
+    return hasattr(ctypes.CDLL(libmvec()), symbol)
 
 
 @cache
@@ -64,6 +94,8 @@ def declare(module: ir.Module, name: str, type_: ir.Type, features: str) -> ir.F
     for isa, lanes_d, lanes_f in variants(features):
         lanes = lanes_d if type_ == ir.DoubleType() else lanes_f
         vector = vector_name(isa, lanes, libm_name, arity)
+        if not _has(vector):
+            continue
         vtype = ir.VectorType(type_, lanes)
         _keep(
             module,
@@ -103,4 +135,4 @@ def symbols(features: str) -> list[str]:
         for isa, lanes_d, lanes_f in variants(features):
             names.append(vector_name(isa, lanes_d, name, arity))
             names.append(vector_name(isa, lanes_f, name + "f", arity))
-    return names
+    return [n for n in names if _has(n)]

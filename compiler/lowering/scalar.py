@@ -63,11 +63,27 @@ _INT_BINARY = {
 }
 _FLOAT_UNARY = {
     "exp": math.ExpOp,
+    "exp2": math.Exp2Op,
+    "expm1": math.ExpM1Op,
     "log": math.LogOp,
+    "log2": math.Log2Op,
+    "log10": math.Log10Op,
+    "log1p": math.Log1pOp,
     "sqrt": math.SqrtOp,
     "tanh": math.TanhOp,
     "sin": math.SinOp,
     "cos": math.CosOp,
+    "tan": math.TanOp,
+    "arcsin": math.AsinOp,
+    "arccos": math.AcosOp,
+    "arctan": math.AtanOp,
+    "sinh": math.SinhOp,
+    "cosh": math.CoshOp,
+    "arctanh": math.AtanhOp,
+    "erf": math.ErfOp,
+    "floor": math.FloorOp,
+    "ceil": math.CeilOp,
+    "round": math.RoundEvenOp,
     "abs": math.AbsFOp,
     "neg": arith.NegfOp,
 }
@@ -104,6 +120,8 @@ def _float(b: Builder, fn: str, args: list[SSAValue]) -> SSAValue:
         return b.add(_FLOAT_BINARY[fn](args[0], args[1]))
     if fn in _FLOAT_UNARY:
         return b.add(_FLOAT_UNARY[fn](args[0]))
+    if fn in ("sign", "isnan", "isinf", "softplus"):
+        return _float_special(b, fn, args[0])
     if fn == "sigmoid":
         one = b.const(1.0, args[0].type)
         e = b.add(math.ExpOp(b.add(arith.NegfOp(args[0]))))
@@ -113,6 +131,25 @@ def _float(b: Builder, fn: str, args: list[SSAValue]) -> SSAValue:
     if fn == "mod":
         return _float_mod(b, args[0], args[1])
     raise NotImplementedError(f"elementwise '{fn}' on floats is not supported yet")
+
+
+def _float_special(b: Builder, fn: str, x: SSAValue) -> SSAValue:
+    zero, one = b.const(0.0, x.type), b.const(1.0, x.type)
+    if fn == "isnan":
+        return b.add(arith.CmpfOp(x, x, "uno"))
+    if fn == "isinf":
+        return b.add(
+            arith.CmpfOp(b.add(math.AbsFOp(x)), b.const(float("inf"), x.type), "oeq")
+        )
+    if fn == "sign":
+        positive = b.select(b.add(arith.CmpfOp(x, zero, "ogt")), one, zero)
+        sign = b.select(
+            b.add(arith.CmpfOp(x, zero, "olt")), b.const(-1.0, x.type), positive
+        )
+        return b.select(b.add(arith.CmpfOp(x, x, "uno")), x, sign)  # nan stays nan
+    # softplus: log1p(exp(x)), and x itself where exp would overflow the result
+    soft = b.add(math.Log1pOp(b.add(math.ExpOp(x))))
+    return b.select(b.add(arith.CmpfOp(x, b.const(30.0, x.type), "ogt")), x, soft)
 
 
 def _float_mod(b: Builder, x: SSAValue, y: SSAValue) -> SSAValue:
@@ -128,6 +165,12 @@ def _integer(b: Builder, fn: str, args: list[SSAValue], dtype: str) -> SSAValue:
     x = args[0]
     if fn == "neg":
         return b.subi(b.const(0, x.type), x)
+    if fn == "sign":
+        zero = b.const(0, x.type)
+        positive = b.select(b.cmpi("sgt", x, zero), b.const(1, x.type), zero)
+        return b.select(b.cmpi("slt", x, zero), b.const(-1, x.type), positive)
+    if fn in ("isnan", "isinf"):
+        return b.const(0, dtypes.element_type("bool"))
     if fn == "abs":
         return b.add(math.AbsIOp(x))
     if fn == "invert":

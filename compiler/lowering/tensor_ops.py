@@ -109,7 +109,7 @@ def lower_elementwise(lw: "Lowering", op: st.ElementwiseOp) -> Lowered:
     out_dtype = dtype(op.result)
     in_dtypes = [dtype(v) for v in op.inputs]
     compute = out_dtype
-    if fn in ("lt", "le", "gt", "ge", "eq", "neq"):
+    if fn in ("lt", "le", "gt", "ge", "eq", "neq", "isnan", "isinf"):
         compute = dtypes.upcast(*in_dtypes)
     if fn == "switch":
         compute = out_dtype

@@ -218,10 +218,93 @@ def _unary(fn: str, float_only: bool):
     return op
 
 
-neg, abs = _unary("neg", False), _unary("abs", False)  # noqa: A001
-exp, log, sqrt, tanh, sigmoid, sin, cos = (
-    _unary(n, True) for n in ("exp", "log", "sqrt", "tanh", "sigmoid", "sin", "cos")
+neg, abs, sign = (_unary(n, False) for n in ("neg", "abs", "sign"))  # noqa: A001
+(
+    exp,
+    exp2,
+    expm1,
+    log,
+    log2,
+    log10,
+    log1p,
+    sqrt,
+    tanh,
+    sigmoid,
+    softplus,
+    sin,
+    cos,
+    tan,
+    arcsin,
+    arccos,
+    arctan,
+    sinh,
+    cosh,
+    arctanh,
+    erf,
+    floor,
+    ceil,
+    round,
+) = (  # noqa: A001
+    _unary(n, True) for n in st.FLOAT_UNARY
 )
+
+
+def square(x) -> TensorVariable:
+    return mul(x, x)
+
+
+def reciprocal(x) -> TensorVariable:
+    return true_div(1.0, x)
+
+
+def isnan(x) -> TensorVariable:
+    return elementwise("isnan", x, out_dtype="bool")
+
+
+def isinf(x) -> TensorVariable:
+    return elementwise("isinf", x, out_dtype="bool")
+
+
+def _logical(fn: str):
+    def op(a, b):
+        a, b = as_tensor_variable(a), as_tensor_variable(b)
+        if dtypes.is_float(a.dtype) or dtypes.is_float(b.dtype):
+            raise TypeError(f"{fn}_ takes integer or bool tensors, got {a} and {b}")
+        return elementwise(fn, a, b)
+
+    op.__name__ = fn + "_"
+    return op
+
+
+and_, or_, xor = _logical("and"), _logical("or"), _logical("xor")
+bitwise_and, bitwise_or, bitwise_xor = and_, or_, xor
+
+
+def invert(x) -> TensorVariable:
+    x = as_tensor_variable(x)
+    if dtypes.is_float(x.dtype):
+        raise TypeError(f"invert takes integer or bool tensors, got {x}")
+    return elementwise("invert", x)
+
+
+bitwise_not = invert
+
+
+def switch(cond, ift, iff) -> TensorVariable:
+    """`ift` where `cond` is true, else `iff` (broadcast; numpy's `where`)."""
+    cond = as_tensor_variable(cond)
+    ift, iff = as_tensor_variable(ift), as_tensor_variable(iff)
+    dtype = dtypes.upcast(ift.dtype, iff.dtype)
+    return elementwise(
+        "switch", neq(cond, 0), cast(ift, dtype), cast(iff, dtype), out_dtype=dtype
+    )
+
+
+where = switch
+
+
+def clip(x, low, high) -> TensorVariable:
+    return minimum(maximum(x, low), high)
 
 
 def cast(x, dtype) -> TensorVariable:
