@@ -101,7 +101,7 @@ ELEMENTWISE_ARITY: dict[str, int] = {
     "switch": 3,
 }
 
-REDUCTIONS = ("sum", "prod", "max", "min")
+REDUCTIONS = ("sum", "prod", "max", "min", "all", "any")
 
 
 def tensor_type(value: SSAValue) -> TensorType:
@@ -485,6 +485,110 @@ class SetSubtensorOp(IRDLOperation):
             )
 
 
+@irdl_op_definition
+class ArgReduceOp(IRDLOperation):
+    """Index (int64) of the first largest ("argmax") or smallest ("argmin") element
+    along `axis`; a NaN counts as the extreme, as in numpy."""
+
+    name = "st.arg_reduce"
+    fn = prop_def(StringAttr)
+    input = operand_def(TensorType)
+    axis = prop_def(IntegerAttr)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$fn `(` $input `)` attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(self, fn: str, input: SSAValue, axis: int, result_type: TensorType):
+        super().__init__(
+            operands=[input],
+            properties={"fn": StringAttr(fn), "axis": IntegerAttr(axis, i64)},
+            result_types=[result_type],
+        )
+
+    def verify_(self) -> None:
+        if self.fn.data not in ("argmax", "argmin"):
+            raise VerifyException(f"unknown index reduction '{self.fn.data}'")
+        rank = tensor_type(self.input).get_num_dims()
+        if not 0 <= self.axis.value.data < rank:
+            raise VerifyException(
+                f"axis {self.axis.value.data} out of range for rank {rank}"
+            )
+
+
+@irdl_op_definition
+class ReshapeOp(IRDLOperation):
+    """The elements of `input`, in row-major order, with the shape `dims`."""
+
+    name = "st.reshape"
+    input = operand_def(TensorType)
+    dims = var_operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$input ` ` `[` $dims `]` attr-dict `:` type($input) `,` `[` type($dims) `]` "
+        "`->` type($result)"
+    )
+
+    def __init__(
+        self, input: SSAValue, dims: Sequence[SSAValue], result_type: TensorType
+    ):
+        super().__init__(operands=[input, dims], result_types=[result_type])
+
+    def verify_(self) -> None:
+        if len(self.dims) != self.result.type.get_num_dims():
+            raise VerifyException("st.reshape needs one size per result dimension")
+
+
+@irdl_op_definition
+class ConcatenateOp(IRDLOperation):
+    """The inputs joined along `axis` (all other sizes must agree)."""
+
+    name = "st.concatenate"
+    inputs = var_operand_def(TensorType)
+    axis = prop_def(IntegerAttr)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "`(` $inputs `)` attr-dict `:` type($inputs) `->` type($result)"
+
+    def __init__(self, inputs: Sequence[SSAValue], axis: int, result_type: TensorType):
+        super().__init__(
+            operands=[inputs],
+            properties={"axis": IntegerAttr(axis, i64)},
+            result_types=[result_type],
+        )
+
+    def verify_(self) -> None:
+        rank = self.result.type.get_num_dims()
+        if not self.inputs or any(
+            tensor_type(v).get_num_dims() != rank for v in self.inputs
+        ):
+            raise VerifyException(
+                "st.concatenate joins one or more tensors of equal rank"
+            )
+
+
+@irdl_op_definition
+class DiagonalOp(IRDLOperation):
+    """The diagonal `offset` of a matrix (above the main one when positive)."""
+
+    name = "st.diagonal"
+    input = operand_def(TensorType)
+    offset = prop_def(IntegerAttr)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(self, input: SSAValue, offset: int, result_type: TensorType):
+        super().__init__(
+            operands=[input],
+            properties={"offset": IntegerAttr(offset, i64)},
+            result_types=[result_type],
+        )
+
+
 RANDOM_DISTRIBUTIONS = ("uniform", "normal", "binomial", "integers")
 
 
@@ -556,6 +660,10 @@ ST = Dialect(
         TransposeOp,
         SetSubtensorOp,
         RandomOp,
+        ArgReduceOp,
+        ReshapeOp,
+        ConcatenateOp,
+        DiagonalOp,
     ],
     [],
 )

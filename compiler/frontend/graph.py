@@ -225,6 +225,32 @@ class TensorVariable:
     def min(self, axis=None, keepdims=False):
         return self._t().min(self, axis=axis, keepdims=keepdims)
 
+    def mean(self, axis=None, dtype=None, keepdims=False):
+        return self._t().mean(self, axis=axis, dtype=dtype, keepdims=keepdims)
+
+    def all(self, axis=None, keepdims=False):
+        return self._t().all(self, axis=axis, keepdims=keepdims)
+
+    def any(self, axis=None, keepdims=False):
+        return self._t().any(self, axis=axis, keepdims=keepdims)
+
+    def argmax(self, axis=None, keepdims=False):
+        return self._t().argmax(self, axis=axis, keepdims=keepdims)
+
+    def argmin(self, axis=None, keepdims=False):
+        return self._t().argmin(self, axis=axis, keepdims=keepdims)
+
+    def reshape(self, *shape, ndim=None):
+        if len(shape) == 1 and not isinstance(shape[0], (int, TensorVariable)):
+            shape = shape[0]
+        return self._t().reshape(self, shape, ndim=ndim)
+
+    def flatten(self, ndim=1):
+        return self._t().flatten(self, ndim)
+
+    def diagonal(self, offset=0):
+        return self._t().diagonal(self, offset)
+
     def astype(self, dtype):
         return self._t().cast(self, dtype)
 

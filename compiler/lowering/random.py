@@ -24,7 +24,7 @@ from scanc.dialects import st
 from scanc.frontend import dtypes
 from scanc.lowering import scalar
 from scanc.lowering.builder import Builder
-from scanc.lowering.tensor_ops import broadcast_loader
+from scanc.lowering.tensor_ops import broadcast_loader, product, unflatten
 from scanc.lowering.values import Lazy, Lowered, Scalar
 
 if TYPE_CHECKING:
@@ -36,9 +36,9 @@ _W0, _W1 = 0x9E3779B9, 0xBB67AE85
 
 
 def _mulhilo(b: Builder, m: int, x: SSAValue) -> tuple[SSAValue, SSAValue]:
-    product = b.muli(b.const(m, i64), b.add(arith.ExtUIOp(x, i64)))
-    hi = b.add(arith.TruncIOp(b.add(arith.ShRUIOp(product, b.const(32, i64))), i32))
-    return hi, b.add(arith.TruncIOp(product, i32))
+    wide = b.muli(b.const(m, i64), b.add(arith.ExtUIOp(x, i64)))
+    hi = b.add(arith.TruncIOp(b.add(arith.ShRUIOp(wide, b.const(32, i64))), i32))
+    return hi, b.add(arith.TruncIOp(wide, i32))
 
 
 def philox(b: Builder, key: SSAValue, counter: SSAValue) -> list[SSAValue]:
@@ -159,18 +159,7 @@ def lower_random(lw: "Lowering", op: st.RandomOp) -> list[Lowered]:
 
 
 def _count(b: Builder, sizes) -> SSAValue:
-    count = b.const(1, i64)
-    for size in sizes:
-        count = b.muli(count, b.from_index(size, i64))
-    return count
-
-
-def _unflatten(b: Builder, flat: SSAValue, sizes) -> list[SSAValue]:
-    idx = []
-    for size in reversed(sizes[1:]):
-        idx.insert(0, b.add(arith.RemSIOp(flat, size)))
-        flat = b.add(arith.DivSIOp(flat, size))
-    return [flat, *idx]
+    return b.from_index(product(b, sizes), i64)
 
 
 def _box_muller(b: Builder, u0: SSAValue, u1: SSAValue) -> list[SSAValue]:
@@ -192,7 +181,7 @@ def _paired_draw(lw: "Lowering", op, key, counter, sizes, loaders):
     elements are stored in a flat buffer, one loop iteration per block."""
     b, fn = lw.b, op.fn.data
     dt = dtypes.dtype_of(op.values.type)
-    total = b.to_index(_count(b, sizes))
+    total = product(b, sizes)
     flat = lw.new_buffer(dt, [total])
     blocks = b.add(arith.DivSIOp(b.addi(total, b.const(1)), b.const(2)))
 
@@ -204,7 +193,7 @@ def _paired_draw(lw: "Lowering", op, key, counter, sizes, loaders):
         first = b.muli(j, b.const(2))
         for k in range(halves):
             i = b.addi(first, b.const(k))
-            low, scale = (load(b, _unflatten(b, i, sizes)) for load in loaders)
+            low, scale = (load(b, unflatten(b, i, sizes)) for load in loaders)
             if fn == "uniform":
                 scale = b.add(arith.SubfOp(scale, low))
             value = b.add(arith.AddfOp(low, b.add(arith.MulfOp(units[k], scale))))

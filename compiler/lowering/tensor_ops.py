@@ -32,7 +32,7 @@ from scanc.dialects import st
 from scanc.frontend import dtypes
 from scanc.lowering import scalar
 from scanc.runtime import blas
-from scanc.lowering.values import Buffer, Lazy, Lowered, Scalar
+from scanc.lowering.values import Buffer, Lazy, Lowered, Scalar, store_into
 
 if TYPE_CHECKING:
     from scanc.lowering.to_loops import Lowering
@@ -206,12 +206,19 @@ def lower_arange(lw: "Lowering", op: st.ArangeOp) -> Lowered:
     return Lazy(dst, [length], element)
 
 
-_IDENTITY = {"sum": 0, "prod": 1}
+_IDENTITY = {"sum": 0, "prod": 1, "all": 1, "any": 0}
+_COMBINE = {
+    "sum": "add",
+    "prod": "mul",
+    "max": "maximum",
+    "min": "minimum",
+    "all": "and",
+    "any": "or",
+}
 
 
 def _combine(b, fn: str, acc: SSAValue, x: SSAValue, dt: str) -> SSAValue:
-    name = {"sum": "add", "prod": "mul", "max": "maximum", "min": "minimum"}[fn]
-    return scalar.apply(b, name, [acc, x], dt)
+    return scalar.apply(b, _COMBINE[fn], [acc, x], dt)
 
 
 def lower_reduce(lw: "Lowering", op: st.ReduceOp) -> Lowered:
@@ -589,6 +596,147 @@ def subview(b, ref, offsets, sizes, strides, rank: int) -> SSAValue:
     return b.add(memref.SubviewOp.get(ref, offsets, sizes, strides, result_type))
 
 
+def lower_arg_reduce(lw: "Lowering", op: st.ArgReduceOp) -> Lowered:
+    """For each output element, one pass along the axis carrying (best, index)."""
+    b = lw.b
+    value = lw.get(op.input)
+    axis, fn = op.axis.value.data, op.fn.data
+    b.check(
+        b.cmpi("sgt", value.sizes[axis], b.const(0)),
+        f"ValueError: {fn} of an empty axis",
+    )
+    out_sizes = [s for a, s in enumerate(value.sizes) if a != axis]
+
+    def index_of_best(idx) -> SSAValue:
+        def at(j):
+            return value.load(b, [*idx[:axis], j, *idx[axis:]])
+
+        def step(j, carried):
+            best, where = carried
+            v = at(j)
+            better = _better(b, fn, v, best, value.dtype)
+            return [b.select(better, v, best), b.select(better, j, where)]
+
+        first = [at(b.const(0)), b.const(0)]
+        _, where = b.for_(b.const(1), value.sizes[axis], step, first)
+        return b.from_index(where, dtypes.element_type("int64"))
+
+    if not out_sizes:
+        return Scalar("int64", [], index_of_best([]))
+    out = lw.new_buffer("int64", out_sizes)
+    b.loop_nest(out_sizes, lambda idx: b.store(index_of_best(idx), out.ref, idx))
+    return out
+
+
+def _better(b, fn: str, v: SSAValue, best: SSAValue, dt: str) -> SSAValue:
+    """Whether `v` replaces `best`: strictly larger (smaller), or the first NaN."""
+    better = scalar.apply(b, "gt" if fn == "argmax" else "lt", [v, best], dt)
+    if not dtypes.is_float(dt):
+        return better
+    best_is_nan = b.add(arith.CmpfOp(best, best, "uno"))
+    v_is_nan = b.add(arith.CmpfOp(v, v, "uno"))
+    better = b.add(arith.OrIOp(better, v_is_nan))
+    return b.add(
+        arith.AndIOp(
+            better, b.add(arith.XOrIOp(best_is_nan, b.const(1, best_is_nan.type)))
+        )
+    )
+
+
+def _flatten(b, idx, sizes):
+    flat = b.const(0)
+    for i, size in zip(idx, sizes):
+        flat = b.addi(b.muli(flat, size), i)
+    return flat
+
+
+def unflatten(b, flat, sizes):
+    idx = []
+    for size in reversed(sizes[1:]):
+        idx.insert(0, b.add(arith.RemSIOp(flat, size)))
+        flat = b.add(arith.DivSIOp(flat, size))
+    return [flat, *idx] if sizes else []
+
+
+def lower_reshape(lw: "Lowering", op: st.ReshapeOp) -> Lowered:
+    b = lw.b
+    value = lw.get(op.input)
+    sizes = []
+    for d in op.dims:
+        size = b.to_index(lw.get(d).load(b, []))
+        b.check(b.cmpi("sge", size, b.const(0)), "ValueError: negative size in reshape")
+        sizes.append(size)
+    count = lambda dims: product(b, dims)  # noqa: E731
+    b.check(
+        b.cmpi("eq", count(sizes), count(value.sizes)),
+        "ValueError: reshape must keep the number of elements",
+    )
+    if value.rank == 0:
+        return Lazy(value.dtype, sizes, lambda b_, idx: value.load(b_, []))
+    return Lazy(
+        value.dtype,
+        sizes,
+        lambda b_, idx: value.load(
+            b_, unflatten(b_, _flatten(b_, idx, sizes), value.sizes)
+        ),
+    )
+
+
+def product(b, sizes):
+    total = b.const(1)
+    for size in sizes:
+        total = b.muli(total, size)
+    return total
+
+
+def lower_concatenate(lw: "Lowering", op: st.ConcatenateOp) -> Lowered:
+    """Store each input into its slice of one new buffer."""
+    b = lw.b
+    axis = op.axis.value.data
+    parts = [lw.get(v) for v in op.inputs]
+    first = parts[0]
+    for n, part in enumerate(parts[1:], start=1):
+        for a in range(first.rank):
+            if a != axis and part.sizes[a] is not first.sizes[a]:
+                b.check(
+                    b.cmpi("eq", part.sizes[a], first.sizes[a]),
+                    f"ValueError: concatenate input {n} differs in size along axis {a}",
+                )
+    total = b.const(0)
+    for part in parts:
+        total = b.addi(total, part.sizes[axis])
+    sizes = [total if a == axis else s for a, s in enumerate(first.sizes)]
+    out = lw.new_buffer(dtype(op.result), sizes)
+    offset = b.const(0)
+    one = b.const(1)
+    for part in parts:
+        offsets = [offset if a == axis else b.const(0) for a in range(first.rank)]
+        view = subview(b, out.ref, offsets, part.sizes, [one] * first.rank, first.rank)
+        store_into(b, part, view, part.sizes)
+        offset = b.addi(offset, part.sizes[axis])
+    return out
+
+
+def lower_diagonal(lw: "Lowering", op: st.DiagonalOp) -> Lowered:
+    b = lw.b
+    value = lw.get(op.input)
+    k = op.offset.value.data
+    rows, cols = value.sizes
+    if k >= 0:
+        length = b.mini(rows, b.subi(cols, b.const(k)))
+    else:
+        length = b.mini(b.addi(rows, b.const(k)), cols)
+    length = b.maxi(length, b.const(0))
+    row0, col0 = max(-k, 0), max(k, 0)
+    return Lazy(
+        value.dtype,
+        [length],
+        lambda b_, idx: value.load(
+            b_, [b_.addi(idx[0], b_.const(row0)), b_.addi(idx[0], b_.const(col0))]
+        ),
+    )
+
+
 LOWERINGS = {
     arith.ConstantOp: lower_constant,
     st.ElementwiseOp: lower_elementwise,
@@ -602,4 +750,8 @@ LOWERINGS = {
     st.SetSubtensorOp: lower_set_subtensor,
     st.TransposeOp: lower_transpose,
     st.DotOp: lower_dot,
+    st.ArgReduceOp: lower_arg_reduce,
+    st.ReshapeOp: lower_reshape,
+    st.ConcatenateOp: lower_concatenate,
+    st.DiagonalOp: lower_diagonal,
 }

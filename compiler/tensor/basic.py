@@ -341,7 +341,11 @@ def alloc(value, *shape) -> TensorVariable:
 def _full_like(x, fill, dtype):
     x = as_tensor_variable(x)
     dtype = dtypes.canonical(dtype or x.dtype)
-    value = constant(fill, dtype=dtype)
+    value = (
+        cast(fill, dtype)
+        if isinstance(fill, TensorVariable)
+        else constant(fill, dtype=dtype)
+    )
     if x.ndim == 0:
         return value
     dims = [d if d != DYN else dim(x, i) for i, d in enumerate(x.type.get_shape())]
@@ -385,7 +389,7 @@ def arange(start, stop=None, step=1, dtype=None) -> TensorVariable:
     dtype = dtypes.canonical(dtype)
     length = None
     values = [constant_value(v) for v in (start, stop, step)]
-    if all(v is not None for v in values):
+    if builtins.all(v is not None for v in values):
         if values[2] == 0:
             raise ValueError("arange step must not be zero")
         length = len(np.arange(*[v.item() for v in values]))
@@ -448,9 +452,20 @@ def min(x, axis=None, keepdims=False) -> TensorVariable:  # noqa: A001
 
 
 def subtensor(x: TensorVariable, index) -> TensorVariable:
-    """Basic indexing with ints, int scalars and slices (numpy semantics)."""
+    """Basic indexing with ints, int scalars, slices, `None` (a new axis) and `...`
+    (numpy semantics). Integer arrays and boolean masks are not supported yet."""
     if not isinstance(index, tuple):
         index = (index,)
+    index = _expand_ellipsis(index, x.ndim)
+    for item in index:
+        if isinstance(item, (list, np.ndarray)) or (
+            isinstance(item, TensorVariable) and item.ndim > 0
+        ):
+            raise NotImplementedError(
+                "indexing with integer arrays or boolean masks is not supported yet"
+            )
+    if None in index:
+        return _with_new_axes(x, index)
     if len(index) > x.ndim:
         raise IndexError(f"too many indices ({len(index)}) for {x.ndim}-d {x}")
     entries, operands, shape = [], [], list(x.type.get_shape())
@@ -467,7 +482,11 @@ def subtensor(x: TensorVariable, index) -> TensorVariable:
             operands += [
                 _int_scalar(f, "slice bound").value for f in fields if f is not None
             ]
-            full = all(f is None for f in fields[:2]) and item.step in (None, 1, -1)
+            full = builtins.all(f is None for f in fields[:2]) and item.step in (
+                None,
+                1,
+                -1,
+            )
             out_shape.append(shape[axis] if full else DYN)
         else:
             if isinstance(item, (int, np.integer)) and shape[axis] != DYN:
@@ -520,6 +539,29 @@ def _update_subtensor(fn: str, x: TensorVariable, y) -> TensorVariable:
     return wrap(st.SetSubtensorOp(fn, base, y.value, op.entries(), list(op.indices)))
 
 
+def _expand_ellipsis(index: tuple, ndim: int) -> tuple:
+    if builtins.sum(1 for i in index if i is Ellipsis) > 1:
+        raise IndexError("an index can only have one ellipsis ('...')")
+    if Ellipsis not in index:
+        return index
+    at = index.index(Ellipsis)
+    used = builtins.sum(1 for i in index if i is not None and i is not Ellipsis)
+    return index[:at] + (slice(None),) * (ndim - used) + index[at + 1 :]
+
+
+def _with_new_axes(x: TensorVariable, index: tuple) -> TensorVariable:
+    """Index without the `None`s, then insert them as axes of size 1."""
+    result = subtensor(x, tuple(i for i in index if i is not None))
+    new_axes, out_axis = [], 0
+    for item in index:
+        if item is None:
+            new_axes.append(out_axis)
+            out_axis += 1
+        elif isinstance(item, slice):
+            out_axis += 1
+    return expand_dims(result, new_axes)
+
+
 def dot(a, b) -> TensorVariable:
     """numpy's `dot` for scalars, vectors and matrices."""
     a, b = as_tensor_variable(a), as_tensor_variable(b)
@@ -570,3 +612,174 @@ def dimshuffle(x, *pattern) -> TensorVariable:
     result = transpose(x, kept)
     new_axes = [i for i, p in enumerate(pattern) if p == "x"]
     return expand_dims(result, new_axes) if new_axes else result
+
+
+# -- more reductions -----------------------------------------------------------------
+
+
+def mean(x, axis=None, dtype=None, keepdims=False) -> TensorVariable:
+    """Sum over `axis` divided by the number of elements summed (a float)."""
+    x = as_tensor_variable(x)
+    axes = _axes(x, axis)
+    total = sum(
+        x,
+        axis=axes,
+        dtype=dtype or (x.dtype if dtypes.is_float(x.dtype) else "float64"),
+        keepdims=keepdims,
+    )
+    count = constant(1, dtype="int64")
+    for a in axes:
+        count = mul(count, dim(x, a))
+    return true_div(total, cast(count, total.dtype))
+
+
+def all(x, axis=None, keepdims=False) -> TensorVariable:  # noqa: A001
+    return _reduce("all", neq(x, 0), axis, "bool", keepdims)
+
+
+def any(x, axis=None, keepdims=False) -> TensorVariable:  # noqa: A001
+    return _reduce("any", neq(x, 0), axis, "bool", keepdims)
+
+
+def _arg_reduce(fn: str, x, axis, keepdims: bool) -> TensorVariable:
+    x = as_tensor_variable(x)
+    if axis is None:
+        x, axis = flatten(x), 0
+    if not isinstance(axis, (int, np.integer)):
+        raise NotImplementedError(f"{fn} over several axes; give one axis or None")
+    axis = _axes(x, axis)[0]
+    shape = [d for a, d in enumerate(x.type.get_shape()) if a != axis]
+    result = wrap(st.ArgReduceOp(fn, x.value, axis, _ttype("int64", _dims(shape))))
+    return expand_dims(result, [axis]) if keepdims else result
+
+
+def argmax(x, axis=None, keepdims=False) -> TensorVariable:
+    return _arg_reduce("argmax", x, axis, keepdims)
+
+
+def argmin(x, axis=None, keepdims=False) -> TensorVariable:
+    return _arg_reduce("argmin", x, axis, keepdims)
+
+
+def _dims(shape) -> list[int | None]:
+    return [None if d == DYN else d for d in shape]
+
+
+# -- shapes ------------------------------------------------------------------------
+
+
+def reshape(x, shape, ndim=None) -> TensorVariable:
+    """`x` with a new shape; one entry may be -1 (inferred from the others)."""
+    x = as_tensor_variable(x)
+    if isinstance(shape, TensorVariable) or not isinstance(shape, (list, tuple)):
+        shape = list(shape) if hasattr(shape, "__iter__") else [shape]
+    sizes = [_int_scalar(s, "reshape size") for s in shape]
+    static = [_static_int(s) for s in sizes]
+    if static.count(-1) > 1:
+        raise ValueError("reshape: only one size can be -1")
+    if -1 in static:
+        known = constant(1, dtype="int64")
+        for s, v in zip(sizes, static):
+            if v != -1:
+                known = mul(known, s)
+        total = constant(1, dtype="int64")
+        for a in range(x.ndim):
+            total = mul(total, dim(x, a))
+        sizes[static.index(-1)] = int_div(total, known)
+        static[static.index(-1)] = None
+    if None not in static and DYN not in x.type.get_shape():
+        if int(np.prod(static)) != int(np.prod(x.type.get_shape())):
+            raise ValueError(f"cannot reshape {x} into shape {tuple(static)}")
+    result = _ttype(x.dtype, static)
+    return wrap(st.ReshapeOp(x.value, [s.value for s in sizes], result))
+
+
+def flatten(x, ndim=1) -> TensorVariable:
+    """The first `ndim - 1` axes kept, the rest joined into one."""
+    x = as_tensor_variable(x)
+    kept = [dim(x, a) for a in range(ndim - 1)]
+    rest = constant(1, dtype="int64")
+    for a in range(ndim - 1, x.ndim):
+        rest = mul(rest, dim(x, a))
+    return reshape(x, [*kept, rest])
+
+
+def concatenate(tensors, axis=0) -> TensorVariable:
+    tensors = [as_tensor_variable(t) for t in tensors]
+    if not tensors:
+        raise ValueError("concatenate needs at least one tensor")
+    ndim = tensors[0].ndim
+    if ndim == 0 or builtins.any(t.ndim != ndim for t in tensors):
+        raise ValueError("concatenate joins tensors of one rank (at least 1)")
+    axis = _axes(tensors[0], axis)[0]
+    dtype = dtypes.upcast(*[t.dtype for t in tensors])
+    tensors = [cast(t, dtype) for t in tensors]
+    shape = list(tensors[0].type.get_shape())
+    lengths = [t.type.get_shape()[axis] for t in tensors]
+    shape[axis] = DYN if DYN in lengths else builtins.sum(lengths)
+    result = _ttype(dtype, _dims(shape))
+    return wrap(st.ConcatenateOp([t.value for t in tensors], axis, result))
+
+
+def stack(tensors, axis=0) -> TensorVariable:
+    tensors = [as_tensor_variable(t) for t in tensors]
+    return concatenate([expand_dims(t, [axis % (t.ndim + 1)]) for t in tensors], axis)
+
+
+def _shape_list(shape) -> list:
+    if isinstance(shape, (int, np.integer, TensorVariable)) and not (
+        isinstance(shape, TensorVariable) and shape.ndim == 1
+    ):
+        return [shape]
+    return list(shape)
+
+
+def full(shape, fill_value, dtype=None) -> TensorVariable:
+    value = (
+        constant(fill_value, dtype=dtype) if dtype else as_tensor_variable(fill_value)
+    )
+    sizes = _shape_list(shape)
+    return alloc(value, *sizes) if sizes else value
+
+
+def zeros(shape, dtype=None) -> TensorVariable:
+    return full(shape, 0, dtype or "floatX")
+
+
+def ones(shape, dtype=None) -> TensorVariable:
+    return full(shape, 1, dtype or "floatX")
+
+
+def fill(model, value) -> TensorVariable:
+    """A tensor shaped like `model`, every element `value` (PyTensor's `fill`)."""
+    value = as_tensor_variable(value)
+    model = as_tensor_variable(model)
+    return _full_like(model, value, value.dtype) if value.ndim == 0 else value
+
+
+def eye(n, m=None, k=0, dtype=None) -> TensorVariable:
+    rows = arange(n)
+    cols = arange(n if m is None else m)
+    mask = eq(add(expand_dims(rows, [1]), k), expand_dims(cols, [0]))
+    return cast(mask, dtype or "floatX")
+
+
+def diagonal(x, offset=0) -> TensorVariable:
+    x = as_tensor_variable(x)
+    if x.ndim != 2:
+        raise NotImplementedError("diagonal of tensors other than matrices")
+    return wrap(st.DiagonalOp(x.value, int(offset), _ttype(x.dtype, [None])))
+
+
+def diag(v, k=0) -> TensorVariable:
+    """The diagonal `k` of a matrix, or a square matrix with `v` on diagonal `k`."""
+    v = as_tensor_variable(v)
+    if v.ndim == 2:
+        return diagonal(v, k)
+    if v.ndim != 1:
+        raise ValueError("diag takes a vector or a matrix")
+    n = add(dim(v, 0), builtins.abs(k))
+    # entry (i, i + k) is v[i] for k >= 0 (indexed by row), v[i + k] otherwise
+    padded = concatenate([v, zeros([builtins.abs(k)], v.dtype)]) if k else v
+    along = [1] if k >= 0 else [0]
+    return mul(eye(n, n, k=k, dtype=v.dtype), expand_dims(padded, along))
