@@ -44,3 +44,18 @@ func.func @random_draw(%state: tensor<2xi64>, %n: tensor<i64>, %trials: tensor<1
   %u, %next = st.random "binomial" %state [%n] (%trials, %p) trials 3 : i64 : tensor<2xi64>, [tensor<i64>], (tensor<1xf64>, tensor<?xf64>) -> tensor<?xi64>, tensor<2xi64>
   func.return %u : tensor<?xi64>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @shapes_and_indices
+// CHECK-NEXT: %a = st.arg_reduce "argmax"(%x) {axis = 1 : i64} : tensor<?x?xf64> -> tensor<?xi64>
+// CHECK-NEXT: %r = st.reshape %x [%two, %n] : tensor<?x?xf64>, [tensor<i64>, tensor<i64>] -> tensor<2x?xf64>
+// CHECK-NEXT: %c = st.concatenate(%x, %x) {axis = 1 : i64} : tensor<?x?xf64>, tensor<?x?xf64> -> tensor<?x?xf64>
+// CHECK-NEXT: %d = st.diagonal %x {offset = 1 : i64} : tensor<?x?xf64> -> tensor<?xf64>
+func.func @shapes_and_indices(%x: tensor<?x?xf64>, %two: tensor<i64>, %n: tensor<i64>) -> tensor<?xi64> {
+  %a = st.arg_reduce "argmax"(%x) {axis = 1 : i64} : tensor<?x?xf64> -> tensor<?xi64>
+  %r = st.reshape %x [%two, %n] : tensor<?x?xf64>, [tensor<i64>, tensor<i64>] -> tensor<2x?xf64>
+  %c = st.concatenate(%x, %x) {axis = 1 : i64} : tensor<?x?xf64>, tensor<?x?xf64> -> tensor<?x?xf64>
+  %d = st.diagonal %x {offset = 1 : i64} : tensor<?x?xf64> -> tensor<?xf64>
+  func.return %a : tensor<?xi64>
+}
