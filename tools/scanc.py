@@ -16,12 +16,11 @@ import runpy
 import sys
 from collections.abc import Sequence
 
-from xdsl.dialects.builtin import ModuleOp
-from xdsl.xdsl_opt_main import xDSLOptMain
-
 from scanc import pipeline
 from scanc.lowering.to_loops import LowerToLoopsPass
 from scanc.passes import PASSES
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.xdsl_opt_main import xDSLOptMain
 
 
 class ScancOptMain(xDSLOptMain):

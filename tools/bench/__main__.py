@@ -31,7 +31,6 @@ import sys  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
-
 from scanc.tools.bench.peers import PEERS, available  # noqa: E402
 from scanc.tools.bench.workloads import WORKLOADS, steps  # noqa: E402
 

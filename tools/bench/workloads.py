@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-
 from scanc.tools.bench.foundation import W1, W2, W3, w1_data, w2_data, w3_data
 from scanc.tools.bench.random_workloads import R1, R2, r1_data, r2_data
 from scanc.tools.bench.scan_workloads import (
@@ -23,6 +22,14 @@ from scanc.tools.bench.scan_workloads import (
     w6_reference,
     w7_data,
     w7_reference,
+)
+from scanc.tools.bench.tensor_workloads import (
+    T1,
+    T2,
+    t1_data,
+    t1_reference,
+    t2_data,
+    t2_reference,
 )
 
 
@@ -104,6 +111,10 @@ WORKLOADS = [
         W7,
         w7_reference,
     ),
+    Workload(
+        "T1", "tanh(a*x + b) * sigmoid(x), 1e6 float64", t1_data, T1, t1_reference
+    ),
+    Workload("T2", "dot of two 512x512 float64 matrices", t2_data, T2, t2_reference),
     Workload("R1", "uniform draws, 1e7 float64", r1_data, R1, None),
     Workload("R2", "Gibbs chain, 500x500 W, 1000 steps", r2_data, R2, None, per="step"),
 ]
