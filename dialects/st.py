@@ -589,6 +589,82 @@ class DiagonalOp(IRDLOperation):
         )
 
 
+@irdl_op_definition
+class TakeOp(IRDLOperation):
+    """`numpy.take(input, indices, axis)`: the result's axes are input's axes
+    before `axis`, then the indices' axes, then input's axes after `axis`.
+    Negative indices count from the end; others out of range are an IndexError."""
+
+    name = "st.take"
+    input = operand_def(TensorType)
+    indices = operand_def(TensorType)
+    axis = prop_def(IntegerAttr)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = (
+        "$input `,` $indices attr-dict `:` type($input) `,` type($indices) `->` "
+        "type($result)"
+    )
+
+    def __init__(
+        self, input: SSAValue, indices: SSAValue, axis: int, result_type: TensorType
+    ):
+        super().__init__(
+            operands=[input, indices],
+            properties={"axis": IntegerAttr(axis, i64)},
+            result_types=[result_type],
+        )
+
+
+@irdl_op_definition
+class PutOp(IRDLOperation):
+    """A copy of `input` where `take(input, indices, axis)` is replaced by (`fn =
+    "set"`, the last write wins) or incremented by (`"inc"`, repeated indices add
+    up) `value`, broadcast to the taken shape."""
+
+    name = "st.put"
+    fn = prop_def(StringAttr)
+    input = operand_def(TensorType)
+    indices = operand_def(TensorType)
+    value = operand_def(TensorType)
+    axis = prop_def(IntegerAttr)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = (
+        "$fn $input `,` $indices `,` $value attr-dict `:` type($input) `,` "
+        "type($indices) `,` type($value) `->` type($result)"
+    )
+
+    def __init__(
+        self, fn: str, input: SSAValue, indices: SSAValue, value: SSAValue, axis: int
+    ):
+        super().__init__(
+            operands=[input, indices, value],
+            properties={"fn": StringAttr(fn), "axis": IntegerAttr(axis, i64)},
+            result_types=[input.type],
+        )
+
+
+@irdl_op_definition
+class CompressOp(IRDLOperation):
+    """`input[mask]` for a boolean `mask` over input's leading axes: the selected
+    elements (or rows), in row-major order."""
+
+    name = "st.compress"
+    input = operand_def(TensorType)
+    mask = operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$input `,` $mask attr-dict `:` type($input) `,` type($mask) `->` type($result)"
+    )
+
+    def __init__(self, input: SSAValue, mask: SSAValue, result_type: TensorType):
+        super().__init__(operands=[input, mask], result_types=[result_type])
+
+
 RANDOM_DISTRIBUTIONS = ("uniform", "normal", "binomial", "integers")
 
 
@@ -664,6 +740,9 @@ ST = Dialect(
         ReshapeOp,
         ConcatenateOp,
         DiagonalOp,
+        TakeOp,
+        PutOp,
+        CompressOp,
     ],
     [],
 )

@@ -14,6 +14,8 @@ indexing becomes a `memref.subview` after bounds checks.
 
 from __future__ import annotations
 
+import numpy as np
+
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -50,15 +52,32 @@ def lower_constant(lw: "Lowering", op: arith.ConstantOp) -> Lowered:
     dt = dtype(op.result)
     values = attr.get_values()
     if len(set(values)) > 1:
-        raise NotImplementedError(
-            "array constants with different elements are not supported yet; pass the "
-            "array as an input of the function"
-        )
+        return _stored_constant(lw, dt, type_, values)
     value = b.const(values[0] if values else 0, type_.element_type)
     if type_.get_num_dims() == 0:
         return Scalar(dt, [], value)
     sizes = [b.const(d) for d in type_.get_shape()]
     return Lazy(dt, sizes, lambda b_, idx: value)
+
+
+#: array constants with more elements are refused (they are stored one by one)
+MAX_CONSTANT_ELEMENTS = 4096
+
+
+def _stored_constant(lw: "Lowering", dt: str, type_: TensorType, values) -> Buffer:
+    """A small array constant with different elements, stored into a buffer."""
+    if len(values) > MAX_CONSTANT_ELEMENTS:
+        raise NotImplementedError(
+            f"array constants of more than {MAX_CONSTANT_ELEMENTS} different elements "
+            "are not supported; pass the array as an input of the function"
+        )
+    b = lw.b
+    shape = type_.get_shape()
+    buffer = lw.new_buffer(dt, [b.const(d) for d in shape])
+    for flat, v in enumerate(values):
+        idx = [b.const(int(i)) for i in np.unravel_index(flat, shape)]
+        b.store(b.const(v, type_.element_type), buffer.ref, idx)
+    return buffer
 
 
 def broadcast_sizes(
@@ -737,6 +756,107 @@ def lower_diagonal(lw: "Lowering", op: st.DiagonalOp) -> Lowered:
     )
 
 
+def lower_take(lw: "Lowering", op: st.TakeOp) -> Lowered:
+    value, indices = lw.materialize(lw.get(op.input)), lw.get(op.indices)
+    axis, k = op.axis.value.data, indices.rank
+    sizes = [*value.sizes[:axis], *indices.sizes, *value.sizes[axis + 1 :]]
+
+    def element(b, idx):
+        position = indices.load(b, idx[axis : axis + k])
+        at = _normalize_index(b, position, value.sizes[axis], axis)
+        return value.load(b, [*idx[:axis], at, *idx[axis + k :]])
+
+    return Lazy(value.dtype, sizes, element)
+
+
+def lower_put(lw: "Lowering", op: st.PutOp) -> Lowered:
+    """Copy the input, then write (or add) each taken position, in index order."""
+    b = lw.b
+    result = lw.copy(lw.get(op.input))
+    indices, value = lw.get(op.indices), lw.get(op.value)
+    axis, k = op.axis.value.data, indices.rank
+    taken = [*result.sizes[:axis], *indices.sizes, *result.sizes[axis + 1 :]]
+    pinned = [d == 1 for d in op.value.type.get_shape()]  # type: ignore[attr-defined]
+    for a, (p, got, want) in enumerate(zip(pinned, value.sizes, taken)):
+        if not p and got is not want:
+            b.check(
+                b.cmpi("eq", got, want),
+                f"ValueError: {op.fn.data}_subtensor value does not fit the "
+                f"indexed elements along axis {a}",
+            )
+
+    def update(idx):
+        at = _normalize_index(
+            b, indices.load(b, idx[axis : axis + k]), result.sizes[axis], axis
+        )
+        target = [*idx[:axis], at, *idx[axis + k :]]
+        v = value.load(b, [b.const(0) if p else i for p, i in zip(pinned, idx)])
+        if op.fn.data == "inc":
+            v = scalar.apply(b, "add", [b.load(result.ref, target), v], result.dtype)
+        b.store(v, result.ref, target)
+
+    b.loop_nest(taken, update)
+    return result
+
+
+def lower_compress(lw: "Lowering", op: st.CompressOp) -> Lowered:
+    """Count the true mask elements, then copy the selected rows in order."""
+    b = lw.b
+    value, mask = lw.materialize(lw.get(op.input)), lw.get(op.mask)
+    k = mask.rank
+    for a in range(k):
+        b.check(
+            b.cmpi("eq", mask.sizes[a], value.sizes[a]),
+            f"IndexError: boolean index does not match the indexed array along axis {a}",
+        )
+    flat_mask = mask.sizes
+
+    def count_true(idx, total):
+        bit = b.to_index(scalar.convert(b, mask.load(b, idx), "bool", "int64"))
+        return b.addi(total, bit)
+
+    count = _fold_indices(b, flat_mask, count_true, b.const(0))
+    out = lw.new_buffer(value.dtype, [count, *value.sizes[k:]])
+
+    def copy(idx, written):
+        selected = scalar.convert(b, mask.load(b, idx), mask.dtype, "bool")
+
+        def write():
+            source = value if value.rank == k else None
+            if source is not None:
+                b.store(value.load(b, idx), out.ref, [written])
+            else:
+                rest = value.sizes[k:]
+                b.loop_nest(
+                    rest,
+                    lambda tail: b.store(
+                        value.load(b, [*idx, *tail]), out.ref, [written, *tail]
+                    ),
+                )
+
+        b.if_(selected, write)
+        return b.addi(written, b.to_index(scalar.convert(b, selected, "bool", "int64")))
+
+    _fold_indices(b, flat_mask, copy, b.const(0))
+    return out
+
+
+def _fold_indices(b, sizes, step, init: SSAValue) -> SSAValue:
+    """`step(idx, acc)` over every index of `sizes` in row-major order."""
+
+    def level(depth, idx, acc):
+        if depth == len(sizes):
+            return step(idx, acc)
+        return b.for_(
+            b.const(0),
+            sizes[depth],
+            lambda iv, c: [level(depth + 1, idx + [iv], c[0])],
+            [acc],
+        )[0]
+
+    return level(0, [], init)
+
+
 LOWERINGS = {
     arith.ConstantOp: lower_constant,
     st.ElementwiseOp: lower_elementwise,
@@ -754,4 +874,7 @@ LOWERINGS = {
     st.ReshapeOp: lower_reshape,
     st.ConcatenateOp: lower_concatenate,
     st.DiagonalOp: lower_diagonal,
+    st.TakeOp: lower_take,
+    st.PutOp: lower_put,
+    st.CompressOp: lower_compress,
 }

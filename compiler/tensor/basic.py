@@ -457,14 +457,10 @@ def subtensor(x: TensorVariable, index) -> TensorVariable:
     if not isinstance(index, tuple):
         index = (index,)
     index = _expand_ellipsis(index, x.ndim)
-    for item in index:
-        if isinstance(item, (list, np.ndarray)) or (
-            isinstance(item, TensorVariable) and item.ndim > 0
-        ):
-            raise NotImplementedError(
-                "indexing with integer arrays or boolean masks is not supported yet"
-            )
-    if None in index:
+    arrays = [n for n, item in enumerate(index) if _is_array_index(item)]
+    if arrays:
+        return _advanced(x, index, arrays)
+    if builtins.any(i is None for i in index):
         return _with_new_axes(x, index)
     if len(index) > x.ndim:
         raise IndexError(f"too many indices ({len(index)}) for {x.ndim}-d {x}")
@@ -520,6 +516,18 @@ def inc_subtensor(
 
 def _update_subtensor(fn: str, x: TensorVariable, y) -> TensorVariable:
     op = x.owner
+    if isinstance(op, st.TakeOp):
+        y = as_tensor_variable(y)
+        if dtypes.upcast(x.dtype, y.dtype) != x.dtype:
+            raise TypeError(
+                f"{fn}_subtensor: a {y.dtype} value cannot be stored into "
+                f"{x.dtype} without losing precision; cast it first"
+            )
+        y = _align(cast(y, x.dtype), x.ndim)
+        _broadcast_shape([x.type.get_shape(), y.type.get_shape()])
+        return wrap(st.PutOp(fn, op.input, op.indices, y.value, op.axis.value.data))
+    if isinstance(op, st.CompressOp):
+        raise NotImplementedError(f"{fn}_subtensor on a boolean-mask index")
     if not isinstance(op, st.SubtensorOp):
         raise TypeError(
             f"{fn}_subtensor: the first argument must be an indexed tensor such as "
@@ -539,12 +547,48 @@ def _update_subtensor(fn: str, x: TensorVariable, y) -> TensorVariable:
     return wrap(st.SetSubtensorOp(fn, base, y.value, op.entries(), list(op.indices)))
 
 
+def _is_array_index(item) -> bool:
+    return isinstance(item, (list, np.ndarray)) or (
+        isinstance(item, TensorVariable) and item.ndim > 0
+    )
+
+
+def _advanced(x: TensorVariable, index: tuple, arrays: list[int]) -> TensorVariable:
+    """One integer array (numpy `take` on that axis) or one boolean mask over the
+    leading axes; the other entries must be full slices."""
+    others = [i for n, i in enumerate(index) if n not in arrays]
+    if len(arrays) > 1 or builtins.any(i != slice(None) for i in others):
+        raise NotImplementedError(
+            "advanced indexing supports one integer array or boolean mask, with `:` "
+            "on the other axes"
+        )
+    axis = arrays[0]
+    item = as_tensor_variable(
+        np.asarray(index[axis])
+        if not isinstance(index[axis], TensorVariable)
+        else index[axis]
+    )
+    shape = list(x.type.get_shape())
+    if item.dtype == "bool":
+        if axis != 0 or item.ndim > x.ndim:
+            raise IndexError(f"a boolean index must cover the leading axes of {x}")
+        result = _ttype(x.dtype, [None, *_dims(shape[item.ndim :])])
+        return wrap(st.CompressOp(x.value, item.value, result))
+    if not dtypes.is_int(item.dtype):
+        raise IndexError(f"arrays used as indices must be integers or booleans: {item}")
+    result = _ttype(
+        x.dtype, _dims([*shape[:axis], *item.type.get_shape(), *shape[axis + 1 :]])
+    )
+    return wrap(st.TakeOp(x.value, item.value, axis, result))
+
+
 def _expand_ellipsis(index: tuple, ndim: int) -> tuple:
-    if builtins.sum(1 for i in index if i is Ellipsis) > 1:
+    ellipses = [n for n, i in enumerate(index) if i is Ellipsis]
+    if len(ellipses) > 1:
         raise IndexError("an index can only have one ellipsis ('...')")
-    if Ellipsis not in index:
+    if not ellipses:
         return index
-    at = index.index(Ellipsis)
+    at = ellipses[0]
     used = builtins.sum(1 for i in index if i is not None and i is not Ellipsis)
     return index[:at] + (slice(None),) * (ndim - used) + index[at + 1 :]
 

@@ -226,3 +226,68 @@ def test_library_inside_a_scan_body(mode):
         both = np.concatenate([row, row[::-1]])
         acc = acc + np.log1p(np.exp(both)).reshape(2, -1).mean(0) * np.argmax(row)
     np.testing.assert_allclose(f(x), acc, rtol=1e-12)
+
+
+def test_integer_array_and_boolean_mask_indexing(mode):
+    x, i = st.matrix("x"), st.lvector("i")
+    m = st.matrix("m", dtype="bool")
+    f = scanc.function(
+        [x, i, m],
+        [
+            x[i],
+            x[:, i],
+            x[[0, 2]],
+            x[m],
+            x[x[:, 0] > 0],
+            st.set_subtensor(x[i], 9.0),
+            st.inc_subtensor(x[:, i], 1.0),
+            x[np.array([[1, 0], [2, 2]])],
+        ],
+        mode=mode,
+    )
+    v = np.arange(12.0).reshape(4, 3) - 5
+    iv, mv = np.array([2, -1, 0, 2]), v > 0
+    set_rows = v.copy()
+    set_rows[iv] = 9.0
+    inc_columns = v.copy()
+    np.add.at(inc_columns, (slice(None), iv), 1.0)  # repeated indices add up
+    expected = [
+        v[iv],
+        v[:, iv],
+        v[[0, 2]],
+        v[mv],
+        v[v[:, 0] > 0],
+        set_rows,
+        inc_columns,
+        v[np.array([[1, 0], [2, 2]])],
+    ]
+    for got, want in zip(f(v, iv, mv), expected):
+        assert got.shape == want.shape
+        np.testing.assert_array_equal(got, want)
+    with pytest.raises(IndexError, match="out of bounds"):
+        f(v, np.array([4]), mv)
+    with pytest.raises(IndexError, match="boolean index does not match"):
+        f(v, iv, np.ones((3, 3), bool))
+
+
+def test_unsupported_advanced_indexing_says_so():
+    x = st.matrix("x")
+    with pytest.raises(NotImplementedError, match="one integer array or boolean mask"):
+        x[[0, 1], [1, 2]]
+    with pytest.raises(NotImplementedError, match="boolean-mask index"):
+        st.set_subtensor(x[x > 0], 0.0)
+
+
+def test_take_inside_a_scan_body(mode):
+    X, order = st.matrix("X"), st.lvector("order")
+    out, _ = scanc.scan(
+        lambda row, order: row[order].sum() * row[row > 0].sum(),
+        sequences=X,
+        non_sequences=order,
+    )
+    f = scanc.function([X, order], out, mode=mode)
+    x = rng.normal(size=(6, 4))
+    o = np.array([3, 3, 0])
+    np.testing.assert_allclose(
+        f(x, o), [r[o].sum() * r[r > 0].sum() for r in x], rtol=1e-13
+    )

@@ -59,3 +59,16 @@ func.func @shapes_and_indices(%x: tensor<?x?xf64>, %two: tensor<i64>, %n: tensor
   %d = st.diagonal %x {offset = 1 : i64} : tensor<?x?xf64> -> tensor<?xf64>
   func.return %a : tensor<?xi64>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @advanced_indexing
+// CHECK-NEXT: %t = st.take %x, %i {axis = 1 : i64} : tensor<?x?xf64>, tensor<?xi64> -> tensor<?x?xf64>
+// CHECK-NEXT: %p = st.put "inc" %x, %i, %one {axis = 0 : i64} : tensor<?x?xf64>, tensor<?xi64>, tensor<1x1xf64> -> tensor<?x?xf64>
+// CHECK-NEXT: %c = st.compress %x, %m : tensor<?x?xf64>, tensor<?x?xi1> -> tensor<?xf64>
+func.func @advanced_indexing(%x: tensor<?x?xf64>, %i: tensor<?xi64>, %one: tensor<1x1xf64>, %m: tensor<?x?xi1>) -> tensor<?xf64> {
+  %t = st.take %x, %i {axis = 1 : i64} : tensor<?x?xf64>, tensor<?xi64> -> tensor<?x?xf64>
+  %p = st.put "inc" %x, %i, %one {axis = 0 : i64} : tensor<?x?xf64>, tensor<?xi64>, tensor<1x1xf64> -> tensor<?x?xf64>
+  %c = st.compress %x, %m : tensor<?x?xf64>, tensor<?x?xi1> -> tensor<?xf64>
+  func.return %c : tensor<?xf64>
+}
