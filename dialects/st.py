@@ -665,6 +665,31 @@ class CompressOp(IRDLOperation):
         super().__init__(operands=[input, mask], result_types=[result_type])
 
 
+@irdl_op_definition
+class MaskedPutOp(IRDLOperation):
+    """A copy of `input` where `input[mask]` (see `st.compress`) is replaced by
+    (`"set"`) or incremented by (`"inc"`) `value`, broadcast to the selection."""
+
+    name = "st.masked_put"
+    fn = prop_def(StringAttr)
+    input = operand_def(TensorType)
+    mask = operand_def(TensorType)
+    value = operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$fn $input `,` $mask `,` $value attr-dict `:` type($input) `,` type($mask) "
+        "`,` type($value) `->` type($result)"
+    )
+
+    def __init__(self, fn: str, input: SSAValue, mask: SSAValue, value: SSAValue):
+        super().__init__(
+            operands=[input, mask, value],
+            properties={"fn": StringAttr(fn)},
+            result_types=[input.type],
+        )
+
+
 RANDOM_DISTRIBUTIONS = ("uniform", "normal", "binomial", "integers")
 
 
@@ -743,6 +768,7 @@ ST = Dialect(
         TakeOp,
         PutOp,
         CompressOp,
+        MaskedPutOp,
     ],
     [],
 )

@@ -841,6 +841,57 @@ def lower_compress(lw: "Lowering", op: st.CompressOp) -> Lowered:
     return out
 
 
+def lower_masked_put(lw: "Lowering", op: st.MaskedPutOp) -> Lowered:
+    """Copy the input, then update the selected elements (rows) in order; the
+    value's leading axis, unless it broadcasts, counts the selected ones."""
+    b = lw.b
+    result = lw.copy(lw.get(op.input))
+    mask, value = lw.get(op.mask), lw.get(op.value)
+    k = mask.rank
+    for a in range(k):
+        b.check(
+            b.cmpi("eq", mask.sizes[a], result.sizes[a]),
+            f"IndexError: boolean index does not match the indexed array along axis {a}",
+        )
+    pinned = [d == 1 for d in op.value.type.get_shape()]  # type: ignore[attr-defined]
+    if not pinned[0]:
+        count = _fold_indices(
+            b,
+            mask.sizes,
+            lambda idx, total: b.addi(
+                total,
+                b.to_index(scalar.convert(b, mask.load(b, idx), mask.dtype, "int64")),
+            ),
+            b.const(0),
+        )
+        b.check(
+            b.cmpi("eq", value.sizes[0], count),
+            f"ValueError: {op.fn.data}_subtensor value does not fit the selection",
+        )
+
+    def visit(idx, seen):
+        selected = scalar.convert(b, mask.load(b, idx), mask.dtype, "bool")
+
+        def update():
+            def at(tail):
+                target = [*idx, *tail]
+                source = [b.const(0) if p else i for p, i in zip(pinned, [seen, *tail])]
+                v = value.load(b, source)
+                if op.fn.data == "inc":
+                    v = scalar.apply(
+                        b, "add", [b.load(result.ref, target), v], result.dtype
+                    )
+                b.store(v, result.ref, target)
+
+            b.loop_nest(result.sizes[k:], at)
+
+        b.if_(selected, update)
+        return b.addi(seen, b.to_index(scalar.convert(b, selected, "bool", "int64")))
+
+    _fold_indices(b, mask.sizes, visit, b.const(0))
+    return result
+
+
 def _fold_indices(b, sizes, step, init: SSAValue) -> SSAValue:
     """`step(idx, acc)` over every index of `sizes` in row-major order."""
 
@@ -877,4 +928,5 @@ LOWERINGS = {
     st.TakeOp: lower_take,
     st.PutOp: lower_put,
     st.CompressOp: lower_compress,
+    st.MaskedPutOp: lower_masked_put,
 }

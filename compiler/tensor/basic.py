@@ -516,35 +516,19 @@ def inc_subtensor(
 
 def _update_subtensor(fn: str, x: TensorVariable, y) -> TensorVariable:
     op = x.owner
-    if isinstance(op, st.TakeOp):
-        y = as_tensor_variable(y)
-        if dtypes.upcast(x.dtype, y.dtype) != x.dtype:
-            raise TypeError(
-                f"{fn}_subtensor: a {y.dtype} value cannot be stored into "
-                f"{x.dtype} without losing precision; cast it first"
-            )
-        y = _align(cast(y, x.dtype), x.ndim)
-        _broadcast_shape([x.type.get_shape(), y.type.get_shape()])
-        return wrap(st.PutOp(fn, op.input, op.indices, y.value, op.axis.value.data))
-    if isinstance(op, st.CompressOp):
-        raise NotImplementedError(f"{fn}_subtensor on a boolean-mask index")
-    if not isinstance(op, st.SubtensorOp):
+    if not isinstance(op, (st.SubtensorOp, st.TakeOp, st.CompressOp)):
         raise TypeError(
             f"{fn}_subtensor: the first argument must be an indexed tensor such as "
             f"x[i] or x[a:b], got {x}"
         )
-    y = as_tensor_variable(y)
-    if y.ndim > x.ndim:
-        raise ValueError(f"{fn}_subtensor: value {y} has more dimensions than {x}")
-    if dtypes.upcast(x.dtype, y.dtype) != x.dtype:
-        raise TypeError(
-            f"{fn}_subtensor: a {y.dtype} value cannot be stored into {x.dtype} "
-            "without losing precision; cast it first"
-        )
-    y = _align(cast(y, x.dtype), x.ndim)
-    _broadcast_shape([x.type.get_shape(), y.type.get_shape()])
-    base = op.input
-    return wrap(st.SetSubtensorOp(fn, base, y.value, op.entries(), list(op.indices)))
+    y = _aligned_value(fn, x, y)
+    if isinstance(op, st.TakeOp):
+        return wrap(st.PutOp(fn, op.input, op.indices, y.value, op.axis.value.data))
+    if isinstance(op, st.CompressOp):
+        return wrap(st.MaskedPutOp(fn, op.input, op.mask, y.value))
+    return wrap(
+        st.SetSubtensorOp(fn, op.input, y.value, op.entries(), list(op.indices))
+    )
 
 
 def _is_array_index(item) -> bool:
@@ -604,6 +588,21 @@ def _with_new_axes(x: TensorVariable, index: tuple) -> TensorVariable:
         elif isinstance(item, slice):
             out_axis += 1
     return expand_dims(result, new_axes)
+
+
+def _aligned_value(fn: str, x: TensorVariable, y) -> TensorVariable:
+    """`y` cast to x's dtype (never losing precision) with x's rank."""
+    y = as_tensor_variable(y)
+    if y.ndim > x.ndim:
+        raise ValueError(f"{fn}_subtensor: value {y} has more dimensions than {x}")
+    if dtypes.upcast(x.dtype, y.dtype) != x.dtype:
+        raise TypeError(
+            f"{fn}_subtensor: a {y.dtype} value cannot be stored into {x.dtype} "
+            "without losing precision; cast it first"
+        )
+    y = _align(cast(y, x.dtype), x.ndim)
+    _broadcast_shape([x.type.get_shape(), y.type.get_shape()])
+    return y
 
 
 def dot(a, b) -> TensorVariable:

@@ -274,8 +274,6 @@ def test_unsupported_advanced_indexing_says_so():
     x = st.matrix("x")
     with pytest.raises(NotImplementedError, match="one integer array or boolean mask"):
         x[[0, 1], [1, 2]]
-    with pytest.raises(NotImplementedError, match="boolean-mask index"):
-        st.set_subtensor(x[x > 0], 0.0)
 
 
 def test_take_inside_a_scan_body(mode):
@@ -291,3 +289,21 @@ def test_take_inside_a_scan_body(mode):
     np.testing.assert_allclose(
         f(x, o), [r[o].sum() * r[r > 0].sum() for r in x], rtol=1e-13
     )
+
+
+def test_set_and_inc_on_boolean_masks(mode):
+    x, y = st.matrix("x"), st.vector("y")
+    f = scanc.function([x, y], [st.set_subtensor(x[x > 0], 0.0),
+                                st.inc_subtensor(x[x > 0], y),
+                                st.set_subtensor(x[x[:, 0] > 0], 7.0)], mode=mode)
+    v = np.arange(12.0).reshape(4, 3) - 5
+    m = v > 0
+    yv = np.arange(m.sum(), dtype=float)
+    zeroed, added, rows = v.copy(), v.copy(), v.copy()
+    zeroed[m] = 0
+    added[m] += yv
+    rows[v[:, 0] > 0] = 7
+    for got, want in zip(f(v, yv), [zeroed, added, rows]):
+        np.testing.assert_array_equal(got, want)
+    with pytest.raises(ValueError, match="does not fit the selection"):
+        f(v, np.ones(2))
