@@ -293,9 +293,15 @@ def test_take_inside_a_scan_body(mode):
 
 def test_set_and_inc_on_boolean_masks(mode):
     x, y = st.matrix("x"), st.vector("y")
-    f = scanc.function([x, y], [st.set_subtensor(x[x > 0], 0.0),
-                                st.inc_subtensor(x[x > 0], y),
-                                st.set_subtensor(x[x[:, 0] > 0], 7.0)], mode=mode)
+    f = scanc.function(
+        [x, y],
+        [
+            st.set_subtensor(x[x > 0], 0.0),
+            st.inc_subtensor(x[x > 0], y),
+            st.set_subtensor(x[x[:, 0] > 0], 7.0),
+        ],
+        mode=mode,
+    )
     v = np.arange(12.0).reshape(4, 3) - 5
     m = v > 0
     yv = np.arange(m.sum(), dtype=float)
