@@ -114,3 +114,126 @@ def test_integer_overflow_wraps_like_numpy(mode):
     with np.errstate(over="ignore"):
         for got, want in zip(f(v), [v * v, v + v]):
             np.testing.assert_array_equal(got, want)
+
+
+UNARY = [
+    "exp",
+    "expm1",
+    "log1p",
+    "sqrt",
+    "tanh",
+    "sigmoid",
+    "softplus",
+    "sin",
+    "cos",
+    "tan",
+    "arctan",
+    "sinh",
+    "cosh",
+    "erf",
+    "floor",
+    "ceil",
+    "round",
+    "abs",
+    "sign",
+    "square",
+    "neg",
+]
+
+
+def numpy_unary(name, a):
+    import math
+
+    table = {
+        "sigmoid": lambda v: 1 / (1 + np.exp(-v)),
+        "softplus": lambda v: np.log1p(np.exp(v)),
+        "erf": np.vectorize(math.erf, otypes=[a.dtype]),
+        "neg": np.negative,
+    }
+    with np.errstate(all="ignore"):
+        return table.get(name, getattr(np, name, None))(a)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", UNARY)
+def test_unary_function_layouts(mode, name, dtype):
+    x = st.matrix("x", dtype=dtype)
+    fn = (lambda v: -v) if name == "neg" else getattr(st, name)
+    f = scanc.function([x], fn(x), mode=mode)
+    base = (
+        np.abs(data(dtype, (6, 5), 7))
+        if name in ("sqrt", "log1p")
+        else data(dtype, (6, 5), 7)
+    )
+    for a in layouts(base):
+        rtol = 3e-6 if dtype == "float32" else 1e-13
+        np.testing.assert_allclose(
+            f(a), numpy_unary(name, a).astype(dtype), rtol=rtol, atol=rtol
+        )
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_unary_functions_inside_scan(mode, dtype):
+    X = st.matrix("X", dtype=dtype)
+    names = [n for n in UNARY if n not in ("sqrt", "log1p")]
+    fns = [(lambda v: -v) if n == "neg" else getattr(st, n) for n in names]
+    out, _ = scanc.scan(lambda r: [fn(r) for fn in fns], sequences=X)
+    f = scanc.function([X], out, mode=mode)
+    a = data(dtype, (4, 3), 8)[::-1]
+    for got, name in zip(f(a), names):
+        rtol = 3e-6 if dtype == "float32" else 1e-13
+        np.testing.assert_allclose(
+            got, numpy_unary(name, a).astype(dtype), rtol=rtol, atol=rtol
+        )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_shape_and_indexing_ops(mode, dtype):
+    x, i = st.matrix("x", dtype=dtype), st.lvector("i")
+    ops = [
+        lambda v: v.reshape((-1,)),
+        lambda v: st.concatenate([v, v], axis=1),
+        lambda v: st.stack([v, v], axis=2),
+        lambda v: v.T,
+        lambda v: st.diagonal(v),
+        lambda v: v[i],
+        lambda v: v[v > 0],
+        lambda v: v[1:, ::-2],
+        lambda v: st.set_subtensor(v[i], 1),
+        lambda v: st.inc_subtensor(v[:, 1], 2),
+        lambda v: st.dot(v, v.T),
+        lambda v: v[None, -1],
+    ]
+    ref = [
+        lambda a, j: a.reshape(-1),
+        lambda a, j: np.concatenate([a, a], 1),
+        lambda a, j: np.stack([a, a], 2),
+        lambda a, j: a.T,
+        lambda a, j: np.diagonal(a),
+        lambda a, j: a[j],
+        lambda a, j: a[a > 0],
+        lambda a, j: a[1:, ::-2],
+        lambda a, j: _set(a, j, 1),
+        lambda a, j: _inc_column(a, 2),
+        lambda a, j: a @ a.T,
+        lambda a, j: a[None, -1],
+    ]
+    f = scanc.function([x, i], [op(x) for op in ops], mode=mode)
+    j = np.array([0, -1, 1])
+    base = data(dtype, (6, 5), 9)
+    for a in layouts(base)[:3]:
+        for got, want in zip(f(a, j), [r(a, j) for r in ref]):
+            assert got.dtype == want.dtype and got.shape == want.shape
+            np.testing.assert_allclose(got, want, rtol=1e-5)
+
+
+def _set(a, j, value):
+    out = a.copy()
+    out[j] = value
+    return out
+
+
+def _inc_column(a, value):
+    out = a.copy()
+    out[:, 1] += value
+    return out
