@@ -9,15 +9,14 @@ result, updates = scanc.scan(lambda prior, A: prior * A,
 power = scanc.function([A, k], result[-1], updates=updates)
 """
 
+# `scanc.scan` is the callable module compiler/scan/__init__.py
+import scanc.scan  # noqa: E402, F401, I001
 from scanc import config, tensor
 from scanc.frontend.function import Function, UnusedInputError, function
 from scanc.frontend.scan import MissingInputError, until
 from scanc.frontend.shared import SharedVariable, shared
 from scanc.frontend.views import foldl, foldr, map, reduce  # noqa: A004
 from scanc.tensor import dot
-
-# `scanc.scan` is the callable module compiler/scan/__init__.py
-import scanc.scan  # noqa: E402, F401, I001
 
 __all__ = [
     "Function",

@@ -12,15 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import llvmlite.binding as llvm
-from xdsl.context import Context
-from xdsl.dialects import arith, builtin, cf, func, math, memref, scf
-from xdsl.dialects.builtin import ModuleOp
-
 from scanc.codegen.llvm import EmittedFunction, emit_module, optimize
 from scanc.codegen.target import Target, host
 from scanc.dialects import SCAN, ST
 from scanc.lowering.to_loops import LowerToLoopsPass
 from scanc.passes import PASSES
+from xdsl.context import Context
+from xdsl.dialects import arith, builtin, cf, func, math, memref, scf
+from xdsl.dialects.builtin import ModuleOp
 
 STAGES = ("graph", "opt", "loops", "llvm", "asm")
 

@@ -20,10 +20,6 @@ from dataclasses import dataclass
 
 import llvmlite.binding as llvm
 from llvmlite import ir
-from xdsl.dialects import func
-from xdsl.dialects.builtin import IntegerType, MemRefType, ModuleOp
-from xdsl.ir import Attribute, Block, Operation, SSAValue
-
 from scanc.codegen import vector_math
 from scanc.codegen.llvm_control import CONTROL_RULES
 from scanc.codegen.llvm_rules import SCALAR_RULES
@@ -39,6 +35,9 @@ from scanc.codegen.llvm_types import (
 )
 from scanc.codegen.target import Target
 from scanc.runtime.abi import FrameLayout
+from xdsl.dialects import func
+from xdsl.dialects.builtin import IntegerType, MemRefType, ModuleOp
+from xdsl.ir import Attribute, Block, Operation, SSAValue
 
 
 @dataclass

@@ -11,10 +11,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from llvmlite import ir
+from scanc.codegen.llvm_types import Descriptor, i64, ptr
 from xdsl.dialects import scf
 from xdsl.ir import Block
-
-from scanc.codegen.llvm_types import Descriptor, i64, ptr
 
 if TYPE_CHECKING:
     from scanc.codegen.llvm import FunctionEmitter

@@ -7,9 +7,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from llvmlite import ir
-from xdsl.dialects import arith, cf, func, math, memref
-from xdsl.ir import SSAValue
-
 from scanc.codegen import vector_math
 from scanc.codegen.llvm_types import (
     Descriptor,
@@ -21,6 +18,8 @@ from scanc.codegen.llvm_types import (
     llvm_type,
     ptr,
 )
+from xdsl.dialects import arith, cf, func, math, memref
+from xdsl.ir import SSAValue
 
 if TYPE_CHECKING:
     from scanc.codegen.llvm import FunctionEmitter

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scanc import config
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
     Float32Type,
@@ -12,8 +13,6 @@ from xdsl.dialects.builtin import (
     TensorType,
 )
 from xdsl.ir import Attribute
-
-from scanc import config
 
 _ELEMENT_TYPES: dict[str, Attribute] = {
     "float64": Float64Type(),

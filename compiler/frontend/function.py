@@ -6,19 +6,18 @@ import itertools
 import re
 
 import numpy as np
-from xdsl.dialects import func
-from xdsl.dialects.builtin import ModuleOp
-from xdsl.ir import Block, Region, SSAValue
-
 from scanc import pipeline
 from scanc.dialects import st
 from scanc.frontend.graph import DEFAULT_UPDATES, TensorVariable
 from scanc.frontend.scan import MissingInputError
 from scanc.frontend.shared import SHARED, SharedVariable, checked_updates
 from scanc.frontend.slicing import clone_into, ops_computing
-from scanc.tensor.basic import as_tensor_variable
 from scanc.runtime.call import NativeFunction, Param, convert_input
 from scanc.runtime.jit import load
+from scanc.tensor.basic import as_tensor_variable
+from xdsl.dialects import func
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import Block, Region, SSAValue
 
 _names = itertools.count()
 

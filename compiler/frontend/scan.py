@@ -11,9 +11,6 @@ from __future__ import annotations
 import inspect
 from collections.abc import Sequence
 
-from xdsl.dialects.builtin import DYNAMIC_INDEX, TensorType, UnitAttr
-from xdsl.ir import SSAValue
-
 from scanc import config
 from scanc.dialects import scan as scan_dialect
 from scanc.dialects import st
@@ -22,6 +19,8 @@ from scanc.frontend.graph import TensorVariable, emit, recording_scope
 from scanc.frontend.shared import SHARED, checked_updates
 from scanc.frontend.slicing import clone_into, ops_computing
 from scanc.tensor import basic as T
+from xdsl.dialects.builtin import DYNAMIC_INDEX, TensorType, UnitAttr
+from xdsl.ir import SSAValue
 
 
 class MissingInputError(Exception):

@@ -14,11 +14,10 @@ value is the array the compiled function returned, not a copy.
 from __future__ import annotations
 
 import numpy as np
-from xdsl.ir import SSAValue
-
 from scanc.dialects import st
 from scanc.frontend import dtypes
 from scanc.frontend.graph import TensorVariable, emit
+from xdsl.ir import SSAValue
 
 #: the shared variable behind each placeholder value
 SHARED: dict[SSAValue, "SharedVariable"] = {}

@@ -18,6 +18,7 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     IntegerType,
     MemRefType,
+    StridedLayoutAttr,
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
@@ -148,3 +149,15 @@ class Builder:
         op = scf.IfOp(cond, list(result_types), regions[0], regions[1])
         self.block.add_op(op)
         return list(op.results)
+
+
+def strided_type(element, rank: int) -> MemRefType:
+    """The type of every view: dynamic sizes, strides and offset."""
+    return MemRefType(
+        element, [DYNAMIC_INDEX] * rank, StridedLayoutAttr([None] * rank, None)
+    )
+
+
+def subview(b, ref, offsets, sizes, strides, rank: int) -> SSAValue:
+    result_type = strided_type(ref.type.element_type, rank)
+    return b.add(memref.SubviewOp.get(ref, offsets, sizes, strides, result_type))

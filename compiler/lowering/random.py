@@ -16,16 +16,16 @@ from __future__ import annotations
 import math as pymath
 from typing import TYPE_CHECKING
 
-from xdsl.dialects import arith, math
-from xdsl.dialects.builtin import IntegerType
-from xdsl.ir import SSAValue
-
 from scanc.dialects import st
 from scanc.frontend import dtypes
 from scanc.lowering import scalar
 from scanc.lowering.builder import Builder
-from scanc.lowering.tensor_ops import broadcast_loader, product, unflatten
+from scanc.lowering.elementwise import broadcast_loader
+from scanc.lowering.shape import product, unflatten
 from scanc.lowering.values import Lazy, Lowered, Scalar
+from xdsl.dialects import arith, math
+from xdsl.dialects.builtin import IntegerType
+from xdsl.ir import SSAValue
 
 if TYPE_CHECKING:
     from scanc.lowering.to_loops import Lowering

@@ -3,11 +3,10 @@ semantics (floor division and modulo by zero give 0 instead of trapping)."""
 
 from __future__ import annotations
 
-from xdsl.dialects import arith, math
-from xdsl.ir import SSAValue
-
 from scanc.frontend import dtypes
 from scanc.lowering.builder import Builder
+from xdsl.dialects import arith, math
+from xdsl.ir import SSAValue
 
 
 def convert(b: Builder, v: SSAValue, src: str, dst: str) -> SSAValue:

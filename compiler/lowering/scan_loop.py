@@ -18,16 +18,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from xdsl.dialects import arith, scf
-from xdsl.dialects.builtin import IntegerType
-from xdsl.ir import Block, Region, SSAValue
-
 from scanc.dialects import st
 from scanc.dialects.scan import FinalOp, LoopOp, YieldOp
 from scanc.frontend import dtypes
-from scanc.lowering.builder import Builder, index
-from scanc.lowering.tensor_ops import strided_type, subview
+from scanc.lowering.builder import Builder, index, strided_type, subview
 from scanc.lowering.values import Buffer, Lazy, Lowered, Scalar, Scope, store_into
+from xdsl.dialects import arith, scf
+from xdsl.dialects.builtin import IntegerType
+from xdsl.ir import Block, Region, SSAValue
 
 if TYPE_CHECKING:
     from scanc.lowering.to_loops import Lowering

@@ -20,6 +20,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from scanc.dialects import scan, st
+from scanc.frontend import dtypes
+from scanc.lowering import tensor_ops
+from scanc.lowering.builder import Builder, strided_type
+from scanc.lowering.elementwise import lower_constant
+from scanc.lowering.random import lower_random
+from scanc.lowering.scan_loop import lower_final, lower_loop
+from scanc.lowering.values import Buffer, Lazy, Lowered, Scalar, Scope, store_into
 from xdsl.context import Context
 from xdsl.dialects import func, memref
 from xdsl.dialects.builtin import (
@@ -31,15 +39,6 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
-
-from scanc.dialects import scan, st
-from scanc.frontend import dtypes
-from scanc.lowering import tensor_ops
-from scanc.lowering.builder import Builder
-from scanc.lowering.random import lower_random
-from scanc.lowering.scan_loop import lower_final, lower_loop
-from scanc.lowering.tensor_ops import strided_type
-from scanc.lowering.values import Buffer, Lazy, Lowered, Scalar, Scope, store_into
 
 
 def loops_type(type_: Attribute, *, view: bool) -> Attribute:
@@ -278,7 +277,7 @@ class SizeInference:
         if isinstance(op, st.CastOp):
             return self.scalar(op.input)
         if isinstance(op, Operation) and op.name == "arith.constant":
-            return tensor_ops.lower_constant(self.lw, op).load(self.lw.b, [])  # type: ignore
+            return lower_constant(self.lw, op).load(self.lw.b, [])  # type: ignore
         raise NotImplementedError(
             "scan: a map-like output's shape depends on loop data "
             f"({op.name if isinstance(op, Operation) else 'a loop argument'})"

@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from xdsl.ir import Block, BlockArgument, SSAValue
-
 from scanc.lowering.builder import Builder
+from xdsl.ir import Block, BlockArgument, SSAValue
 
 
 @dataclass

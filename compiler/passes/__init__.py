@@ -1,14 +1,13 @@
 """Passes over the graph/opt stages, one per file, plus the upstream ones we use."""
 
+from scanc.passes.hoist_invariants import HoistInvariantsPass
+from scanc.passes.trim_memory import TrimMemoryPass
 from xdsl.passes import ModulePass
 from xdsl.transforms.canonicalize import CanonicalizePass
 from xdsl.transforms.common_subexpression_elimination import (
     CommonSubexpressionElimination,
 )
 from xdsl.transforms.dead_code_elimination import DeadCodeElimination
-
-from scanc.passes.hoist_invariants import HoistInvariantsPass
-from scanc.passes.trim_memory import TrimMemoryPass
 
 #: every pass `scanc -p` accepts, by name
 PASSES: dict[str, type[ModulePass]] = {

@@ -28,15 +28,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from scanc.dialects import st
+from scanc.dialects.scan import LoopOp, drop_leading_dim, with_leading_dim
 from xdsl.context import Context
 from xdsl.dialects.arith import ConstantOp
 from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, ModuleOp, TensorType, i64
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.traits import Pure
-
-from scanc.dialects import st
-from scanc.dialects.scan import LoopOp, drop_leading_dim, with_leading_dim
 
 
 @dataclass

@@ -18,6 +18,8 @@ Untouched: traces returned or used by anything else (whole-sequence readers).
 
 from __future__ import annotations
 
+from scanc.dialects.scan import ALL_ROWS, FinalOp, LoopOp
+from scanc.dialects.st import SubtensorOp
 from xdsl.context import Context
 from xdsl.dialects.arith import ConstantOp
 from xdsl.dialects.builtin import (
@@ -28,9 +30,6 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import SSAValue
 from xdsl.passes import ModulePass
-
-from scanc.dialects.scan import ALL_ROWS, FinalOp, LoopOp
-from scanc.dialects.st import SubtensorOp
 
 
 def _constant_int(value: SSAValue) -> int | None:

@@ -6,13 +6,12 @@ import builtins
 from collections.abc import Sequence
 
 import numpy as np
-from xdsl.dialects.arith import ConstantOp
-from xdsl.dialects.builtin import DYNAMIC_INDEX as DYN
-from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, TensorType
-
 from scanc.dialects import st
 from scanc.frontend import dtypes
 from scanc.frontend.graph import TensorVariable, wrap
+from xdsl.dialects.arith import ConstantOp
+from xdsl.dialects.builtin import DYNAMIC_INDEX as DYN
+from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, TensorType
 
 Shape = Sequence[int | None]
 

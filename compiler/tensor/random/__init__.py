@@ -16,7 +16,6 @@ same numbers, as the guides describe).
 from __future__ import annotations
 
 import numpy as np
-
 from scanc.dialects import st
 from scanc.frontend import dtypes
 from scanc.frontend.graph import TensorVariable, emit, register_default_update

@@ -1,0 +1,188 @@
+"""Lowering of `st.dot`: BLAS gemm for large contiguous float matrix products,
+inline kernels otherwise (FMA-contracted, vectorized by LLVM)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scanc.dialects import st
+from scanc.frontend import dtypes
+from scanc.lowering import scalar
+from scanc.lowering.elementwise import dtype
+from scanc.lowering.values import Buffer, Lowered, Scalar
+from scanc.runtime import blas
+from xdsl.dialects import arith, func
+from xdsl.dialects.builtin import (
+    MemRefType,
+    StridedLayoutAttr,
+)
+from xdsl.dialects.utils.fast_math import FastMathFlag
+from xdsl.ir import SSAValue
+
+if TYPE_CHECKING:
+    from scanc.lowering.to_loops import Lowering
+
+
+_CONTRACT = arith.FastMathFlagsAttr([FastMathFlag.ALLOW_CONTRACT])
+
+
+def multiply_add(b, acc: SSAValue, x: SSAValue, y: SSAValue, dt: str) -> SSAValue:
+    """`acc + x * y`; for floats LLVM may fuse it into one FMA (as BLAS does)."""
+    if not dtypes.is_float(dt):
+        return scalar.apply(b, "add", [acc, scalar.apply(b, "mul", [x, y], dt)], dt)
+    product = b.add(arith.MulfOp(x, y, flags=_CONTRACT))
+    return b.add(arith.AddfOp(acc, product, flags=_CONTRACT))
+
+
+def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
+    """Vector/matrix products as loops; `x @ W` runs i-k-j so the innermost loop
+    walks rows of W contiguously (vectorizable)."""
+    b = lw.b
+    a, w = (
+        lw.materialize(lw.get(v)) if lw.get(v).rank else lw.get(v)
+        for v in (op.lhs, op.rhs)
+    )
+    dt = dtype(op.result)
+    k = a.sizes[-1]
+    b.check(b.cmpi("eq", k, w.sizes[0]), "ValueError: dot: shapes are not aligned")
+    if w.rank == 1:
+
+        def element(idx):
+            def step(kk, acc):
+                return [
+                    multiply_add(b, acc[0], a.load(b, [*idx, kk]), w.load(b, [kk]), dt)
+                ]
+
+            zero = b.const(0, dtypes.element_type(dt))
+            return b.for_(b.const(0), k, step, [zero])[0]
+
+        if a.rank == 1:
+            return Scalar(dt, [], element([]))
+        out = lw.new_buffer(dt, a.sizes[:1])
+        b.for_(b.const(0), a.sizes[0], lambda i, _: b.store(element([i]), out.ref, [i]))
+        return out
+    rows = a.sizes[:-1]
+    out = lw.new_buffer(dt, [*rows, w.sizes[1]])
+    inline = lambda: _vector_matrix_loops(b, a, w, out, dt)  # noqa: E731
+    if rows and _blas_applies(a, w, dt):
+        flops = b.muli(b.muli(rows[0], k), w.sizes[1])
+        large = b.cmpi("sge", flops, b.const(BLAS_MIN_MULTIPLY_ADDS))
+        call = func.CallOp(GEMM[dt], [a.ref, w.ref, out.ref], [])
+        b.if_(large, lambda: b.block.add_op(call), inline)
+        lw.externals[GEMM[dt]] = [a.ref.type, w.ref.type, out.ref.type]
+    else:
+        inline()
+    return out
+
+
+#: matrix products with at least this many multiply-adds call BLAS
+BLAS_MIN_MULTIPLY_ADDS = 32 * 32 * 32
+
+
+GEMM = {"float64": "scanc_cblas_dgemm", "float32": "scanc_cblas_sgemm"}
+
+
+def _blas_applies(a: Buffer, w: Buffer, dt: str) -> bool:
+    """BLAS takes contiguous float matrices (views have unknown strides)."""
+    contiguous = all(
+        isinstance(v.ref.type, MemRefType)
+        and not isinstance(v.ref.type.layout, StridedLayoutAttr)
+        for v in (a, w)
+    )
+    return dt in GEMM and contiguous and blas.available()
+
+
+#: output columns one block of the vector-matrix kernel keeps in registers
+COLUMN_BLOCK = 8
+
+
+#: products whose matrix has at most this many elements (32 KiB of float64, an L1
+#: cache) use the register-blocked kernel; larger ones stream rows of the matrix
+BLOCKED_MAX_ELEMENTS = 4096
+
+
+def _vector_matrix_loops(b, a: Lowered, w: Lowered, out: Buffer, dt: str) -> None:
+    """out = a . w with a kernel chosen at run time by the size of `w`."""
+    elements = b.muli(a.sizes[-1], w.sizes[1])
+    small = b.cmpi("sle", elements, b.const(BLOCKED_MAX_ELEMENTS))
+    b.if_(
+        small,
+        lambda: _blocked_loops(b, a, w, out, dt),
+        lambda: _row_streaming_loops(b, a, w, out, dt),
+    )
+
+
+def _row_streaming_loops(b, a: Lowered, w: Lowered, out: Buffer, dt: str) -> None:
+    """out = a . w in the i-k-j order: the innermost loop walks rows of `w` and
+    `out` contiguously, so LLVM vectorizes it into FMAs."""
+    zero = b.const(0, dtypes.element_type(dt))
+    b.loop_nest(out.sizes, lambda idx: b.store(zero, out.ref, idx))
+    rows, k = a.sizes[:-1], a.sizes[-1]
+
+    def row(i: list):
+        def over_k(kk, _):
+            coefficient = a.load(b, [*i, kk])
+
+            def over_j(j, _):
+                acc = b.load(out.ref, [*i, j])
+                total = multiply_add(b, acc, coefficient, w.load(b, [kk, j]), dt)
+                b.store(total, out.ref, [*i, j])
+
+            b.for_(b.const(0), w.sizes[1], over_j)
+
+        b.for_(b.const(0), k, over_k)
+
+    if rows:
+        b.for_(b.const(0), rows[0], lambda i, _: row([i]))
+    else:
+        row([])
+
+
+def _blocked_loops(b, a: Lowered, w: Lowered, out: Buffer, dt: str) -> None:
+    """out = a . w, one row of `a` at a time. Whole blocks of `COLUMN_BLOCK` output
+    columns carry their sums through the k loop as loop values (registers; LLVM's
+    SLP vectorizer makes them one vector FMA per k); the last columns use the
+    i-k-j order, vectorized over j."""
+    rows, k, n = a.sizes[:-1], a.sizes[-1], w.sizes[1]
+    width = b.const(COLUMN_BLOCK)
+    blocked = b.muli(b.add(arith.DivSIOp(n, width)), width)
+    zero = b.const(0, dtypes.element_type(dt))
+
+    def row(i: list):
+        def column_block(jb, _):
+            def over_k(kk, sums):
+                coefficient = a.load(b, [*i, kk])
+                return [
+                    multiply_add(
+                        b,
+                        total,
+                        coefficient,
+                        w.load(b, [kk, b.addi(jb, b.const(c))]),
+                        dt,
+                    )
+                    for c, total in enumerate(sums)
+                ]
+
+            sums = b.for_(b.const(0), k, over_k, [zero] * COLUMN_BLOCK)
+            for c, total in enumerate(sums):
+                b.store(total, out.ref, [*i, b.addi(jb, b.const(c))])
+
+        b.for_(b.const(0), blocked, column_block, step=width)
+        b.for_(blocked, n, lambda j, _: b.store(zero, out.ref, [*i, j]))
+
+        def rest(kk, _):
+            coefficient = a.load(b, [*i, kk])
+
+            def over_j(j, _):
+                acc = b.load(out.ref, [*i, j])
+                total = multiply_add(b, acc, coefficient, w.load(b, [kk, j]), dt)
+                b.store(total, out.ref, [*i, j])
+
+            b.for_(blocked, n, over_j)
+
+        b.for_(b.const(0), k, rest)
+
+    if rows:
+        b.for_(b.const(0), rows[0], lambda i, _: row([i]))
+    else:
+        row([])
