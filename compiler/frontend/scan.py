@@ -161,7 +161,7 @@ def scan(
     """
     seqs = _sequence_specs(sequences)
     if go_backwards:
-        seqs = [(T.subtensor(seq, slice(None, None, -1)), taps) for seq, taps in seqs]
+        seqs = [(seq[::-1], taps) for seq, taps in seqs]
     outs = _output_specs(outputs_info)
     non_seqs = [T.as_tensor_variable(v) for v in _as_list(non_sequences)]
     steps = None

@@ -3,6 +3,10 @@
 from scanc.frontend.graph import TensorVariable
 from scanc.tensor.basic import *  # noqa: F403
 from scanc.tensor.basic import CONSTRUCTORS
+from scanc.tensor.indexing import *  # noqa: F403
+from scanc.tensor.linalg import *  # noqa: F403
+from scanc.tensor.reductions import *  # noqa: F403
+from scanc.tensor.shape import *  # noqa: F403
 
 globals().update(CONSTRUCTORS)
 

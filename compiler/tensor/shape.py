@@ -1,0 +1,178 @@
+"""Layout and creation: transpose, dimshuffle, reshape, flatten, concatenate,
+stack, full, zeros, ones, fill, eye, diagonal, diag."""
+
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+from scanc.dialects import st
+from scanc.frontend import dtypes
+from scanc.frontend.graph import TensorVariable, wrap
+from scanc.tensor.basic import (
+    _axes,
+    _dims,
+    _full_like,
+    _int_scalar,
+    _static_int,
+    _ttype,
+    add,
+    alloc,
+    arange,
+    as_tensor_variable,
+    cast,
+    constant,
+    dim,
+    eq,
+    expand_dims,
+    int_div,
+    mul,
+)
+from xdsl.dialects.builtin import DYNAMIC_INDEX as DYN
+from xdsl.dialects.builtin import TensorType
+
+
+def transpose(x, axes=None) -> TensorVariable:
+    x = as_tensor_variable(x)
+    perm = (
+        list(range(x.ndim))[::-1] if axes is None else [int(a) % x.ndim for a in axes]
+    )
+    if sorted(perm) != list(range(x.ndim)):
+        raise ValueError(f"transpose: {axes} is not a permutation of {x.ndim} axes")
+    if perm == list(range(x.ndim)):
+        return x
+    shape = [x.type.get_shape()[p] for p in perm]
+    return wrap(st.TransposeOp(x.value, perm, TensorType(x.type.element_type, shape)))
+
+
+def dimshuffle(x, *pattern) -> TensorVariable:
+    """PyTensor's dimshuffle: a permutation of the axes, with 'x' for new
+    broadcastable axes (dropping axes is not supported)."""
+    x = as_tensor_variable(x)
+    if len(pattern) == 1 and isinstance(pattern[0], (list, tuple)):
+        pattern = tuple(pattern[0])
+    kept = [p for p in pattern if p != "x"]
+    if sorted(kept) != list(range(x.ndim)):
+        raise NotImplementedError(
+            f"dimshuffle{pattern}: only permutations plus 'x' are supported"
+        )
+    result = transpose(x, kept)
+    new_axes = [i for i, p in enumerate(pattern) if p == "x"]
+    return expand_dims(result, new_axes) if new_axes else result
+
+
+def reshape(x, shape, ndim=None) -> TensorVariable:
+    """`x` with a new shape; one entry may be -1 (inferred from the others)."""
+    x = as_tensor_variable(x)
+    if isinstance(shape, TensorVariable) or not isinstance(shape, (list, tuple)):
+        shape = list(shape) if hasattr(shape, "__iter__") else [shape]
+    sizes = [_int_scalar(s, "reshape size") for s in shape]
+    static = [_static_int(s) for s in sizes]
+    if static.count(-1) > 1:
+        raise ValueError("reshape: only one size can be -1")
+    if -1 in static:
+        known = constant(1, dtype="int64")
+        for s, v in zip(sizes, static):
+            if v != -1:
+                known = mul(known, s)
+        total = constant(1, dtype="int64")
+        for a in range(x.ndim):
+            total = mul(total, dim(x, a))
+        sizes[static.index(-1)] = int_div(total, known)
+        static[static.index(-1)] = None
+    if None not in static and DYN not in x.type.get_shape():
+        if int(np.prod(static)) != int(np.prod(x.type.get_shape())):
+            raise ValueError(f"cannot reshape {x} into shape {tuple(static)}")
+    result = _ttype(x.dtype, static)
+    return wrap(st.ReshapeOp(x.value, [s.value for s in sizes], result))
+
+
+def flatten(x, ndim=1) -> TensorVariable:
+    """The first `ndim - 1` axes kept, the rest joined into one."""
+    x = as_tensor_variable(x)
+    kept = [dim(x, a) for a in range(ndim - 1)]
+    rest = constant(1, dtype="int64")
+    for a in range(ndim - 1, x.ndim):
+        rest = mul(rest, dim(x, a))
+    return reshape(x, [*kept, rest])
+
+
+def concatenate(tensors, axis=0) -> TensorVariable:
+    tensors = [as_tensor_variable(t) for t in tensors]
+    if not tensors:
+        raise ValueError("concatenate needs at least one tensor")
+    ndim = tensors[0].ndim
+    if ndim == 0 or builtins.any(t.ndim != ndim for t in tensors):
+        raise ValueError("concatenate joins tensors of one rank (at least 1)")
+    axis = _axes(tensors[0], axis)[0]
+    dtype = dtypes.upcast(*[t.dtype for t in tensors])
+    tensors = [cast(t, dtype) for t in tensors]
+    shape = list(tensors[0].type.get_shape())
+    lengths = [t.type.get_shape()[axis] for t in tensors]
+    shape[axis] = DYN if DYN in lengths else builtins.sum(lengths)
+    result = _ttype(dtype, _dims(shape))
+    return wrap(st.ConcatenateOp([t.value for t in tensors], axis, result))
+
+
+def stack(tensors, axis=0) -> TensorVariable:
+    tensors = [as_tensor_variable(t) for t in tensors]
+    return concatenate([expand_dims(t, [axis % (t.ndim + 1)]) for t in tensors], axis)
+
+
+def _shape_list(shape) -> list:
+    if isinstance(shape, (int, np.integer, TensorVariable)) and not (
+        isinstance(shape, TensorVariable) and shape.ndim == 1
+    ):
+        return [shape]
+    return list(shape)
+
+
+def full(shape, fill_value, dtype=None) -> TensorVariable:
+    value = (
+        constant(fill_value, dtype=dtype) if dtype else as_tensor_variable(fill_value)
+    )
+    sizes = _shape_list(shape)
+    return alloc(value, *sizes) if sizes else value
+
+
+def zeros(shape, dtype=None) -> TensorVariable:
+    return full(shape, 0, dtype or "floatX")
+
+
+def ones(shape, dtype=None) -> TensorVariable:
+    return full(shape, 1, dtype or "floatX")
+
+
+def fill(model, value) -> TensorVariable:
+    """A tensor shaped like `model`, every element `value` (PyTensor's `fill`)."""
+    value = as_tensor_variable(value)
+    model = as_tensor_variable(model)
+    return _full_like(model, value, value.dtype) if value.ndim == 0 else value
+
+
+def eye(n, m=None, k=0, dtype=None) -> TensorVariable:
+    rows = arange(n)
+    cols = arange(n if m is None else m)
+    mask = eq(add(expand_dims(rows, [1]), k), expand_dims(cols, [0]))
+    return cast(mask, dtype or "floatX")
+
+
+def diagonal(x, offset=0) -> TensorVariable:
+    x = as_tensor_variable(x)
+    if x.ndim != 2:
+        raise NotImplementedError("diagonal of tensors other than matrices")
+    return wrap(st.DiagonalOp(x.value, int(offset), _ttype(x.dtype, [None])))
+
+
+def diag(v, k=0) -> TensorVariable:
+    """The diagonal `k` of a matrix, or a square matrix with `v` on diagonal `k`."""
+    v = as_tensor_variable(v)
+    if v.ndim == 2:
+        return diagonal(v, k)
+    if v.ndim != 1:
+        raise ValueError("diag takes a vector or a matrix")
+    n = add(dim(v, 0), builtins.abs(k))
+    # entry (i, i + k) is v[i] for k >= 0 (indexed by row), v[i + k] otherwise
+    padded = concatenate([v, zeros([builtins.abs(k)], v.dtype)]) if k else v
+    along = [1] if k >= 0 else [0]
+    return mul(eye(n, n, k=k, dtype=v.dtype), expand_dims(padded, along))
