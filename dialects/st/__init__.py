@@ -1,0 +1,113 @@
+"""The `st` dialect: value-semantics tensor ops of the `graph` stage.
+
+`st` is what the frontend (`scanc.tensor`) builds. Its values are builtin
+`tensor` types; scalars are rank-0 tensors (`tensor<f64>`), dynamic dims are `?`.
+Broadcasting follows PyTensor: a dim broadcasts only when its static size is 1;
+two dynamic dims must be equal at run time.
+
+Constants use the upstream `arith.constant` with a dense attribute; everything the
+upstream dialects cannot say with PyTensor's semantics lives here, one module per
+kind of op (elementwise, reduce, indexing, layout, random):
+
+    %p = st.elementwise "mul"(%prior, %A) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
+    %n = st.dim %A {axis = 0 : i64} : tensor<?xf64> -> tensor<i64>
+    %o = st.alloc %one [%n] : (tensor<f64>, tensor<i64>) -> tensor<?xf64>
+    %s = st.reduce "sum"(%x) {axes = array<i64: 0>} : tensor<?xf64> -> tensor<f64>
+    %l = st.subtensor %r ["i"](%i) : (tensor<?x?xf64>, tensor<i64>) -> tensor<?xf64>
+"""
+
+from scanc.dialects.st.core import (
+    ELEMENTWISE_ARITY,
+    FLOAT_UNARY,
+    REDUCTIONS,
+    is_index_scalar,
+    parse_index_entry,
+    tensor_type,
+)
+from scanc.dialects.st.elementwise import (
+    AllocOp,
+    ArangeOp,
+    CastOp,
+    DimOp,
+    ElementwiseOp,
+    ExpandDimsOp,
+    PlaceholderOp,
+)
+from scanc.dialects.st.indexing import (
+    CompressOp,
+    MaskedPutOp,
+    PutOp,
+    SetSubtensorOp,
+    SubtensorOp,
+    TakeOp,
+)
+from scanc.dialects.st.layout import (
+    ConcatenateOp,
+    DiagonalOp,
+    DotOp,
+    ReshapeOp,
+    TransposeOp,
+)
+from scanc.dialects.st.random import RANDOM_DISTRIBUTIONS, RandomOp
+from scanc.dialects.st.reduce import ArgReduceOp, ReduceOp
+from xdsl.ir import Dialect
+
+ST = Dialect(
+    "st",
+    [
+        PlaceholderOp,
+        ElementwiseOp,
+        CastOp,
+        ExpandDimsOp,
+        DimOp,
+        AllocOp,
+        ArangeOp,
+        ReduceOp,
+        SubtensorOp,
+        DotOp,
+        TransposeOp,
+        SetSubtensorOp,
+        RandomOp,
+        ArgReduceOp,
+        ReshapeOp,
+        ConcatenateOp,
+        DiagonalOp,
+        TakeOp,
+        PutOp,
+        CompressOp,
+        MaskedPutOp,
+    ],
+    [],
+)
+
+__all__ = [
+    "ELEMENTWISE_ARITY",
+    "FLOAT_UNARY",
+    "RANDOM_DISTRIBUTIONS",
+    "REDUCTIONS",
+    "ST",
+    "AllocOp",
+    "ArangeOp",
+    "ArgReduceOp",
+    "CastOp",
+    "CompressOp",
+    "ConcatenateOp",
+    "DiagonalOp",
+    "DimOp",
+    "DotOp",
+    "ElementwiseOp",
+    "ExpandDimsOp",
+    "MaskedPutOp",
+    "PlaceholderOp",
+    "PutOp",
+    "RandomOp",
+    "ReduceOp",
+    "ReshapeOp",
+    "SetSubtensorOp",
+    "SubtensorOp",
+    "TakeOp",
+    "TransposeOp",
+    "is_index_scalar",
+    "parse_index_entry",
+    "tensor_type",
+]
