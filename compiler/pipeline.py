@@ -27,6 +27,10 @@ STAGES = ("graph", "opt", "loops", "llvm", "asm")
 OPT_PASSES = (
     "canonicalize",
     "cse",
+    "split-concat-products",
+    "hoist-invariants",
+    "cse",
+    "merge-matmuls",
     "hoist-invariants",
     "cse",
     "trim-memory",

@@ -148,6 +148,33 @@ class LoopOp(IRDLOperation):
     def keep_rows(self) -> list[int]:
         return list(self.keep.get_values())
 
+    def rebuilt(
+        self,
+        new_sequences: Sequence[SSAValue] = (),
+        new_invariants: Sequence[SSAValue] = (),
+    ) -> LoopOp:
+        """Replace this loop by an equal one with more sequences (tap 0) and
+        invariants, whose body arguments the caller has already inserted. Moves
+        the body and the attributes, redirects the uses of the traces."""
+        new = LoopOp(
+            self.n_steps,
+            [*self.sequences, *new_sequences],
+            [*self.sequence_taps(), *([0],) * len(new_sequences)],
+            list(self.initials),
+            self.output_taps(),
+            [*self.invariants, *new_invariants],
+            [r.type for r in self.traces],
+            self.detach_region(self.body),
+            keep=self.keep_rows(),
+        )
+        new.attributes |= self.attributes
+        self.parent_block().insert_op_before(new, self)  # type: ignore[union-attr]
+        for old, fresh in zip(self.traces, new.traces):
+            old.replace_all_uses_with(fresh)
+        self.detach()
+        self.erase()
+        return new
+
     def recurrent_outputs(self) -> list[int]:
         """Indices of the outputs that have taps (and so an initial value)."""
         return [i for i, taps in enumerate(self.output_taps()) if taps]

@@ -17,6 +17,8 @@ from functools import cache
 SYMBOLS = {
     "scanc_cblas_dgemm": "scipy_cblas_dgemm64_",
     "scanc_cblas_sgemm": "scipy_cblas_sgemm64_",
+    "scanc_cblas_dgemv": "scipy_cblas_dgemv64_",
+    "scanc_cblas_sgemv": "scipy_cblas_sgemv64_",
 }
 
 

@@ -253,38 +253,69 @@ def _subview(e: FunctionEmitter, op: memref.SubviewOp):
     return Descriptor(data, sizes, strides, d.element)
 
 
-_ROW_MAJOR, _NO_TRANSPOSE = 101, 111  # CBLAS enum values
+_ROW_MAJOR, _NO_TRANSPOSE, _TRANSPOSE = 101, 111, 112  # CBLAS enum values
 
 
 def _call(e: FunctionEmitter, op: func.CallOp):
-    """Calls to the external kernels `lower-to-loops` uses: BLAS gemm."""
+    """Calls to the external kernels `lower-to-loops` uses: BLAS gemm and gemv."""
     name = op.callee.string_value()
-    if not name.startswith("scanc_cblas_") or not name.endswith("gemm"):
-        raise NotImplementedError(f"llvm emitter: no rule for calls to {name}")
     a, w, out = (e[v] for v in op.arguments)
-    t = a.element
-    enum = ir.IntType(32)
-    signature = [enum, enum, enum, i64, i64, i64, t, ptr, i64, ptr, i64, t, ptr, i64]
-    gemm = e.libcall(name, ir.VoidType(), signature)
-    e.b.call(
-        gemm,
-        [
-            ir.Constant(enum, _ROW_MAJOR),
-            ir.Constant(enum, _NO_TRANSPOSE),
-            ir.Constant(enum, _NO_TRANSPOSE),
+    t, enum = a.element, ir.IntType(32)
+    one, zero = ir.Constant(t, 1.0), ir.Constant(t, 0.0)
+    constant = lambda v: ir.Constant(enum, v)  # noqa: E731
+    if name.startswith("scanc_cblas_") and name.endswith("gemm"):
+        signature = [
+            enum,
+            enum,
+            enum,
+            i64,
+            i64,
+            i64,
+            t,
+            ptr,
+            i64,
+            ptr,
+            i64,
+            t,
+            ptr,
+            i64,
+        ]
+        args = [
+            constant(_ROW_MAJOR),
+            constant(_NO_TRANSPOSE),
+            constant(_NO_TRANSPOSE),
             a.sizes[0],
             w.sizes[1],
             a.sizes[1],
-            ir.Constant(t, 1.0),
+            one,
             a.data,
             a.strides[0],
             w.data,
             w.strides[0],
-            ir.Constant(t, 0.0),
+            zero,
             out.data,
             out.strides[0],
-        ],
-    )
+        ]
+    elif name.startswith("scanc_cblas_") and name.endswith("gemv"):
+        # out = a . w is w^T a: gemv on the row-major matrix, transposed
+        signature = [enum, enum, i64, i64, t, ptr, i64, ptr, i64, t, ptr, i64]
+        args = [
+            constant(_ROW_MAJOR),
+            constant(_TRANSPOSE),
+            w.sizes[0],
+            w.sizes[1],
+            one,
+            w.data,
+            w.strides[0],
+            a.data,
+            a.strides[0],
+            zero,
+            out.data,
+            out.strides[0],
+        ]
+    else:
+        raise NotImplementedError(f"llvm emitter: no rule for calls to {name}")
+    e.b.call(e.libcall(name, ir.VoidType(), signature), args)
 
 
 SCALAR_RULES: dict[type, Callable] = {

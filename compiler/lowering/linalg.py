@@ -64,12 +64,16 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
     rows = a.sizes[:-1]
     out = lw.new_buffer(dt, [*rows, w.sizes[1]])
     inline = lambda: _vector_matrix_loops(b, a, w, out, dt)  # noqa: E731
-    if rows and _blas_applies(a, w, dt):
-        flops = b.muli(b.muli(rows[0], k), w.sizes[1])
-        large = b.cmpi("sge", flops, b.const(BLAS_MIN_MULTIPLY_ADDS))
-        call = func.CallOp(GEMM[dt], [a.ref, w.ref, out.ref], [])
+    kernel = (GEMM if rows else GEMV).get(dt)
+    if kernel and _blas_applies(a, w, dt, vector=not rows):
+        if not rows and _is_view(a):
+            a = lw.copy(a)  # gemv wants a positive increment: one O(k) copy
+        work = b.muli(b.muli(rows[0] if rows else b.const(1), k), w.sizes[1])
+        threshold = BLAS_MIN_MULTIPLY_ADDS if rows else BLAS_MIN_VECTOR_MULTIPLY_ADDS
+        large = b.cmpi("sge", work, b.const(threshold))
+        call = func.CallOp(kernel, [a.ref, w.ref, out.ref], [])
         b.if_(large, lambda: b.block.add_op(call), inline)
-        lw.externals[GEMM[dt]] = [a.ref.type, w.ref.type, out.ref.type]
+        lw.externals[kernel] = [a.ref.type, w.ref.type, out.ref.type]
     else:
         inline()
     return out
@@ -79,17 +83,25 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
 BLAS_MIN_MULTIPLY_ADDS = 32 * 32 * 32
 
 
+#: vector-matrix products with at least this many call BLAS gemv (below, the
+#: register-blocked inline kernel is as fast and avoids the call)
+BLAS_MIN_VECTOR_MULTIPLY_ADDS = 64 * 1024
 GEMM = {"float64": "scanc_cblas_dgemm", "float32": "scanc_cblas_sgemm"}
+GEMV = {"float64": "scanc_cblas_dgemv", "float32": "scanc_cblas_sgemv"}
 
 
-def _blas_applies(a: Buffer, w: Buffer, dt: str) -> bool:
-    """BLAS takes contiguous float matrices (views have unknown strides)."""
-    contiguous = all(
-        isinstance(v.ref.type, MemRefType)
-        and not isinstance(v.ref.type.layout, StridedLayoutAttr)
-        for v in (a, w)
+def _is_view(v: Buffer) -> bool:
+    """Whether `v` may have any strides (a subview) rather than row-major ones."""
+    return not isinstance(v.ref.type, MemRefType) or isinstance(
+        v.ref.type.layout, StridedLayoutAttr
     )
-    return dt in GEMM and contiguous and blas.available()
+
+
+def _blas_applies(a: Buffer, w: Buffer, dt: str, vector: bool = False) -> bool:
+    """BLAS takes row-major float matrices; a vector operand is copied when it is
+    a view."""
+    operands = (w,) if vector else (a, w)
+    return dt in GEMM and not any(_is_view(v) for v in operands) and blas.available()
 
 
 #: output columns one block of the vector-matrix kernel keeps in registers

@@ -1,6 +1,8 @@
 """Passes over the graph/opt stages, one per file, plus the upstream ones we use."""
 
 from scanc.passes.hoist_invariants import HoistInvariantsPass
+from scanc.passes.merge_matmuls import MergeMatmulsPass
+from scanc.passes.split_concat_products import SplitConcatProductsPass
 from scanc.passes.trim_memory import TrimMemoryPass
 from xdsl.passes import ModulePass
 from xdsl.transforms.canonicalize import CanonicalizePass
@@ -18,5 +20,7 @@ PASSES: dict[str, type[ModulePass]] = {
         DeadCodeElimination,
         TrimMemoryPass,
         HoistInvariantsPass,
+        MergeMatmulsPass,
+        SplitConcatProductsPass,
     )
 }

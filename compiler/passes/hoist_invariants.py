@@ -58,6 +58,8 @@ class Hoisting:
     #: what each body value is outside the loop, when it is known there
     outer: dict[SSAValue, Row | Invariant] = field(default_factory=dict)
     moved: list[Operation] = field(default_factory=list)
+    #: output tap argument -> the initial rows of that output
+    states: dict[SSAValue, SSAValue] = field(default_factory=dict)
     constant_copies: list[Operation] = field(default_factory=list)
 
     def insert_before_loop(self, op: Operation) -> SSAValue:
@@ -91,6 +93,34 @@ def _invariants(h: Hoisting, loop: LoopOp) -> None:
     first = len(block.args) - len(loop.invariants)
     for arg, outer in zip(block.args[first:], loop.invariants):
         h.outer[arg] = Invariant(outer)
+
+
+def _try_size(h: Hoisting, op: Operation) -> bool:
+    """The size of a sequence row (or of a state) does not change between steps:
+    it is a size of the sequence (of the initial rows), one axis further."""
+    if not isinstance(op, st.DimOp):
+        return False
+    kind = h.outer.get(op.input)
+    source = kind.outer if isinstance(kind, Row) else h.states.get(op.input)
+    if source is None:
+        return False
+    size = st.DimOp(source, op.axis.value.data + 1)
+    h.outer[op.results[0]] = Invariant(h.insert_before_loop(size))
+    return True
+
+
+def _states(h: Hoisting, loop: LoopOp) -> None:
+    """Each output tap argument, with the initial rows its sizes come from."""
+    args = loop.body.block.args[sum(len(t) for t in loop.sequence_taps()) :]
+    initials = iter(loop.initials)
+    position = 0
+    for taps in loop.output_taps():
+        if not taps:
+            continue
+        initial = next(initials)
+        for _ in taps:
+            h.states[args[position]] = initial
+            position += 1
 
 
 def _try_invariant(h: Hoisting, op: Operation) -> bool:
@@ -157,6 +187,7 @@ def hoist(loop: LoopOp) -> LoopOp:
     """Hoist what can move out of `loop`; returns the loop (rebuilt if it changed)."""
     h = Hoisting(loop)
     _seq_rows(h, loop)
+    _states(h, loop)
     _invariants(h, loop)
     allow_rows = loop.yield_op().until is None
     for op in list(loop.body.block.ops)[:-1]:
@@ -166,7 +197,9 @@ def hoist(loop: LoopOp) -> LoopOp:
             h.outer[op.result] = Invariant(h.insert_before_loop(copy))
             h.constant_copies.append(copy)
         elif _movable(op) and (
-            _try_invariant(h, op) or (allow_rows and _try_row(h, op))
+            _try_size(h, op)
+            or _try_invariant(h, op)
+            or (allow_rows and _try_row(h, op))
         ):
             h.moved.append(op)
     for copy in h.constant_copies:
@@ -201,24 +234,7 @@ def _rebuild(h: Hoisting) -> LoopOp:
     for op in reversed(h.moved):
         op.detach()
         op.erase()
-    new = LoopOp(
-        loop.n_steps,
-        [*loop.sequences, *new_seqs],
-        [*loop.sequence_taps(), *([0],) * len(new_seqs)],
-        list(loop.initials),
-        loop.output_taps(),
-        [*loop.invariants, *new_invariants],
-        [r.type for r in loop.traces],
-        loop.detach_region(loop.body),
-        keep=loop.keep_rows(),
-    )
-    new.attributes |= loop.attributes
-    loop.parent_block().insert_op_before(new, loop)  # type: ignore[union-attr]
-    for old, fresh in zip(loop.traces, new.traces):
-        old.replace_all_uses_with(fresh)
-    loop.detach()
-    loop.erase()
-    return new
+    return loop.rebuilt(new_seqs, new_invariants)
 
 
 class HoistInvariantsPass(ModulePass):

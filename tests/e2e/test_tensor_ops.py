@@ -177,9 +177,18 @@ def test_large_matrix_products_match_numpy(mode, dtype, rtol):
     # above the BLAS threshold (when NumPy bundles OpenBLAS), and through a view
     # (strided operands always take the inline loops)
     a, b = st.matrix("a", dtype=dtype), st.matrix("b", dtype=dtype)
-    f = scanc.function([a, b], [st.dot(a, b), st.dot(a[::2], b)], mode=mode)
-    x = rng.normal(size=(80, 60)).astype(dtype)
-    y = rng.normal(size=(60, 70)).astype(dtype)
-    full, strided = f(x, y)
-    np.testing.assert_allclose(full, x @ y, rtol=rtol, atol=rtol)
-    np.testing.assert_allclose(strided, x[::2] @ y, rtol=rtol, atol=rtol)
+    v = st.vector("v", dtype=dtype)
+    f = scanc.function(
+        [a, b, v],
+        [st.dot(a, b), st.dot(a[::2], b), st.dot(v, b), st.dot(v[::-1], b)],
+        mode=mode,
+    )
+    x = rng.normal(size=(80, 1200)).astype(dtype)
+    y = rng.normal(size=(1200, 70)).astype(dtype)
+    z = rng.normal(size=1200).astype(dtype)  # 1200 x 70 multiply-adds: gemv
+    full, strided, vector, reversed_vector = f(x, y, z)
+    tol = rtol * 30
+    np.testing.assert_allclose(full, x @ y, rtol=tol, atol=tol)
+    np.testing.assert_allclose(strided, x[::2] @ y, rtol=tol, atol=tol)
+    np.testing.assert_allclose(vector, z @ y, rtol=tol, atol=tol)
+    np.testing.assert_allclose(reversed_vector, z[::-1] @ y, rtol=tol, atol=tol)

@@ -9,6 +9,7 @@ from typing import Callable
 
 import numpy as np
 from scanc.tools.bench.foundation import W1, W2, W3, w1_data, w2_data, w3_data
+from scanc.tools.bench.lstm_workloads import W10, w10_data, w10_reference
 from scanc.tools.bench.random_workloads import R1, R2, r1_data, r2_data
 from scanc.tools.bench.scan_workloads import (
     W4,
@@ -110,6 +111,13 @@ WORKLOADS = [
         w7_data(1e300),
         W7,
         w7_reference,
+    ),
+    Workload(
+        "W10",
+        "LSTM layer forward, 4 gate matrices, hidden 256, input 256, T=200",
+        w10_data(),
+        W10,
+        w10_reference,
     ),
     Workload(
         "T1", "tanh(a*x + b) * sigmoid(x), 1e6 float64", t1_data, T1, t1_reference

@@ -1,0 +1,93 @@
+"""The `split-concat-products` pass: distribute a product over a concatenation.
+
+Expects: graph/opt-stage IR. A vector-matrix product whose vector is a
+concatenation of vectors becomes the sum of the products of each piece with the
+matching rows of the matrix:
+
+    %xh = st.concatenate(%x, %h) {axis = 0 : i64}
+    %y = st.dot %xh, %W
+  becomes
+    %y = st.dot %x, %W[0 : len(%x)]  +  st.dot %h, %W[len(%x) : len(%x) + len(%h)]
+
+In an LSTM step (`concat(x_t, h) . W`) this separates the part that reads the
+sequence from the part that reads the state: `hoist-invariants` then batches
+`x_t . W_x` over all steps into one matrix product, and `merge-matmuls` merges
+the gates' `h . W_h`. The row slices are views. Untouched: concatenations used
+by anything else than this product stay as they are (the product still splits).
+"""
+
+from __future__ import annotations
+
+from xdsl.context import Context
+from xdsl.dialects.arith import ConstantOp
+from xdsl.dialects.builtin import (
+    DYNAMIC_INDEX,
+    DenseIntOrFPElementsAttr,
+    ModuleOp,
+    TensorType,
+    i64,
+)
+from xdsl.ir import Operation, SSAValue
+from xdsl.passes import ModulePass
+
+from scanc.dialects import st
+
+SCALAR = TensorType(i64, [])
+
+
+def _before(anchor: Operation, op: Operation) -> SSAValue:
+    anchor.parent_block().insert_op_before(op, anchor)  # type: ignore[union-attr]
+    return op.results[0]
+
+
+def _splittable(op: Operation) -> bool:
+    if not isinstance(op, st.DotOp):
+        return False
+    concat = op.lhs.owner
+    return (
+        isinstance(concat, st.ConcatenateOp)
+        and op.lhs.type.get_num_dims() == 1  # type: ignore[attr-defined]
+        and op.rhs.type.get_num_dims() == 2  # type: ignore[attr-defined]
+        and len(concat.inputs) > 1
+    )
+
+
+def split(dot: st.DotOp) -> None:
+    """Replace `dot(concatenate(pieces), W)` by the sum of the pieces' products."""
+    concat = dot.lhs.owner
+    assert isinstance(concat, st.ConcatenateOp)
+    zero = DenseIntOrFPElementsAttr.from_list(SCALAR, [0])
+    start = _before(dot, ConstantOp(zero, SCALAR))
+    total: SSAValue | None = None
+    matrix_type = dot.rhs.type
+    for piece in concat.inputs:
+        length = _before(dot, st.DimOp(piece, 0))
+        stop = _before(dot, st.ElementwiseOp("add", [start, length], SCALAR))
+        rows_type = TensorType(
+            matrix_type.element_type,  # type: ignore[attr-defined]
+            [DYNAMIC_INDEX, matrix_type.get_shape()[1]],  # type: ignore[attr-defined]
+        )
+        rows = _before(dot, st.SubtensorOp(dot.rhs, ["sxx_"], [start, stop], rows_type))
+        product = _before(dot, st.DotOp(piece, rows, dot.result.type))
+        total = (
+            product
+            if total is None
+            else _before(
+                dot, st.ElementwiseOp("add", [total, product], dot.result.type)
+            )
+        )
+        start = stop
+    dot.result.replace_all_uses_with(total)  # type: ignore[arg-type]
+    dot.detach()
+    dot.erase()
+    if not concat.result.uses:
+        concat.detach()
+        concat.erase()
+
+
+class SplitConcatProductsPass(ModulePass):
+    name = "split-concat-products"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        for dot in [o for o in op.walk() if _splittable(o)]:
+            split(dot)  # type: ignore[arg-type]
