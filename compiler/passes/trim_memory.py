@@ -12,7 +12,8 @@ trace still raises `IndexError`).
   becomes
     %r = scan.loop steps(%k) outs(%a0 taps [-1] : ... keep 1) ...
 
-`scan.final %trace, %init` (the state after the last step) reads one row.
+`scan.final %trace, %init` (the state after the last step) reads one row; a
+trace nobody reads (the LSTM's cell state) keeps one.
 Untouched: traces returned or used by anything else (whole-sequence readers).
 """
 
@@ -44,7 +45,11 @@ def _constant_int(value: SSAValue) -> int | None:
 
 
 def rows_read(trace: SSAValue) -> int | None:
-    """How many trailing rows the users of `trace` read, or None if not bounded."""
+    """How many trailing rows the users of `trace` read, or None if not bounded.
+    A trace nobody reads keeps one row (the loop still computes the output, which
+    may feed the other outputs)."""
+    if not trace.uses:
+        return 1
     needed = 0
     for use in trace.uses:
         user = use.operation

@@ -97,3 +97,17 @@ func.func @final_state(%k0: tensor<1xi64>, %n: tensor<i64>) -> tensor<i64> {
   %final = scan.final %r, %k0 : (tensor<?xi64>, tensor<1xi64>) -> tensor<i64>
   func.return %final : tensor<i64>
 }
+
+// -----
+
+// A trace nobody reads keeps one row.
+// CHECK-LABEL: func.func @unread
+// CHECK: outs(%a0 taps [-1] : tensor<1xf64>, %b0 taps [-1] : tensor<1xf64> keep 1)
+func.func @unread(%a0: tensor<1xf64>, %b0: tensor<1xf64>, %k: tensor<i64>) -> tensor<?xf64> {
+  %a, %b = scan.loop steps(%k : tensor<i64>) outs(%a0 taps [-1] : tensor<1xf64>, %b0 taps [-1] : tensor<1xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+  ^bb0(%x: tensor<f64>, %y: tensor<f64>):
+    %s = st.elementwise "add"(%x, %y) : (tensor<f64>, tensor<f64>) -> tensor<f64>
+    scan.yield %s, %y : tensor<f64>, tensor<f64>
+  }
+  func.return %a : tensor<?xf64>
+}
