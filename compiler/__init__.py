@@ -11,8 +11,9 @@ power = scanc.function([A, k], result[-1], updates=updates)
 
 # `scanc.scan` is the callable module compiler/scan/__init__.py
 import scanc.scan  # noqa: E402, F401, I001
-from scanc import config, tensor
+from scanc import config, gradient, tensor
 from scanc.frontend.function import Function, UnusedInputError, function
+from scanc.gradient import grad, hessian, jacobian, verify_grad
 from scanc.frontend.scan import MissingInputError, until
 from scanc.frontend.shared import SharedVariable, shared
 from scanc.frontend.views import foldl, foldr, map, reduce  # noqa: A004
@@ -27,6 +28,11 @@ __all__ = [
     "foldl",
     "foldr",
     "function",
+    "grad",
+    "gradient",
+    "hessian",
+    "jacobian",
+    "verify_grad",
     "map",
     "reduce",
     "scan",

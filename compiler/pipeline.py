@@ -14,14 +14,16 @@ from dataclasses import dataclass
 import llvmlite.binding as llvm
 from scanc.codegen.llvm import EmittedFunction, emit_module, optimize
 from scanc.codegen.target import Target, host
+from scanc.autodiff.construct import ConstructGradientsPass
 from scanc.dialects import SCAN, ST
+from scanc.dialects.ad import AD
 from scanc.lowering.to_loops import LowerToLoopsPass
 from scanc.passes import PASSES
 from xdsl.context import Context
 from xdsl.dialects import arith, builtin, cf, func, math, memref, scf
 from xdsl.dialects.builtin import ModuleOp
 
-STAGES = ("graph", "opt", "loops", "llvm", "asm")
+STAGES = ("graph", "grad", "opt", "loops", "llvm", "asm")
 
 #: the passes that make the `opt` stage, in order
 OPT_PASSES = (
@@ -49,6 +51,7 @@ DIALECTS = (
     cf.Cf,
     ST,
     SCAN,
+    AD,
 )
 
 
@@ -57,6 +60,11 @@ def context() -> Context:
     for dialect in DIALECTS:
         ctx.load_dialect(dialect)
     return ctx
+
+
+def run_grad(module: ModuleOp) -> None:
+    ConstructGradientsPass().apply(context(), module)
+    module.verify()
 
 
 def run_opt(module: ModuleOp, passes: tuple[str, ...] = OPT_PASSES) -> None:
@@ -93,6 +101,8 @@ def run_codegen(module: ModuleOp, target: Target | None = None) -> Compiled:
 
 def lower(module: ModuleOp, until: str, optimize_graph: bool = True) -> Compiled | None:
     """Run the stages after `graph` in place, up to and including `until`."""
+    if STAGES.index(until) >= STAGES.index("grad"):
+        run_grad(module)
     if STAGES.index(until) >= STAGES.index("opt") and optimize_graph:
         run_opt(module)
     if STAGES.index(until) >= STAGES.index("loops"):
@@ -111,6 +121,8 @@ def compile_module(
         for hook in hooks:
             hook(name, stage, text_of())
 
+    run_grad(module)
+    show("grad", lambda: str(module))
     if optimize_graph:
         run_opt(module)
     show("opt", lambda: str(module))

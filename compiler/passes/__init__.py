@@ -1,5 +1,6 @@
 """Passes over the graph/opt stages, one per file, plus the upstream ones we use."""
 
+from scanc.autodiff.construct import ConstructGradientsPass
 from scanc.passes.hoist_invariants import HoistInvariantsPass
 from scanc.passes.merge_matmuls import MergeMatmulsPass
 from scanc.passes.split_concat_products import SplitConcatProductsPass
@@ -20,6 +21,7 @@ PASSES: dict[str, type[ModulePass]] = {
         DeadCodeElimination,
         TrimMemoryPass,
         HoistInvariantsPass,
+        ConstructGradientsPass,
         MergeMatmulsPass,
         SplitConcatProductsPass,
     )

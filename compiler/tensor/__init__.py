@@ -10,6 +10,14 @@ from scanc.tensor.shape import *  # noqa: F403
 
 globals().update(CONSTRUCTORS)
 
+
+def grad(*args, **kwargs):
+    """`scanc.grad`, reachable from `scanc.tensor` as in older PyTensor code."""
+    from scanc.gradient import grad as _grad
+
+    return _grad(*args, **kwargs)
+
+
 # the guides reach random streams as scanc.tensor.random(.utils).RandomStream
 import scanc.tensor.random.utils  # noqa: E402, F401, I001
 

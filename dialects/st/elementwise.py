@@ -10,6 +10,7 @@ from scanc.dialects.st.core import (
     tensor_type,
 )
 from xdsl.dialects.builtin import (
+    DYNAMIC_INDEX,
     DenseArrayBase,
     IntegerAttr,
     StringAttr,
@@ -87,7 +88,8 @@ class ElementwiseOp(IRDLOperation):
 
 @irdl_op_definition
 class CastOp(IRDLOperation):
-    """Convert every element to the result's element type (numpy `astype`)."""
+    """Convert every element to the result's element type (numpy `astype`); the
+    result type may also know fewer or more sizes statically (never other ones)."""
 
     name = "st.cast"
     input = operand_def(TensorType)
@@ -99,7 +101,13 @@ class CastOp(IRDLOperation):
         super().__init__(operands=[input], result_types=[result_type])
 
     def verify_(self) -> None:
-        if tensor_type(self.input).get_shape() != self.result.type.get_shape():
+        source, target = (
+            tensor_type(self.input).get_shape(),
+            self.result.type.get_shape(),
+        )
+        if len(source) != len(target) or any(
+            a != b and DYNAMIC_INDEX not in (a, b) for a, b in zip(source, target)
+        ):
             raise VerifyException("st.cast must not change the shape")
 
 

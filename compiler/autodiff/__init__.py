@@ -1,0 +1,1 @@
+"""Gradient construction (the `grad` stage): `construct-gradients` and its rules."""

@@ -1,0 +1,218 @@
+"""Reverse-mode rules: one entry per op (per function for `st.elementwise`).
+
+A rule takes the op, the adjoint of its result and its operands (as symbolic
+variables) and returns one adjoint per operand (None: no gradient flows there).
+Rules build their ops with the `scanc.tensor` API, so broadcasting and dtypes
+follow the forward ops; `construct.py` inserts what they build.
+"""
+
+from __future__ import annotations
+
+import math
+
+from xdsl.dialects import arith
+from xdsl.ir import Operation
+
+from scanc.dialects import st
+from scanc.frontend.graph import TensorVariable, wrap
+from scanc.tensor import basic as T
+from scanc.tensor import linalg, reductions, shape
+
+V = TensorVariable
+
+
+def _out(op: Operation) -> V:
+    return V(op.results[0])
+
+
+def unbroadcast(g: V, like: V) -> V:
+    """`g` summed over the axes `like` broadcast along, with like's dtype."""
+    axes = [
+        a
+        for a, (d, e) in enumerate(zip(like.type.get_shape(), g.type.get_shape()))
+        if d == 1 and e != 1
+    ]
+    if axes:
+        g = reductions.sum(g, axis=axes, keepdims=True)
+    return T.cast(g, like.dtype) if g.dtype != like.dtype else g
+
+
+def _elementwise(op: st.ElementwiseOp, g: V, xs: list[V]) -> list[V | None]:
+    fn, y = op.fn.data, _out(op)
+    local = ELEMENTWISE.get(fn)
+    if local is None:
+        return [None] * len(xs)  # comparisons, rounding, integer ops: no gradient
+    return [
+        None if d is None else unbroadcast(d, x) for d, x in zip(local(g, xs, y), xs)
+    ]
+
+
+def _d_pow(g, xs, y):
+    a, b = xs
+    return [
+        g * b * a ** (b - 1),
+        g * y * T.log(a) if T.dtypes.is_float(b.dtype) else None,
+    ]
+
+
+def _d_switch(g, xs, y):
+    zero = T.zeros_like(g)
+    return [None, T.switch(xs[0], g, zero), T.switch(xs[0], zero, g)]
+
+
+LN2, LN10, TWO_BY_SQRT_PI = math.log(2), math.log(10), 2 / math.sqrt(math.pi)
+
+ELEMENTWISE = {
+    "add": lambda g, xs, y: [g, g],
+    "sub": lambda g, xs, y: [g, -g],
+    "mul": lambda g, xs, y: [g * xs[1], g * xs[0]],
+    "true_div": lambda g, xs, y: [g / xs[1], -g * xs[0] / (xs[1] * xs[1])],
+    "neg": lambda g, xs, y: [-g],
+    "pow": _d_pow,
+    "maximum": lambda g, xs, y: [
+        T.switch(T.ge(xs[0], xs[1]), g, 0 * g),
+        T.switch(T.lt(xs[0], xs[1]), g, 0 * g),
+    ],
+    "minimum": lambda g, xs, y: [
+        T.switch(T.le(xs[0], xs[1]), g, 0 * g),
+        T.switch(T.gt(xs[0], xs[1]), g, 0 * g),
+    ],
+    "abs": lambda g, xs, y: [g * T.sign(xs[0])],
+    "exp": lambda g, xs, y: [g * y],
+    "exp2": lambda g, xs, y: [g * y * LN2],
+    "expm1": lambda g, xs, y: [g * (y + 1)],
+    "log": lambda g, xs, y: [g / xs[0]],
+    "log2": lambda g, xs, y: [g / (xs[0] * LN2)],
+    "log10": lambda g, xs, y: [g / (xs[0] * LN10)],
+    "log1p": lambda g, xs, y: [g / (xs[0] + 1)],
+    "sqrt": lambda g, xs, y: [g / (2 * y)],
+    "tanh": lambda g, xs, y: [g * (1 - y * y)],
+    "sigmoid": lambda g, xs, y: [g * y * (1 - y)],
+    "softplus": lambda g, xs, y: [g * T.sigmoid(xs[0])],
+    "sin": lambda g, xs, y: [g * T.cos(xs[0])],
+    "cos": lambda g, xs, y: [-g * T.sin(xs[0])],
+    "tan": lambda g, xs, y: [g * (1 + y * y)],
+    "arcsin": lambda g, xs, y: [g / T.sqrt(1 - xs[0] * xs[0])],
+    "arccos": lambda g, xs, y: [-g / T.sqrt(1 - xs[0] * xs[0])],
+    "arctan": lambda g, xs, y: [g / (1 + xs[0] * xs[0])],
+    "sinh": lambda g, xs, y: [g * T.cosh(xs[0])],
+    "cosh": lambda g, xs, y: [g * T.sinh(xs[0])],
+    "arctanh": lambda g, xs, y: [g / (1 - xs[0] * xs[0])],
+    "erf": lambda g, xs, y: [g * TWO_BY_SQRT_PI * T.exp(-(xs[0] * xs[0]))],
+    "switch": _d_switch,
+}
+
+
+def _cast(op, g, xs):
+    return [T.cast(g, xs[0].dtype) if T.dtypes.is_float(xs[0].dtype) else None]
+
+
+def _expand_dims(op: st.ExpandDimsOp, g, xs):
+    return [reductions.sum(g, axis=list(op.axes.get_values()))]
+
+
+def _alloc(op, g, xs):
+    return [reductions.sum(g)] + [None] * (len(xs) - 1)
+
+
+def _reduce(op: st.ReduceOp, g, xs):
+    x, fn, axes = xs[0], op.fn.data, list(op.axes.get_values())
+    spread = T.expand_dims(g, axes) if axes else g
+    if fn == "sum":
+        return [T.ones_like(x) * spread]
+    if fn == "prod":
+        return [spread * T.expand_dims(_out(op), axes) / x]
+    if fn in ("max", "min"):
+        hit = T.eq(x, T.expand_dims(_out(op), axes))
+        return [T.switch(hit, T.ones_like(x) * spread, T.zeros_like(x))]
+    return [None]
+
+
+def _dot(op, g, xs):
+    a, w = xs
+    if a.ndim == 1 and w.ndim == 1:
+        return [g * w, g * a]
+    if a.ndim == 1:
+        return [linalg.dot(w, g), linalg.outer(a, g)]
+    if w.ndim == 1:
+        return [linalg.outer(g, w), linalg.dot(shape.transpose(a), g)]
+    return [linalg.dot(g, shape.transpose(w)), linalg.dot(shape.transpose(a), g)]
+
+
+def _transpose(op: st.TransposeOp, g, xs):
+    perm = list(op.perm.get_values())
+    inverse = [perm.index(a) for a in range(len(perm))]
+    return [shape.transpose(g, inverse)]
+
+
+def _subtensor(op: st.SubtensorOp, g, xs):
+    zeros = T.zeros_like(xs[0])
+    update = st.SetSubtensorOp(
+        "inc", zeros.value, T.cast(g, xs[0].dtype).value, op.entries(), list(op.indices)
+    )
+    return [wrap(update)] + [None] * len(op.indices)
+
+
+def _set_subtensor(op: st.SetSubtensorOp, g, xs):
+    x, y, indices = xs[0], xs[1], list(op.indices)
+    dropped = sum(1 for e in op.entries() if e == "i")
+    region_type = T.dtypes.tensor_type(g.dtype, [None] * (x.ndim - dropped))
+    region = wrap(st.SubtensorOp(g.value, op.entries(), indices, region_type))
+    cleared = (
+        g
+        if op.fn.data == "inc"
+        else wrap(
+            st.SetSubtensorOp(
+                "set", g.value, T.zeros_like(y).value, op.entries(), indices
+            )
+        )
+    )
+    return [cleared, unbroadcast(region, y)] + [None] * len(indices)
+
+
+def _take(op: st.TakeOp, g, xs):
+    zeros = T.zeros_like(xs[0])
+    update = st.PutOp("inc", zeros.value, op.indices, g.value, op.axis.value.data)
+    return [wrap(update), None]
+
+
+def _reshape(op: st.ReshapeOp, g, xs):
+    x = xs[0]
+    return [shape.reshape(g, [T.dim(x, a) for a in range(x.ndim)])] + [None] * (
+        len(xs) - 1
+    )
+
+
+def _concatenate(op: st.ConcatenateOp, g, xs):
+    axis, start, pieces = op.axis.value.data, T.constant(0, dtype="int64"), []
+    for x in xs:
+        stop = start + T.dim(x, axis)
+        index = (slice(None),) * axis + (slice(start, stop),)
+        pieces.append(g[index])
+        start = stop
+    return pieces
+
+
+def _none(op, g, xs):
+    return [None] * len(xs)
+
+
+RULES = {
+    st.ElementwiseOp: lambda op, g, xs: _elementwise(op, g, xs),
+    st.CastOp: _cast,
+    st.ExpandDimsOp: _expand_dims,
+    st.AllocOp: _alloc,
+    st.ReduceOp: _reduce,
+    st.DotOp: _dot,
+    st.TransposeOp: _transpose,
+    st.SubtensorOp: _subtensor,
+    st.SetSubtensorOp: _set_subtensor,
+    st.TakeOp: _take,
+    st.ReshapeOp: _reshape,
+    st.ConcatenateOp: _concatenate,
+    st.DimOp: _none,
+    st.ArangeOp: _none,
+    st.ArgReduceOp: _none,
+    st.RandomOp: _none,
+    arith.ConstantOp: _none,
+}

@@ -1,0 +1,81 @@
+"""`scanc.grad` (also `scanc.gradient.grad`): request a gradient in the graph.
+
+The frontend only records an `ad.grad` op after checking the request; the
+`construct-gradients` pass builds the gradient (the `grad` stage).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from xdsl.ir import Operation, SSAValue
+
+from scanc.dialects.ad import GradOp
+from scanc.frontend import dtypes
+from scanc.frontend.graph import TensorVariable, emit
+
+
+class DisconnectedInputError(ValueError):
+    """`grad` was asked for a variable the cost does not depend on."""
+
+
+def _ancestors(value: SSAValue) -> set[SSAValue]:
+    seen, stack = set(), [value]
+    while stack:
+        v = stack.pop()
+        if v in seen:
+            continue
+        seen.add(v)
+        if isinstance(v.owner, Operation):
+            stack.extend(v.owner.operands)
+    return seen
+
+
+def grad(
+    cost,
+    wrt,
+    consider_constant=None,
+    disconnected_inputs="raise",
+    known_grads=None,
+    **_,
+):
+    """The gradient of the scalar `cost` with respect to `wrt` (a variable or a
+    list), as PyTensor's `grad`."""
+    from scanc.tensor import as_tensor_variable, zeros_like
+
+    if known_grads:
+        raise NotImplementedError("grad: known_grads is not supported yet")
+    cost = as_tensor_variable(cost)
+    if cost.ndim != 0:
+        raise TypeError(f"grad: cost must be a scalar, got {cost.ndim} dimensions")
+    if not dtypes.is_float(cost.dtype):
+        raise TypeError(f"grad: cost must be a float, got {cost.dtype}")
+    single = not isinstance(wrt, (list, tuple))
+    variables = [wrt] if single else list(wrt)
+    for var in variables:
+        if not isinstance(var, TensorVariable):
+            raise TypeError(f"grad: wrt must be symbolic variables, got {var!r}")
+        if not dtypes.is_float(var.dtype):
+            raise TypeError(
+                f"grad: cannot differentiate with respect to the integer {var}"
+            )
+    ancestors = _ancestors(cost.value)
+    connected = []
+    for var in variables:
+        if var.value in ancestors:
+            connected.append(var)
+            continue
+        message = f"grad: cost does not depend on {var}"
+        if disconnected_inputs == "raise":
+            raise DisconnectedInputError(message + " (disconnected_inputs='raise')")
+        if disconnected_inputs == "warn":
+            warnings.warn(message, stacklevel=2)
+    constants = [as_tensor_variable(c).value for c in (consider_constant or [])]
+    gradients = {}
+    if connected:
+        op = emit(GradOp(cost.value, [v.value for v in connected], constants))
+        gradients = {id(v): TensorVariable(g) for v, g in zip(connected, op.results)}
+    results = [
+        gradients[id(v)] if id(v) in gradients else zeros_like(v) for v in variables
+    ]
+    return results[0] if single else results

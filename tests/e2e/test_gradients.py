@@ -1,0 +1,182 @@
+"""Gradients: every differentiable op against central finite differences."""
+
+import numpy as np
+import pytest
+
+import scanc
+import scanc.tensor as st
+from scanc.gradient import DisconnectedInputError, verify_grad
+
+rng = np.random.default_rng(5)
+A = rng.uniform(0.3, 0.9, (3, 4))
+B = rng.uniform(0.3, 0.9, (3, 4))
+v = rng.uniform(0.2, 0.8, 4)
+
+UNARY = [
+    "exp",
+    "exp2",
+    "expm1",
+    "log",
+    "log2",
+    "log10",
+    "log1p",
+    "sqrt",
+    "tanh",
+    "sigmoid",
+    "softplus",
+    "sin",
+    "cos",
+    "tan",
+    "arcsin",
+    "arccos",
+    "arctan",
+    "sinh",
+    "cosh",
+    "arctanh",
+    "erf",
+    "abs",
+    "square",
+    "reciprocal",
+]
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_unary(name):
+    verify_grad(getattr(st, name), [A])
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda a, b: a + b,
+        lambda a, b: a - b,
+        lambda a, b: a * b,
+        lambda a, b: a / b,
+        lambda a, b: a**b,
+        lambda a, b: st.maximum(a, b),
+        lambda a, b: st.minimum(a, b),
+        lambda a, b: st.switch(a > b, a * 2, b * 3),
+        lambda a, b: -a + abs(b),
+    ],
+    ids=["add", "sub", "mul", "div", "pow", "maximum", "minimum", "switch", "neg-abs"],
+)
+def test_binary(fn):
+    verify_grad(fn, [A, B])
+
+
+def test_broadcasting():
+    verify_grad(lambda a, w: a * w + w, [A, v])
+    verify_grad(lambda a: a * 2.5 + 1, [A])
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda a: a.sum(),
+        lambda a: a.sum(axis=0),
+        lambda a: a.sum(axis=1, keepdims=True),
+        lambda a: a.prod(axis=1),
+        lambda a: a.max(axis=0),
+        lambda a: a.min(),
+        lambda a: a.mean(axis=1),
+    ],
+    ids=["sum", "sum0", "sum1-keep", "prod", "max", "min", "mean"],
+)
+def test_reductions(fn):
+    verify_grad(fn, [A])
+
+
+@pytest.mark.parametrize(
+    "fn,points",
+    [
+        (lambda a, w: st.dot(a, w), [A, v]),
+        (lambda x, w: st.dot(x, w), [v, A.T]),
+        (lambda a, b: st.dot(a, b.T), [A, B]),
+        (lambda x, y: st.dot(x, y), [v, v[::-1]]),
+        (lambda x, y: st.outer(x, y), [v, v]),
+    ],
+    ids=["matrix-vector", "vector-matrix", "matrix-matrix", "vector-vector", "outer"],
+)
+def test_products(fn, points):
+    verify_grad(fn, points)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda a: a[1],
+        lambda a: a[:, ::-2],
+        lambda a: a[-1, 2],
+        lambda a: a.T,
+        lambda a: a.reshape((2, 6)),
+        lambda a: a.flatten(),
+        lambda a: a[[0, 2, 0]],
+        lambda a: st.concatenate([a, a * 2], axis=1),
+        lambda a: st.stack([a, a]),
+        lambda a: st.set_subtensor(a[1], a[0] * 3),
+        lambda a: st.inc_subtensor(a[:, 1:], a[:, :3]),
+        lambda a: a.dimshuffle(1, "x", 0),
+    ],
+    ids=[
+        "row",
+        "slice",
+        "element",
+        "T",
+        "reshape",
+        "flatten",
+        "take",
+        "concat",
+        "stack",
+        "set",
+        "inc",
+        "dimshuffle",
+    ],
+)
+def test_layout_and_indexing(fn):
+    verify_grad(fn, [A])
+
+
+def test_cast_passes_the_gradient_in_the_input_dtype():
+    x = st.vector("x")
+    g = scanc.grad((st.cast(x, "float32") * 2).sum(), x)
+    got = scanc.function([x], g)(v)
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, np.full(4, 2.0))
+
+
+def test_consider_constant_and_grad_of_grad():
+    x = st.vector("x")
+    y = (x**3).sum()
+    g = scanc.grad(y, x)
+    h = scanc.grad(g.sum(), x)  # second derivative: 6x
+    f = scanc.function([x], [g, h])
+    gv, hv = f(v)
+    np.testing.assert_allclose(gv, 3 * v**2, rtol=1e-12)
+    np.testing.assert_allclose(hv, 6 * v, rtol=1e-12)
+    x2 = st.vector("x2")
+    e = st.exp(x2)
+    stopped = scanc.grad((x2 * e).sum(), x2, consider_constant=[e])
+    np.testing.assert_allclose(scanc.function([x2], stopped)(v), np.exp(v), rtol=1e-12)
+
+
+def test_errors_name_what_is_wrong():
+    x, i = st.vector("x"), st.ivector("i")
+    with pytest.raises(TypeError, match="cost must be a scalar"):
+        scanc.grad(x * 2, x)
+    with pytest.raises(TypeError, match="integer"):
+        scanc.grad((i * 2.0).sum(), i)
+    other = st.vector("other")
+    with pytest.raises(DisconnectedInputError, match="does not depend on other"):
+        scanc.grad(x.sum(), other)
+    zero = scanc.grad(x.sum(), other, disconnected_inputs="ignore")
+    f = scanc.function([other], zero)
+    np.testing.assert_array_equal(f(np.ones(3)), np.zeros(3))
+    with pytest.warns(UserWarning, match="does not depend"):
+        scanc.grad(x.sum(), other, disconnected_inputs="warn")
+
+
+def test_spellings():
+    assert scanc.gradient.grad is scanc.grad
+    x = st.scalar("x")
+    g = st.grad(x * x, x)
+    assert scanc.function([x], g)(3.0) == 6.0
