@@ -13,10 +13,10 @@ import math
 from xdsl.dialects import arith
 from xdsl.ir import Operation
 
-from scanc.dialects import st
+from scanc.dialects import scan, st
 from scanc.frontend.graph import TensorVariable, wrap
 from scanc.tensor import basic as T
-from scanc.tensor import linalg, reductions, shape
+from scanc.tensor import indexing, linalg, reductions, shape
 
 V = TensorVariable
 
@@ -193,6 +193,15 @@ def _concatenate(op: st.ConcatenateOp, g, xs):
     return pieces
 
 
+def _final(op, g, xs):
+    """`scan.final trace, initial` is row -1 of `concatenate([initial, trace])`."""
+    trace, initial = xs
+    rows = shape.concatenate([initial, trace], axis=0)
+    d_rows = indexing.inc_subtensor(T.zeros_like(rows)[-1], T.cast(g, rows.dtype))
+    first = T.dim(initial, 0)
+    return [d_rows[first:], d_rows[:first]]
+
+
 def _none(op, g, xs):
     return [None] * len(xs)
 
@@ -215,4 +224,5 @@ RULES = {
     st.ArgReduceOp: _none,
     st.RandomOp: _none,
     arith.ConstantOp: _none,
+    scan.FinalOp: _final,
 }

@@ -15,12 +15,13 @@ from scanc import config
 from scanc.dialects import scan as scan_dialect
 from scanc.dialects import st
 from scanc.frontend import dtypes
+from scanc.dialects.ad import GradOp
 from scanc.frontend.graph import TensorVariable, emit, recording_scope
 from scanc.frontend.shared import SHARED, checked_updates
 from scanc.frontend.slicing import clone_into, ops_computing
 from scanc.tensor import basic as T
-from xdsl.dialects.builtin import DYNAMIC_INDEX, TensorType, UnitAttr
-from xdsl.ir import SSAValue
+from xdsl.dialects.builtin import DYNAMIC_INDEX, IntegerAttr, TensorType, UnitAttr
+from xdsl.ir import Operation, SSAValue
 
 
 class MissingInputError(Exception):
@@ -156,7 +157,8 @@ def scan(
     `go_backwards` reads the sequences from the last step to the first (the outputs
     stay in the order they are computed). `allow_gc=False` (or
     `scanc.config.scan__allow_gc = False`) keeps the compiled function's scratch
-    buffers from one call to the next. `truncate_gradient`, `mode` and `profile` are
+    buffers from one call to the next. `truncate_gradient` is recorded; gradients through
+    a truncated scan are not supported yet and say so. `mode` and `profile` are
     accepted for compatibility; they change no result.
     """
     seqs = _sequence_specs(sequences)
@@ -201,6 +203,7 @@ def scan(
     # the guides; pass a draw in non_sequences to keep one draw for all steps)
     redrawn = _outer_draws(outputs, condition, args + ns_args, scope)
     scope.ops.extend(redrawn)
+    scope.ops.extend(_gradient_paths(scope))
     draw_updates = {SHARED[op.state]: TensorVariable(op.results[1]) for op in redrawn}
     shared_updates = checked_updates(
         {**draw_updates, **scope.default_updates, **updates}, "scan"
@@ -224,6 +227,8 @@ def scan(
         {var.value: arg.value for (var, _), arg in zip(shared_updates, state_args)},
     )
     _name_arguments(loop, fn)
+    if truncate_gradient != -1:
+        loop.attributes["truncate_gradient"] = IntegerAttr(int(truncate_gradient), 64)
     if allow_gc is False or (allow_gc is None and not config.scan__allow_gc):
         loop.attributes["keep_buffers"] = UnitAttr()
     n_visible = len(outputs) - len(shared_updates)
@@ -243,6 +248,41 @@ def scan(
     if len(results) == 1 and not return_list:
         return results[0], new_values
     return results, new_values
+
+
+def _gradient_paths(scope) -> list[Operation]:
+    """Ops outside fn between the variables of a gradient fn takes and its cost:
+    they are computed again inside the loop, so the gradient pass sees the whole
+    path (the guides' Jacobian by a scan over `grad(y[i], v)`)."""
+    inside = set(scope.ops)
+    added: list[Operation] = []
+    for op in scope.ops:
+        if not isinstance(op, GradOp):
+            continue
+        wrt = set(op.wrt)
+        memo: dict[Operation, bool] = {}
+
+        def depends(node: Operation) -> bool:
+            if node not in memo:
+                memo[node] = False
+                memo[node] = any(
+                    v in wrt or (isinstance(v.owner, Operation) and depends(v.owner))
+                    for v in node.operands
+                )
+            return memo[node]
+
+        stack = [op.cost.owner]
+        while stack:
+            node = stack.pop()
+            if not isinstance(node, Operation) or node in inside:
+                if isinstance(node, Operation):
+                    stack.extend(v.owner for v in node.operands)
+                continue
+            if depends(node):
+                inside.add(node)
+                added.append(node)
+                stack.extend(v.owner for v in node.operands)
+    return added
 
 
 def _outer_draws(outputs, condition, args, scope) -> list[st.RandomOp]:

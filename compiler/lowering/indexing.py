@@ -27,7 +27,7 @@ def _normalize_index(b, i: SSAValue, size: SSAValue, axis: int) -> SSAValue:
     return i
 
 
-def _slice_bounds(b, size, start, stop, step):
+def slice_bounds(b, size, start, stop, step):
     """numpy's slice normalisation: (offset, length, step) for `start:stop:step`."""
     zero, one = b.const(0), b.const(1)
     step = b.to_index(step) if step is not None else one
@@ -69,7 +69,7 @@ def index_view(lw: "Lowering", source: Buffer, entries: list[str], indices):
         fields = [
             lw.get(next(operands)).load(b, []) if f == "x" else None for f in entry[1:]
         ]
-        first, length, step = _slice_bounds(b, size, *fields)
+        first, length, step = slice_bounds(b, size, *fields)
         offsets.append(first)
         sizes.append(length)
         strides.append(step)

@@ -86,6 +86,11 @@ def updates_in_place(op: LoopOp, n: int) -> bool:
     return True
 
 
+def no_data(b, idx):
+    """Element reader of a size-only stand-in: reading data there is an error."""
+    raise NotImplementedError("scan: a map-like output's shape depends on loop data")
+
+
 class Output:
     """Book-keeping for one output of the loop."""
 
@@ -158,12 +163,6 @@ class ScanLowering:
 
     def shape_stubs(self) -> list[Lowered]:
         """Stand-ins for the body arguments that know their sizes but no data."""
-
-        def no_data(b, idx):
-            raise NotImplementedError(
-                "scan: a map-like output's shape depends on loop data"
-            )
-
         stubs: list[Lowered] = []
         for seq, taps in zip(self.seqs, self.op.sequence_taps()):
             stubs += [Lazy(seq.dtype, seq.sizes[1:], no_data)] * len(taps)

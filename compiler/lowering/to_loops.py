@@ -22,11 +22,13 @@ from dataclasses import dataclass
 
 from scanc.dialects import scan, st
 from scanc.frontend import dtypes
+from scanc.lowering import scalar as scalar_ops
 from scanc.lowering import tensor_ops
 from scanc.lowering.builder import Builder, strided_type
 from scanc.lowering.elementwise import lower_constant
+from scanc.lowering.indexing import slice_bounds
 from scanc.lowering.random import lower_random
-from scanc.lowering.scan_loop import lower_final, lower_loop
+from scanc.lowering.scan_loop import lower_final, lower_loop, no_data
 from scanc.lowering.values import Buffer, Lazy, Lowered, Scalar, Scope, store_into
 from xdsl.context import Context
 from xdsl.dialects import func, memref
@@ -204,6 +206,9 @@ def _costly(op: Operation) -> bool:
     return isinstance(op, (st.ElementwiseOp, st.CastOp, st.RandomOp))
 
 
+_SIZE_ARITHMETIC = ("add", "sub", "mul", "neg", "maximum", "minimum")
+
+
 @dataclass
 class SizeInference:
     """Evaluate, before a loop, the sizes of a value its body computes, when they
@@ -241,20 +246,75 @@ class SizeInference:
             return [inner[p] for p in op.perm.get_values()]
         if isinstance(op, st.SetSubtensorOp):
             return self.sizes(op.input)
-        if isinstance(op, st.SubtensorOp) and set(op.entries()) <= {"i", "s___"}:
-            inner = self.sizes(op.input)
-            return [
-                s
-                for a, s in enumerate(inner)
-                if a >= len(op.entries()) or op.entries()[a] != "i"
-            ]
+        if isinstance(op, st.SubtensorOp):
+            return self._subtensor(op)
         if isinstance(op, st.AllocOp):
             return [b.to_index(self.scalar(d)) for d in op.dims]
+        if isinstance(op, scan.LoopOp):
+            return self._trace(op, value.index)  # type: ignore[attr-defined]
+        if isinstance(op, st.ConcatenateOp):
+            axis, parts = op.axis.value.data, [self.sizes(x) for x in op.inputs]
+            joined = parts[0][axis]
+            for part in parts[1:]:
+                joined = b.addi(joined, part[axis])
+            return parts[0][:axis] + [joined] + parts[0][axis + 1 :]
         raise NotImplementedError(
             "scan: the shape of a map-like output (outputs_info=None) must be "
             "computable before the loop from shapes and non-sequences; this one "
             f"depends on {op.name if isinstance(op, Operation) else 'loop data'}"
         )
+
+    def _trace(self, op: scan.LoopOp, n: int) -> list[SSAValue]:
+        """Sizes of a nested loop's trace: its step count (when no `until` makes it
+        data-dependent), then the row sizes of its output `n`."""
+        if op.yield_op().until is not None:
+            raise NotImplementedError(
+                "scan: a map-like output's shape depends on the steps an inner "
+                "scan with `until` runs"
+            )
+        b = self.lw.b
+        rows = None if op.n_steps is None else b.to_index(self.scalar(op.n_steps))
+        if rows is None:
+            for seq, taps in zip(op.sequences, op.sequence_taps()):
+                span = b.const(max(max(taps), 0) - min(min(taps), 0))
+                room = b.subi(self.sizes(seq)[0], span)
+                rows = room if rows is None else b.mini(rows, room)
+        keep = op.keep_rows()[n]
+        if keep:
+            rows = b.mini(rows, b.const(keep))
+        return [rows, *self._row_sizes(op, n)]
+
+    def _row_sizes(self, op: scan.LoopOp, n: int) -> list[SSAValue]:
+        if n in op.recurrent_outputs():
+            initial = op.initials[op.recurrent_outputs().index(n)]
+            return self.sizes(initial)[1:]
+        args, stubs = op.body.block.args, []
+        taps = [*op.sequence_taps(), *(t for t in op.output_taps() if t)]
+        sources = [*op.sequences, *op.initials]
+        for source, source_taps in zip(sources, taps):
+            stubs += [self.sizes(source)[1:]] * len(source_taps)
+        stubs += [self.sizes(v) for v in op.invariants]
+        for arg, sizes in zip(args, stubs):
+            self.lw.values[arg] = Lazy(dtypes.dtype_of(arg.type), sizes, no_data)
+        try:
+            return self.sizes(op.yield_op().values[n])
+        finally:
+            for arg in args:
+                del self.lw.values[arg]
+
+    def _subtensor(self, op: st.SubtensorOp) -> list[SSAValue]:
+        """Sizes of `input[index]`: integer-indexed axes drop, sliced ones take
+        the slice's length, the rest keep the input's size."""
+        inner, operands, kept = self.sizes(op.input), iter(op.indices), []
+        for axis, entry in enumerate(op.entries()):
+            if entry == "i":
+                next(operands)
+                continue
+            fields = [
+                self.scalar(next(operands)) if f == "x" else None for f in entry[1:]
+            ]
+            kept.append(slice_bounds(self.lw.b, inner[axis], *fields)[1])
+        return kept + inner[len(op.entries()) :]
 
     def _elementwise(self, op: st.ElementwiseOp) -> list[SSAValue]:
         shape = op.result.type.get_shape()
@@ -276,6 +336,15 @@ class SizeInference:
             return self.lw.b.from_index(size, dtypes.element_type("int64"))
         if isinstance(op, st.CastOp):
             return self.scalar(op.input)
+        if isinstance(op, st.ElementwiseOp) and op.fn.data in _SIZE_ARITHMETIC:
+            out = dtypes.dtype_of(op.result.type)
+            args = [
+                scalar_ops.convert(
+                    self.lw.b, self.scalar(v), dtypes.dtype_of(v.type), out
+                )
+                for v in op.inputs
+            ]
+            return scalar_ops.apply(self.lw.b, op.fn.data, args, out)
         if isinstance(op, Operation) and op.name == "arith.constant":
             return lower_constant(self.lw, op).load(self.lw.b, [])  # type: ignore
         raise NotImplementedError(

@@ -244,3 +244,10 @@ def test_binomial_noise_rows_are_masked_tanh_values():
     allowed = {0.0, round(float(np.tanh(2.0)), 8), round(float(np.tanh(1.0)), 8)}
     assert {round(v, 8) for v in values.ravel()} <= allowed
     assert len({tuple(r) for r in values}) > 1  # drawn again at every step
+
+
+def test_jacobian_example_prints_the_guide_matrix():
+    values = numbers(" ".join(run_example("jacobian.py")))
+    expected = [0.41997434, 0, 0.41997434, 0, 0, 0, 1, 1, 0, 0, 0, 0, 1, 0, 0]
+    np.testing.assert_allclose(values[:15], expected, atol=5e-9)
+    np.testing.assert_allclose(values[:15], values[15:], rtol=1e-12)
