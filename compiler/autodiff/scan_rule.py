@@ -12,11 +12,20 @@ It reads `h[t-1]` from the forward trace (the initial state at `t = 0`) and
 recomputes the step's intermediate values from it (one forward step per reverse
 step). The step's vector-Jacobian product is itself an `ad.grad` of
 `sum(outputs * total)`, which `construct-gradients` expands inside the reverse
-loop. Results: the adjoints of the sequences (rows after `n` are zero), of the
-initial states and of the invariants.
+loop. Results: the adjoints of the sequences, of the initial states and of the
+invariants.
 
-Supported: sequences read at tap 0, outputs read at tap -1 or not at all (map
-outputs), no `until`; anything else raises NotImplementedError.
+Taps. An output read at taps `U` (history `m = -min(U)`) is the row sequence
+`E = [init[:m], trace]`, step `t` reading `E[t + m + u]` and writing `E[t + m]`.
+The reverse loop carries the adjoints of the `m` rows `E[t+1 .. t+m]`, a window
+that shifts by one row per step: the row `E[t + m]` leaves it complete (its
+step's `total`), a zero row enters, and each tap's adjoint is added at its row.
+A sequence read at tap `v` contributes its adjoint rows shifted by `v`.
+
+`until`: the traces hold the executed steps only, so only those contribute.
+`truncate_gradient = k`: the reverse loop runs the last `min(k, n)` steps only;
+earlier sequence rows get zero adjoint, and the initial states get theirs only
+when the truncated loop reaches step 0.
 """
 
 from __future__ import annotations
@@ -27,28 +36,9 @@ from scanc.dialects import scan as scan_dialect
 from scanc.dialects.scan import LoopOp
 from scanc.frontend.graph import TensorVariable, emit
 from scanc.tensor import basic as T
-from scanc.tensor import reductions, shape
+from scanc.tensor import indexing, reductions, shape
 
 V = TensorVariable
-
-
-def _check_supported(op: LoopOp) -> None:
-    if "truncate_gradient" in op.attributes:
-        raise NotImplementedError(
-            "gradients through scan with truncate_gradient are not supported yet"
-        )
-    if op.yield_op().until is not None:
-        raise NotImplementedError(
-            "gradients through scan with until are not supported yet"
-        )
-    if any(list(taps) != [0] for taps in op.sequence_taps()):
-        raise NotImplementedError(
-            "gradients through scan: sequence taps other than [0] are not supported yet"
-        )
-    if any(list(taps) not in ([], [-1]) for taps in op.output_taps()):
-        raise NotImplementedError(
-            "gradients through scan: output taps other than [-1] are not supported yet"
-        )
 
 
 def _zeros_rows(like: V, rows: V) -> V:
@@ -57,83 +47,163 @@ def _zeros_rows(like: V, rows: V) -> V:
     return T.alloc(T.constant(0.0, dtype=like.dtype), *dims)
 
 
+def _rows_between(x: V, rows: V, where: V) -> V:
+    """`x` placed at rows `where .. where + len(x)` of a `rows`-row zero tensor."""
+    after = rows - where - T.dim(x, 0)
+    return shape.concatenate([_zeros_rows(x, where), x, _zeros_rows(x, after)])
+
+
+class _Window:
+    """The adjoints a recurrent output carries backwards: one row for taps [-1],
+    else the `history` rows its taps read ahead of the current step."""
+
+    def __init__(self, taps: tuple[int, ...], row: V):
+        self.taps, self.history = taps, -min(taps)
+        self.single = list(taps) == [-1]
+        self.zeros = T.zeros_like(row) if self.single else None
+        if not self.single:
+            self.zeros = T.alloc(
+                T.constant(0.0, dtype=row.dtype),
+                self.history,
+                *[T.dim(row, a) for a in range(row.ndim)],
+            )
+
+    def ready(self, carried: V) -> V:
+        """The adjoint the later steps gave to this step's output."""
+        return carried if self.single else carried[-1]
+
+    def shifted(self, carried: V, tap_adjoints: list[V]) -> V:
+        """The window of the step before, with this step's tap adjoints added."""
+        if self.single:
+            return tap_adjoints[0]
+        window = shape.concatenate([T.zeros_like(carried[:1]), carried[:-1]])
+        for tap, d in zip(self.taps, tap_adjoints):
+            window = indexing.inc_subtensor(window[self.history + tap], d)
+        return window
+
+    def initial_adjoint(self, final: V, initial: V) -> V:
+        """The adjoint of the initial rows from the window left after step 0."""
+        rows = T.expand_dims(final, [0]) if self.single else final
+        extra = T.dim(initial, 0) - self.history
+        return shape.concatenate([rows, _zeros_rows(initial, extra)])
+
+
 def scan_rule(op: LoopOp, output_grads: list[V | None], inputs: list[V]) -> list:
-    _check_supported(op)
     from scanc.frontend.scan import scan
 
     traces = [V(t) for t in op.traces]
     steps = T.dim(traces[0], 0)
+    run = steps
+    if "truncate_gradient" in op.attributes:
+        limit = op.attributes["truncate_gradient"].value.data  # type: ignore[attr-defined]
+        run = T.minimum(steps, T.constant(limit, dtype="int64"))
+    first = steps - run  # the first forward step the reverse loop visits
     sequences = [V(s) for s in op.sequences]
     initials = [V(i) for i in op.initials]
     invariants = [V(v) for v in op.invariants]
     recurrent = op.recurrent_outputs()
+    seq_taps, out_taps = op.sequence_taps(), op.output_taps()
+
+    def backwards(x: V, offset: int | V) -> V:
+        """Rows `first + offset .. steps + offset` of `x`, last first."""
+        return x[first + offset : steps + offset][::-1]
+
     grads = [
         g if g is not None else T.zeros_like(trace)
         for g, trace in zip(output_grads, traces)
     ]
-    # previous states: the initial row, then every trace row but the last
-    previous = [
-        shape.concatenate([initial, traces[i][:-1]])
-        for i, initial in zip(recurrent, initials)
+    windows = [_Window(out_taps[i], initials[k][0]) for k, i in enumerate(recurrent)]
+    seq_reads = [
+        backwards(s, tap - min(min(taps), 0))
+        for s, taps in zip(sequences, seq_taps)
+        for tap in taps
     ]
-    reversed_rows = (
-        [g[:steps][::-1] for g in grads]
-        + [p[:steps][::-1] for p in previous]
-        + [s[:steps][::-1] for s in sequences]
-    )
-    state_zeros = [T.zeros_like(initial[0]) for initial in initials]
-    sum_zeros = [T.zeros_like(v) for v in invariants]
+    out_reads = []
+    for k, i in enumerate(recurrent):
+        m = windows[k].history
+        rows = shape.concatenate([initials[k][:m], traces[i]])
+        out_reads += [backwards(rows, m + tap) for tap in out_taps[i]]
+    n_outputs, n_rec, n_inv = len(traces), len(recurrent), len(invariants)
+    n_seq_reads, n_out_reads = len(seq_reads), len(out_reads)
     body = op.body.block
-    n_outputs, n_seqs, n_rec = len(traces), len(sequences), len(recurrent)
 
     def reverse_step(*args):
         g_rows, rest = args[:n_outputs], args[n_outputs:]
-        prev_rows, rest = rest[:n_rec], rest[n_rec:]
-        seq_rows, rest = rest[:n_seqs], rest[n_seqs:]
+        seq_rows, rest = rest[:n_seq_reads], rest[n_seq_reads:]
+        out_rows, rest = rest[:n_out_reads], rest[n_out_reads:]
         carried, rest = rest[:n_rec], rest[n_rec:]
-        sums, params = rest[: len(invariants)], rest[len(invariants) :]
-        forward_args = [*seq_rows, *prev_rows, *params]
+        sums, params = rest[:n_inv], rest[n_inv:]
+        forward_args = [*seq_rows, *out_rows, *params]
         outputs = _recompute(body, forward_args)
         totals = list(g_rows)
         for k, i in enumerate(recurrent):
-            totals[i] = totals[i] + carried[k]
-        cost = None
-        for out, total in zip(outputs, totals):
-            if not T.dtypes.is_float(out.dtype):
-                continue  # integer outputs (counters, random states) carry no gradient
-            term = reductions.sum(out * total)
-            cost = term if cost is None else cost + term
-        adjoints = _adjoints_of(cost, [*seq_rows, *prev_rows, *params])
-        d_seq = adjoints[:n_seqs]
-        d_prev = adjoints[n_seqs : n_seqs + n_rec]
-        d_params = adjoints[n_seqs + n_rec :]
-        new_sums = [s + d for s, d in zip(sums, d_params)]
-        return [*d_prev, *new_sums, *d_seq]
+            totals[i] = totals[i] + windows[k].ready(carried[k])
+        adjoints = _adjoints_of(_weighted_sum(outputs, totals), forward_args)
+        d_seq = adjoints[:n_seq_reads]
+        d_out = iter(adjoints[n_seq_reads : n_seq_reads + n_out_reads])
+        new_windows = [
+            w.shifted(c, [next(d_out) for _ in w.taps])
+            for w, c in zip(windows, carried)
+        ]
+        new_sums = [s + d for s, d in zip(sums, adjoints[n_seq_reads + n_out_reads :])]
+        return [*new_windows, *new_sums, *d_seq]
 
     results, _ = scan(
         reverse_step,
-        sequences=reversed_rows,
-        outputs_info=[*state_zeros, *sum_zeros, *([None] * n_seqs)],
+        sequences=[backwards(g, 0) for g in grads] + seq_reads + out_reads,
+        outputs_info=[
+            *(w.zeros for w in windows),
+            *(T.zeros_like(v) for v in invariants),
+        ]
+        + [None] * n_seq_reads,
         non_sequences=invariants,
-        n_steps=steps,
+        n_steps=run,
         return_list=True,
     )
     reverse = results[0].owner
     assert isinstance(reverse, LoopOp)
     finals = [
         V(emit(scan_dialect.FinalOp(trace.value, initial)).results[0])
-        for trace, initial in zip(results[: n_rec + len(invariants)], reverse.initials)
+        for trace, initial in zip(results[: n_rec + n_inv], reverse.initials)
     ]
-    d_initials = [T.expand_dims(a, [0]) for a in finals[:n_rec]]
-    d_invariants = finals[n_rec:]
-    d_sequences = []
-    for rows, seq in zip(results[n_rec + len(invariants) :], sequences):
-        backward = rows[::-1]
-        missing = T.dim(seq, 0) - steps
-        d_sequences.append(shape.concatenate([backward, _zeros_rows(seq, missing)]))
+    d_initials = [
+        w.initial_adjoint(final, initial)
+        for w, final, initial in zip(windows, finals, initials)
+    ]
+    if run is not steps:  # truncated: the initial rows count only if reached
+        d_initials = [T.switch(T.eq(first, 0), d, 0.0) for d in d_initials]
+    d_sequences = _sequence_adjoints(
+        results[n_rec + n_inv :], sequences, seq_taps, first
+    )
     step_grad = [None] if op.n_steps is not None else []
     # operand order: steps, sequences, initials (rows), invariants
-    return [*step_grad, *d_sequences, *d_initials, *d_invariants]
+    return [*step_grad, *d_sequences, *d_initials, *finals[n_rec:]]
+
+
+def _weighted_sum(outputs: list[V], totals: list[V]) -> V | None:
+    """`sum(out * total)` over the float outputs: its gradient is the step's
+    vector-Jacobian product (integer outputs such as counters carry none)."""
+    cost = None
+    for out, total in zip(outputs, totals):
+        if T.dtypes.is_float(out.dtype):
+            term = reductions.sum(out * total)
+            cost = term if cost is None else cost + term
+    return cost
+
+
+def _sequence_adjoints(reads: list[V], sequences: list[V], seq_taps, first: V):
+    """Each sequence's adjoint: the sum of its taps' adjoint rows, each at the
+    sequence rows its tap read (zero elsewhere)."""
+    reads_iter, adjoints = iter(reads), []
+    for seq, taps in zip(sequences, seq_taps):
+        total = None
+        for tap in taps:
+            rows = next(reads_iter)[::-1]
+            where = first + (tap - min(min(taps), 0))
+            placed = _rows_between(rows, T.dim(seq, 0), where)
+            total = placed if total is None else total + placed
+        adjoints.append(total)
+    return adjoints
 
 
 def _adjoints_of(cost, variables: list[V]) -> list[V]:

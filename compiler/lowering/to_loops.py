@@ -250,6 +250,10 @@ class SizeInference:
             return self._subtensor(op)
         if isinstance(op, st.AllocOp):
             return [b.to_index(self.scalar(d)) for d in op.dims]
+        if isinstance(op, scan.FinalOp):  # rows of trace and initial agree
+            return self.sizes(op.initial)[1:]
+        if isinstance(op, scan.FinalOp):  # rows of trace and initial agree
+            return self.sizes(op.initial)[1:]
         if isinstance(op, scan.LoopOp):
             return self._trace(op, value.index)  # type: ignore[attr-defined]
         if isinstance(op, st.ConcatenateOp):

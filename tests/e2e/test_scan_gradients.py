@@ -1,7 +1,6 @@
 """Gradients through scan against central finite differences (float64)."""
 
 import numpy as np
-import pytest
 
 import scanc
 import scanc.tensor as st
@@ -124,19 +123,97 @@ def test_shared_variable_as_wrt():
     np.testing.assert_allclose(f(x), numeric, rtol=1e-6, atol=1e-8)
 
 
-def test_unsupported_configurations_say_so():
-    x0, w = st.vector("x0"), st.vector("w")
+def test_sequence_taps_past_present_and_future():
+    def taps(Y, w):
+        out, _ = scanc.scan(
+            lambda a, b, c, w: a * w + b * c,
+            sequences=dict(input=Y, taps=[-1, 0, 2]),
+            non_sequences=w,
+        )
+        return out
+
+    verify_grad(taps, [rng.normal(size=(6, H)), rng.normal(size=H)])
+
+
+def test_several_output_taps_and_more_initial_rows_than_needed():
+    def fib(x0, w):
+        out, _ = scanc.scan(
+            lambda a, b, w: st.tanh(a * w) + b * 0.5,
+            outputs_info=dict(initial=x0, taps=[-3, -1]),
+            non_sequences=w,
+            n_steps=5,
+        )
+        return out
+
+    # taps [-3, -1] read the first three rows; the fourth gets zero gradient
+    verify_grad(fib, [rng.normal(size=(4, H)), rng.normal(size=H)])
+
+
+def test_output_read_only_two_steps_back():
+    def skip(x0, Y):
+        out, _ = scanc.scan(
+            lambda y, h: h * st.cos(y),
+            sequences=Y,
+            outputs_info=dict(initial=x0, taps=[-2]),
+        )
+        return out
+
+    verify_grad(skip, [rng.normal(size=(2, H)), rng.normal(size=(5, H))])
+
+
+def test_until_only_the_executed_steps_contribute():
+    def grow(x0, w):
+        out, _ = scanc.scan(
+            lambda h, w: (h * w, scanc.until(h.sum() > 100.0)),
+            outputs_info=x0,
+            non_sequences=w,
+            n_steps=50,
+        )
+        return out
+
+    # x0 sums to 3 and doubles about each step: it stops after 6 steps, far from
+    # the threshold either side, so small moves do not change the step count
+    x0, w = np.full(H, 1.0), np.full(H, 2.0) + rng.uniform(-0.01, 0.01, H)
+    steps = len(scanc.function([], grow(st.constant(x0), st.constant(w)))())
+    assert steps < 50
+    verify_grad(grow, [x0, w])
+
+
+def test_truncate_gradient_keeps_the_last_steps():
+    x0, w, Y = st.vector("x0"), st.vector("w"), st.matrix("Y")
     out, _ = scanc.scan(
-        lambda h: (h * 2, scanc.until(h.sum() > 10)), outputs_info=x0, n_steps=4
-    )
-    with pytest.raises(NotImplementedError, match="until"):
-        scanc.function([x0], scanc.grad(out.sum(), x0))
-    truncated, _ = scanc.scan(
-        lambda h, w: h * w,
+        lambda y, h, w: h * w + y,
+        sequences=Y,
         outputs_info=x0,
         non_sequences=w,
-        n_steps=3,
-        truncate_gradient=1,
+        truncate_gradient=2,
     )
-    with pytest.raises(NotImplementedError, match="truncate_gradient"):
-        scanc.function([x0, w], scanc.grad(truncated.sum(), w))
+    f = scanc.function([x0, w, Y], scanc.grad(out.sum(), [x0, w, Y]))
+    x, v, y = rng.normal(size=H), rng.normal(size=H), rng.normal(size=(5, H))
+    d_x0, d_w, d_Y = f(x, v, y)
+    h = [x]
+    for row in y:
+        h.append(h[-1] * v + row)
+    # adjoint of h[t] summed over the visited (last two) steps: 1 + w from h[4]
+    total = {4: np.ones(H), 3: 1 + v}
+    np.testing.assert_allclose(d_Y, np.stack([np.zeros(H)] * 3 + [total[3], total[4]]))
+    np.testing.assert_allclose(d_w, total[3] * h[3] + total[4] * h[4])
+    np.testing.assert_allclose(d_x0, np.zeros(H))
+    long_enough, _ = scanc.scan(
+        lambda y, h, w: h * w + y,
+        sequences=Y,
+        outputs_info=x0,
+        non_sequences=w,
+        truncate_gradient=10,
+    )
+    full = scanc.function([x0, w, Y], scanc.grad(long_enough.sum(), x0))
+    verify_grad(
+        lambda x0: scanc.scan(
+            lambda y, h: h * 0.5 + y,
+            sequences=st.constant(y),
+            outputs_info=x0,
+            truncate_gradient=10,
+        )[0],
+        [x],
+    )
+    assert np.all(full(x, v, y) != 0)
