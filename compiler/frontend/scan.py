@@ -187,7 +187,9 @@ def scan(
         ns_args = [
             _placeholder(v.type, v.name or f"nonseq{n}") for n, v in enumerate(non_seqs)
         ]
-        outputs, updates, condition = _split_return(fn(*args, *ns_args))
+        # fn receives the non-sequences themselves, as in PyTensor (so a `grad`
+        # in fn may relate them); the loop body reads them through `ns_args`
+        outputs, updates, condition = _split_return(fn(*args, *non_seqs))
     if len(outputs) != len(outs) and outputs_info is not None:
         raise ValueError(
             f"scan: fn returns {len(outputs)} outputs but outputs_info describes "
@@ -201,9 +203,16 @@ def scan(
     # random draws advance their state once per step: those fn made, and those made
     # outside that fn uses without receiving them (drawn again at every step, as in
     # the guides; pass a draw in non_sequences to keep one draw for all steps)
-    redrawn = _outer_draws(outputs, condition, args + ns_args, scope)
+    redrawn = _outer_draws(outputs, condition, args + non_seqs, scope)
     scope.ops.extend(redrawn)
-    scope.ops.extend(_gradient_paths(scope))
+    recomputed = _gradient_paths(scope)
+    scope.ops.extend(recomputed)
+    on_gradient_paths = {r for op in recomputed for r in op.results}
+    stand_ins = {
+        var.value: arg.value
+        for var, arg in zip(non_seqs, ns_args)
+        if var.value not in on_gradient_paths
+    }
     draw_updates = {SHARED[op.state]: TensorVariable(op.results[1]) for op in redrawn}
     shared_updates = checked_updates(
         {**draw_updates, **scope.default_updates, **updates}, "scan"
@@ -224,7 +233,8 @@ def scan(
         condition,
         scope,
         strict,
-        {var.value: arg.value for (var, _), arg in zip(shared_updates, state_args)},
+        stand_ins
+        | {var.value: arg.value for (var, _), arg in zip(shared_updates, state_args)},
     )
     _name_arguments(loop, fn)
     if truncate_gradient != -1:
@@ -309,7 +319,7 @@ def _build_loop(
     condition,
     scope,
     strict,
-    states_of_shared,
+    stand_ins,
 ):
     inside = set(scope.ops)
     arg_values = [a.value for a in args]
@@ -318,8 +328,8 @@ def _build_loop(
     )
     region, block = scan_dialect.make_body([a.type for a in arg_values])
     mapping: dict[SSAValue, SSAValue] = dict(zip(arg_values, block.args))
-    for shared_value, state in states_of_shared.items():
-        mapping[shared_value] = mapping[state]
+    for outer, stand_in in stand_ins.items():  # non-sequences, shared states
+        mapping[outer] = mapping[stand_in]
     ops, free = ops_computing(body_outputs, mapping, lambda op: op in inside)
     captured = [v for v in free if v not in mapping]
     if strict:

@@ -217,3 +217,17 @@ def test_truncate_gradient_keeps_the_last_steps():
         [x],
     )
     assert np.all(full(x, v, y) != 0)
+
+
+def test_jacobian_with_the_variables_passed_as_non_sequences():
+    # PyTensor's form: fn receives y and v themselves, so grad(y[i], v) connects
+    v, A = st.vector("v"), st.matrix("A")
+    y = st.tanh(st.dot(v, A))
+    J, _ = scanc.scan(
+        lambda i, y, v: scanc.grad(y[i], v),
+        sequences=st.arange(y.shape[0]),
+        non_sequences=[y, v],
+    )
+    f = scanc.function([v, A], J)
+    x, w = rng.normal(size=4), rng.normal(size=(4, 3))
+    np.testing.assert_allclose(f(x, w), ((1 - np.tanh(x @ w) ** 2) * w).T, rtol=1e-12)

@@ -9,6 +9,16 @@ from typing import Callable
 
 import numpy as np
 from scanc.tools.bench.foundation import W1, W2, W3, w1_data, w2_data, w3_data
+from scanc.tools.bench.grad_workloads import (
+    W8,
+    W8_FORWARD,
+    W9,
+    w8_data,
+    w8_forward_reference,
+    w8_reference,
+    w9_data,
+    w9_reference,
+)
 from scanc.tools.bench.lstm_workloads import W10, w10_data, w10_reference
 from scanc.tools.bench.random_workloads import R1, R2, r1_data, r2_data
 from scanc.tools.bench.scan_workloads import (
@@ -111,6 +121,27 @@ WORKLOADS = [
         w7_data(1e300),
         W7,
         w7_reference,
+    ),
+    Workload(
+        "W8_fwd",
+        "W5 recurrence, hidden 128, T=1000: sum(x_T) (forward only)",
+        w8_data,
+        W8_FORWARD,
+        w8_forward_reference,
+    ),
+    Workload(
+        "W8",
+        "same: gradient of sum(x_T) with respect to W (forward+backward)",
+        w8_data,
+        W8,
+        w8_reference,
+    ),
+    Workload(
+        "W9",
+        "Jacobian of tanh(v.A) w.r.t. v by scan over grad(y[i], v), n=100",
+        w9_data,
+        W9,
+        w9_reference,
     ),
     Workload(
         "W10",
