@@ -157,8 +157,8 @@ def scan(
     `go_backwards` reads the sequences from the last step to the first (the outputs
     stay in the order they are computed). `allow_gc=False` (or
     `scanc.config.scan__allow_gc = False`) keeps the compiled function's scratch
-    buffers from one call to the next. `truncate_gradient` is recorded; gradients through
-    a truncated scan are not supported yet and say so. `mode` and `profile` are
+    buffers from one call to the next. `truncate_gradient=k` limits a gradient through
+    the loop to its last `k` steps. `mode` and `profile` are
     accepted for compatibility; they change no result.
     """
     seqs = _sequence_specs(sequences)
