@@ -54,7 +54,8 @@ def _adjoints(grad: GradOp, ops: list[Operation]) -> dict[SSAValue, TensorVariab
             continue
         inputs = [TensorVariable(v) for v in op.operands]
         if isinstance(op, LoopOp):
-            grads = scan_rule(op, outputs, inputs)
+            wanted = [v in depends and v not in stops for v in op.operands]
+            grads = scan_rule(op, outputs, inputs, wanted)
         elif type(op) in RULES:
             if outputs[0] is None:
                 continue

@@ -88,7 +88,11 @@ class _Window:
         return shape.concatenate([rows, _zeros_rows(initial, extra)])
 
 
-def scan_rule(op: LoopOp, output_grads: list[V | None], inputs: list[V]) -> list:
+def scan_rule(
+    op: LoopOp, output_grads: list[V | None], inputs: list[V], wanted: list[bool]
+) -> list:
+    """Adjoints of the loop's operands (None where not `wanted`: the reverse loop
+    differentiates only with respect to the sequences and invariants asked for)."""
     from scanc.frontend.scan import scan
 
     traces = [V(t) for t in op.traces]
@@ -101,6 +105,9 @@ def scan_rule(op: LoopOp, output_grads: list[V | None], inputs: list[V]) -> list
     sequences = [V(s) for s in op.sequences]
     initials = [V(i) for i in op.initials]
     invariants = [V(v) for v in op.invariants]
+    first_seq = 0 if op.n_steps is None else 1
+    seq_wanted = wanted[first_seq : first_seq + len(sequences)]
+    inv_wanted = wanted[len(wanted) - len(invariants) :]
     recurrent = op.recurrent_outputs()
     seq_taps, out_taps = op.sequence_taps(), op.output_taps()
 
@@ -113,18 +120,19 @@ def scan_rule(op: LoopOp, output_grads: list[V | None], inputs: list[V]) -> list
         for g, trace in zip(output_grads, traces)
     ]
     windows = [_Window(out_taps[i], initials[k][0]) for k, i in enumerate(recurrent)]
-    seq_reads = [
-        backwards(s, tap - min(min(taps), 0))
-        for s, taps in zip(sequences, seq_taps)
-        for tap in taps
-    ]
+    seq_reads, read_wanted = [], []
+    for s, taps, want in zip(sequences, seq_taps, seq_wanted):
+        seq_reads += [backwards(s, tap - min(min(taps), 0)) for tap in taps]
+        read_wanted += [want] * len(taps)
     out_reads = []
     for k, i in enumerate(recurrent):
         m = windows[k].history
         rows = shape.concatenate([initials[k][:m], traces[i]])
         out_reads += [backwards(rows, m + tap) for tap in out_taps[i]]
-    n_outputs, n_rec, n_inv = len(traces), len(recurrent), len(invariants)
+    summed = [v for v, want in zip(invariants, inv_wanted) if want]
+    n_outputs, n_rec, n_sums = len(traces), len(recurrent), len(summed)
     n_seq_reads, n_out_reads = len(seq_reads), len(out_reads)
+    n_d_seq = sum(read_wanted)
     body = op.body.block
 
     def reverse_step(*args):
@@ -132,30 +140,31 @@ def scan_rule(op: LoopOp, output_grads: list[V | None], inputs: list[V]) -> list
         seq_rows, rest = rest[:n_seq_reads], rest[n_seq_reads:]
         out_rows, rest = rest[:n_out_reads], rest[n_out_reads:]
         carried, rest = rest[:n_rec], rest[n_rec:]
-        sums, params = rest[:n_inv], rest[n_inv:]
-        forward_args = [*seq_rows, *out_rows, *params]
-        outputs = _recompute(body, forward_args)
+        sums, params = rest[:n_sums], rest[n_sums:]
+        outputs = _recompute(body, [*seq_rows, *out_rows, *params])
         totals = list(g_rows)
         for k, i in enumerate(recurrent):
             totals[i] = totals[i] + windows[k].ready(carried[k])
-        adjoints = _adjoints_of(_weighted_sum(outputs, totals), forward_args)
-        d_seq = adjoints[:n_seq_reads]
-        d_out = iter(adjoints[n_seq_reads : n_seq_reads + n_out_reads])
+        adjoints = _adjoints_of(
+            _weighted_sum(outputs, totals),
+            [r for r, want in zip(seq_rows, read_wanted) if want]
+            + list(out_rows)
+            + [p for p, want in zip(params, inv_wanted) if want],
+        )
+        d_seq = adjoints[:n_d_seq]
+        d_out = iter(adjoints[n_d_seq : n_d_seq + n_out_reads])
         new_windows = [
             w.shifted(c, [next(d_out) for _ in w.taps])
             for w, c in zip(windows, carried)
         ]
-        new_sums = [s + d for s, d in zip(sums, adjoints[n_seq_reads + n_out_reads :])]
+        new_sums = [s + d for s, d in zip(sums, adjoints[n_d_seq + n_out_reads :])]
         return [*new_windows, *new_sums, *d_seq]
 
     results, _ = scan(
         reverse_step,
         sequences=[backwards(g, 0) for g in grads] + seq_reads + out_reads,
-        outputs_info=[
-            *(w.zeros for w in windows),
-            *(T.zeros_like(v) for v in invariants),
-        ]
-        + [None] * n_seq_reads,
+        outputs_info=[*(w.zeros for w in windows), *(T.zeros_like(v) for v in summed)]
+        + [None] * n_d_seq,
         non_sequences=invariants,
         n_steps=run,
         return_list=True,
@@ -164,7 +173,7 @@ def scan_rule(op: LoopOp, output_grads: list[V | None], inputs: list[V]) -> list
     assert isinstance(reverse, LoopOp)
     finals = [
         V(emit(scan_dialect.FinalOp(trace.value, initial)).results[0])
-        for trace, initial in zip(results[: n_rec + n_inv], reverse.initials)
+        for trace, initial in zip(results[: n_rec + n_sums], reverse.initials)
     ]
     d_initials = [
         w.initial_adjoint(final, initial)
@@ -173,11 +182,13 @@ def scan_rule(op: LoopOp, output_grads: list[V | None], inputs: list[V]) -> list
     if run is not steps:  # truncated: the initial rows count only if reached
         d_initials = [T.switch(T.eq(first, 0), d, 0.0) for d in d_initials]
     d_sequences = _sequence_adjoints(
-        results[n_rec + n_inv :], sequences, seq_taps, first
+        iter(results[n_rec + n_sums :]), sequences, seq_taps, seq_wanted, first
     )
+    sums_iter = iter(finals[n_rec:])
+    d_invariants = [next(sums_iter) if want else None for want in inv_wanted]
     step_grad = [None] if op.n_steps is not None else []
     # operand order: steps, sequences, initials (rows), invariants
-    return [*step_grad, *d_sequences, *d_initials, *finals[n_rec:]]
+    return [*step_grad, *d_sequences, *d_initials, *d_invariants]
 
 
 def _weighted_sum(outputs: list[V], totals: list[V]) -> V | None:
@@ -191,14 +202,14 @@ def _weighted_sum(outputs: list[V], totals: list[V]) -> V | None:
     return cost
 
 
-def _sequence_adjoints(reads: list[V], sequences: list[V], seq_taps, first: V):
-    """Each sequence's adjoint: the sum of its taps' adjoint rows, each at the
-    sequence rows its tap read (zero elsewhere)."""
-    reads_iter, adjoints = iter(reads), []
-    for seq, taps in zip(sequences, seq_taps):
+def _sequence_adjoints(reads, sequences: list[V], seq_taps, wanted, first: V):
+    """Each wanted sequence's adjoint: the sum of its taps' adjoint rows, each at
+    the sequence rows its tap read (zero elsewhere); None for the others."""
+    adjoints = []
+    for seq, taps, want in zip(sequences, seq_taps, wanted):
         total = None
-        for tap in taps:
-            rows = next(reads_iter)[::-1]
+        for tap in taps if want else ():
+            rows = next(reads)[::-1]
             where = first + (tap - min(min(taps), 0))
             placed = _rows_between(rows, T.dim(seq, 0), where)
             total = placed if total is None else total + placed
