@@ -35,6 +35,8 @@ OPT_PASSES = (
     "merge-matmuls",
     "hoist-invariants",
     "cse",
+    "sink-outer-sums",
+    "dce",
     "trim-memory",
     "dce",
 )

@@ -42,12 +42,13 @@ def _depends_on(ops: list[Operation], seeds: set[SSAValue], stops: set[SSAValue]
     return depends
 
 
-def _adjoints(grad: GradOp, ops: list[Operation]) -> dict[SSAValue, TensorVariable]:
-    stops = set(grad.constants)
-    depends = _depends_on(ops, set(grad.wrt), stops)
-    adjoint: dict[SSAValue, TensorVariable] = {
-        grad.cost: T.ones_like(TensorVariable(grad.cost))
-    }
+def adjoints(
+    cost: SSAValue, wrt, stops: set[SSAValue], ops: list[Operation]
+) -> dict[SSAValue, TensorVariable]:
+    """Reverse mode over `ops` (in order): the adjoint of each value between
+    `wrt` and `cost`, built with the frontend API (recorded by the caller)."""
+    depends = _depends_on(ops, set(wrt), stops)
+    adjoint: dict[SSAValue, TensorVariable] = {cost: T.ones_like(TensorVariable(cost))}
     for op in reversed(ops):
         outputs = [adjoint.get(r) for r in op.results]
         if all(g is None for g in outputs) or not any(r in depends for r in op.results):
@@ -78,7 +79,7 @@ def expand(grad: GradOp) -> None:
             break
         ops.append(op)
     with recording_scope() as scope:
-        adjoint = _adjoints(grad, ops)
+        adjoint = adjoints(grad.cost, grad.wrt, set(grad.constants), ops)
         results = [
             adjoint[w] if w in adjoint else T.zeros_like(TensorVariable(w))
             for w in grad.wrt

@@ -34,7 +34,7 @@ from xdsl.ir import SSAValue
 
 from scanc.dialects import scan as scan_dialect
 from scanc.dialects.scan import LoopOp
-from scanc.frontend.graph import TensorVariable, emit
+from scanc.frontend.graph import TensorVariable, emit, recording_scope
 from scanc.tensor import basic as T
 from scanc.tensor import indexing, reductions, shape
 
@@ -137,20 +137,24 @@ def scan_rule(
 
     def reverse_step(*args):
         g_rows, rest = args[:n_outputs], args[n_outputs:]
+        trace_rows, rest = rest[:n_outputs], rest[n_outputs:]
         seq_rows, rest = rest[:n_seq_reads], rest[n_seq_reads:]
         out_rows, rest = rest[:n_out_reads], rest[n_out_reads:]
         carried, rest = rest[:n_rec], rest[n_rec:]
         sums, params = rest[:n_sums], rest[n_sums:]
-        outputs = _recompute(body, [*seq_rows, *out_rows, *params])
-        totals = list(g_rows)
-        for k, i in enumerate(recurrent):
-            totals[i] = totals[i] + windows[k].ready(carried[k])
-        adjoints = _adjoints_of(
-            _weighted_sum(outputs, totals),
-            [r for r, want in zip(seq_rows, read_wanted) if want]
-            + list(out_rows)
-            + [p for p, want in zip(params, inv_wanted) if want],
-        )
+        with recording_scope() as step:
+            outputs = _recompute(body, [*seq_rows, *out_rows, *params])
+            totals = list(g_rows)
+            for k, i in enumerate(recurrent):
+                totals[i] = totals[i] + windows[k].ready(carried[k])
+            adjoints = _adjoints_of(
+                _weighted_sum(outputs, totals),
+                [r for r, want in zip(seq_rows, read_wanted) if want]
+                + list(out_rows)
+                + [p for p, want in zip(params, inv_wanted) if want],
+                step,
+            )
+        _read_stored_outputs(step, outputs, trace_rows)
         d_seq = adjoints[:n_d_seq]
         d_out = iter(adjoints[n_d_seq : n_d_seq + n_out_reads])
         new_windows = [
@@ -162,7 +166,7 @@ def scan_rule(
 
     results, _ = scan(
         reverse_step,
-        sequences=[backwards(g, 0) for g in grads] + seq_reads + out_reads,
+        sequences=[backwards(x, 0) for x in grads + traces] + seq_reads + out_reads,
         outputs_info=[*(w.zeros for w in windows), *(T.zeros_like(v) for v in summed)]
         + [None] * n_d_seq,
         non_sequences=invariants,
@@ -217,20 +221,31 @@ def _sequence_adjoints(reads, sequences: list[V], seq_taps, wanted, first: V):
     return adjoints
 
 
-def _adjoints_of(cost, variables: list[V]) -> list[V]:
-    """d cost / d each variable; zeros for integers and for what cost ignores."""
-    from scanc.gradient import grad
+def _adjoints_of(cost: V | None, variables: list[V], step) -> list[V]:
+    """d cost / d each variable over the ops recorded in `step` (built at once:
+    the stored outputs must replace recomputed ones in what it builds); zeros
+    for integers and for what the cost ignores."""
+    from scanc.autodiff.construct import adjoints
 
-    floats = [v for v in variables if T.dtypes.is_float(v.dtype)]
-    found = dict(
-        zip(
-            map(id, floats),
-            grad(cost, floats, disconnected_inputs="ignore")
-            if cost is not None and floats
-            else [],
-        )
-    )
-    return [found[id(v)] if id(v) in found else T.zeros_like(v) for v in variables]
+    floats = [v.value for v in variables if T.dtypes.is_float(v.dtype)]
+    found = {} if cost is None else adjoints(cost.value, floats, set(), step.ops)
+    return [
+        T.cast(found[v.value], v.dtype) if v.value in found else T.zeros_like(v)
+        for v in variables
+    ]
+
+
+def _read_stored_outputs(step, outputs: list[V], trace_rows: list[V]) -> None:
+    """The step's outputs are the forward trace's rows: the adjoint reads those
+    (tanh's derivative reads tanh's result), so the recomputed ones that only
+    the adjoint needed are never built into the loop."""
+    recorded = set(step.ops)
+    for out, row in zip(outputs, trace_rows):
+        if out.value.owner not in recorded:
+            continue  # an argument or an outer value, not recomputed
+        for use in list(out.value.uses):
+            if use.operation in recorded:
+                use.operation.operands[use.index] = row.value
 
 
 def _recompute(body, args: list[V]) -> list[V]:

@@ -24,14 +24,21 @@ if TYPE_CHECKING:
 
 
 _CONTRACT = arith.FastMathFlagsAttr([FastMathFlag.ALLOW_CONTRACT])
+#: a dot product's sum may also be reordered (as BLAS does), so LLVM vectorizes
+#: it with several accumulators instead of one chain of dependent FMAs
+_REASSOCIATE = arith.FastMathFlagsAttr(
+    [FastMathFlag.ALLOW_CONTRACT, FastMathFlag.REASSOC]
+)
 
 
-def multiply_add(b, acc: SSAValue, x: SSAValue, y: SSAValue, dt: str) -> SSAValue:
+def multiply_add(
+    b, acc: SSAValue, x: SSAValue, y: SSAValue, dt: str, flags=_CONTRACT
+) -> SSAValue:
     """`acc + x * y`; for floats LLVM may fuse it into one FMA (as BLAS does)."""
     if not dtypes.is_float(dt):
         return scalar.apply(b, "add", [acc, scalar.apply(b, "mul", [x, y], dt)], dt)
-    product = b.add(arith.MulfOp(x, y, flags=_CONTRACT))
-    return b.add(arith.AddfOp(acc, product, flags=_CONTRACT))
+    product = b.add(arith.MulfOp(x, y, flags=flags))
+    return b.add(arith.AddfOp(acc, product, flags=flags))
 
 
 def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
@@ -49,9 +56,8 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
 
         def element(idx):
             def step(kk, acc):
-                return [
-                    multiply_add(b, acc[0], a.load(b, [*idx, kk]), w.load(b, [kk]), dt)
-                ]
+                x, y = a.load(b, [*idx, kk]), w.load(b, [kk])
+                return [multiply_add(b, acc[0], x, y, dt, _REASSOCIATE)]
 
             zero = b.const(0, dtypes.element_type(dt))
             return b.for_(b.const(0), k, step, [zero])[0]
@@ -65,6 +71,10 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
     out = lw.new_buffer(dt, [*rows, w.sizes[1]])
     inline = lambda: _vector_matrix_loops(b, a, w, out, dt)  # noqa: E731
     kernel = (GEMM if rows else GEMV).get(dt)
+    if kernel and rows and isinstance(op.parent_op(), func.FuncOp):
+        # outside loops, a view operand (a transpose, a reversed or sliced
+        # matrix) is copied row-major, O(n^2), so BLAS takes the O(n^3) product
+        a, w = (lw.copy(v) if _is_view(v) else v for v in (a, w))
     if kernel and _blas_applies(a, w, dt, vector=not rows):
         if not rows and _is_view(a):
             a = lw.copy(a)  # gemv wants a positive increment: one O(k) copy

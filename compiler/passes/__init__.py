@@ -3,6 +3,7 @@
 from scanc.autodiff.construct import ConstructGradientsPass
 from scanc.passes.hoist_invariants import HoistInvariantsPass
 from scanc.passes.merge_matmuls import MergeMatmulsPass
+from scanc.passes.sink_outer_sums import SinkOuterSumsPass
 from scanc.passes.split_concat_products import SplitConcatProductsPass
 from scanc.passes.trim_memory import TrimMemoryPass
 from xdsl.passes import ModulePass
@@ -24,5 +25,6 @@ PASSES: dict[str, type[ModulePass]] = {
         ConstructGradientsPass,
         MergeMatmulsPass,
         SplitConcatProductsPass,
+        SinkOuterSumsPass,
     )
 }

@@ -1,0 +1,171 @@
+"""The `sink-outer-sums` pass: a running sum of outer products becomes one
+matrix product after the loop.
+
+Expects: `scan.loop` ops at the graph/opt stage. A recurrent output read at tap
+[-1] from a one-row initial value, whose step is `S + outer(a, b)` (`outer` as
+`expand_dims(a, 1) * expand_dims(b, 0)`, what the gradient of a vector-matrix
+product gives) and whose trace only `scan.final` reads, is the sum over steps of
+`outer(a_t, b_t)`: `init[0] + A^T . B` with `A`, `B` the traces of `a` and `b`.
+The loop yields `a` and `b` as map outputs instead (two vectors per step rather
+than a matrix read and written), and one product after the loop adds them up:
+
+    %dW = scan.loop ... outs(%zero taps [-1] : tensor<1x?x?xf64>) ... {
+    ^bb0(..., %s: tensor<?x?xf64>, ...):
+      %o = st.elementwise "mul"(expand_dims %a [1], expand_dims %b [0])
+      %n = st.elementwise "add"(%s, %o)
+      scan.yield ..., %n
+    }
+    %g = scan.final %dW, %zero
+  becomes
+    %A, %B = scan.loop ... outs(map, map) ... { ... scan.yield ..., %a, %b }
+    %g = %zero[0] + st.dot(transpose(%A), %B)
+
+This is how the gradient of a recurrence with respect to its weight matrix
+avoids touching the whole matrix at every step. Untouched: sums whose trace is
+read otherwise, whose step reads the sum in any other way, or whose initial
+value has more than one row.
+"""
+
+from __future__ import annotations
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import Operation, SSAValue
+from xdsl.passes import ModulePass
+
+from scanc.dialects import st
+from scanc.dialects.scan import ALL_ROWS, FinalOp, LoopOp, YieldOp, with_leading_dim
+from scanc.frontend.graph import TensorVariable, recording_scope, wrap
+from scanc.tensor import linalg, shape
+
+
+def _sole_user(value: SSAValue) -> Operation | None:
+    users = {use.operation for use in value.uses}
+    return users.pop() if len(users) == 1 else None
+
+
+def _expanded_vector(value: SSAValue, axis: int) -> SSAValue | None:
+    """`v` when `value` is `st.expand_dims v [axis]` of a vector."""
+    op = value.owner
+    if (
+        isinstance(op, st.ExpandDimsOp)
+        and list(op.axes.get_values()) == [axis]
+        and op.input.type.get_num_dims() == 1  # type: ignore[attr-defined]
+    ):
+        return op.input
+    return None
+
+
+def _outer_factors(value: SSAValue) -> tuple[SSAValue, SSAValue] | None:
+    """(a, b) when `value` is `expand_dims(a, 1) * expand_dims(b, 0)`."""
+    op = value.owner
+    if not (isinstance(op, st.ElementwiseOp) and op.fn.data == "mul"):
+        return None
+    if _sole_user(value) is None:
+        return None
+    a, b = _expanded_vector(op.inputs[0], 1), _expanded_vector(op.inputs[1], 0)
+    return (a, b) if a is not None and b is not None else None
+
+
+def _state_argument(loop: LoopOp, n: int) -> SSAValue:
+    """The body argument that reads output `n` at its only tap."""
+    position = sum(len(taps) for taps in loop.sequence_taps())
+    position += sum(len(taps) for taps in loop.output_taps()[:n])
+    return loop.body.block.args[position]
+
+
+def _sinkable(loop: LoopOp, n: int) -> tuple[SSAValue, SSAValue] | None:
+    """The factors (a, b) of output `n`'s outer-product sum, if it is one."""
+    if list(loop.output_taps()[n]) != [-1] or loop.keep_rows()[n] != ALL_ROWS:
+        return None
+    initial = loop.initials[loop.recurrent_outputs().index(n)]
+    if initial.type.get_shape()[0] != 1:  # type: ignore[attr-defined]
+        return None
+    if any(
+        not (isinstance(use.operation, FinalOp) and use.index == 0)
+        for use in loop.traces[n].uses
+    ):
+        return None
+    yielded = loop.yield_op()
+    state, step = _state_argument(loop, n), yielded.values[n]
+    add = step.owner
+    if not (isinstance(add, st.ElementwiseOp) and add.fn.data == "add"):
+        return None
+    if _sole_user(state) is not add or _sole_user(step) is not yielded:
+        return None
+    x, y = add.inputs
+    other = y if x is state else x if y is state else None
+    return _outer_factors(other) if other is not None else None
+
+
+def _sink(loop: LoopOp, n: int, a: SSAValue, b: SSAValue) -> LoopOp:
+    """Rebuild `loop` with output `n` replaced by map outputs `a` and `b`; the
+    finals of `n` become `init[0] + A^T . B`."""
+    block, yielded = loop.body.block, loop.yield_op()
+    state, step = _state_argument(loop, n), yielded.values[n]
+    init_index = loop.recurrent_outputs().index(n)
+    initial = loop.initials[init_index]
+    values = [v for k, v in enumerate(yielded.values) if k != n] + [a, b]
+    block.insert_op_before(YieldOp(values, yielded.until), yielded)
+    yielded.detach()
+    yielded.erase()
+    add = step.owner
+    assert isinstance(add, Operation)
+    outer = next(v for v in add.operands if v is not state).owner
+    add.detach()
+    add.erase()
+    for dead in [outer, *(v.owner for v in outer.operands)]:  # type: ignore[union-attr]
+        if isinstance(dead, Operation) and not any(r.uses for r in dead.results):
+            dead.detach()
+            dead.erase()
+    block.erase_arg(state)
+    keep = loop.keep_rows()
+    new = LoopOp(
+        loop.n_steps,
+        list(loop.sequences),
+        loop.sequence_taps(),
+        [v for k, v in enumerate(loop.initials) if k != init_index],
+        [t for k, t in enumerate(loop.output_taps()) if k != n] + [(), ()],
+        list(loop.invariants),
+        [t.type for k, t in enumerate(loop.traces) if k != n]
+        + [with_leading_dim(a.type), with_leading_dim(b.type)],
+        loop.detach_region(loop.body),
+        keep=[k for i, k in enumerate(keep) if i != n] + [ALL_ROWS, ALL_ROWS],
+    )
+    new.attributes |= loop.attributes
+    parent = loop.parent_block()
+    assert parent is not None
+    parent.insert_op_before(new, loop)
+    others = iter(new.traces[:-2])
+    for k, old in enumerate(loop.traces):
+        if k != n:
+            old.replace_all_uses_with(next(others))
+    A, B = (TensorVariable(t) for t in new.traces[-2:])
+    for use in list(loop.traces[n].uses):
+        final = use.operation
+        with recording_scope() as scope:
+            total = TensorVariable(initial)[0] + linalg.dot(shape.transpose(A), B)
+            if total.type != final.results[0].type:
+                total = wrap(st.CastOp(total.value, final.results[0].type))
+        for op in scope.ops:
+            final.parent_block().insert_op_before(op, final)  # type: ignore[union-attr]
+        final.results[0].replace_all_uses_with(total.value)
+        final.detach()
+        final.erase()
+    loop.detach()
+    loop.erase()
+    return new
+
+
+class SinkOuterSumsPass(ModulePass):
+    name = "sink-outer-sums"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        for loop in [o for o in op.walk() if isinstance(o, LoopOp)]:
+            n = 0
+            while n < len(loop.traces):
+                factors = _sinkable(loop, n)
+                if factors is None:
+                    n += 1
+                    continue
+                loop = _sink(loop, n, *factors)
