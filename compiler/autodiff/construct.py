@@ -43,12 +43,16 @@ def _depends_on(ops: list[Operation], seeds: set[SSAValue], stops: set[SSAValue]
 
 
 def adjoints(
-    cost: SSAValue, wrt, stops: set[SSAValue], ops: list[Operation]
+    cost: SSAValue, wrt, stops: set[SSAValue], ops: list[Operation], known=()
 ) -> dict[SSAValue, TensorVariable]:
     """Reverse mode over `ops` (in order): the adjoint of each value between
-    `wrt` and `cost`, built with the frontend API (recorded by the caller)."""
+    `wrt` and `cost`, built with the frontend API (recorded by the caller).
+    `known` pairs (value, adjoint) seed adjoints besides the cost's."""
     depends = _depends_on(ops, set(wrt), stops)
     adjoint: dict[SSAValue, TensorVariable] = {cost: T.ones_like(TensorVariable(cost))}
+    for value, g in known:
+        g = TensorVariable(g)
+        adjoint[value] = adjoint[value] + g if value in adjoint else g
     for op in reversed(ops):
         outputs = [adjoint.get(r) for r in op.results]
         if all(g is None for g in outputs) or not any(r in depends for r in op.results):
@@ -79,7 +83,8 @@ def expand(grad: GradOp) -> None:
             break
         ops.append(op)
     with recording_scope() as scope:
-        adjoint = adjoints(grad.cost, grad.wrt, set(grad.constants), ops)
+        known = list(zip(grad.known, grad.known_grads))
+        adjoint = adjoints(grad.cost, grad.wrt, set(grad.constants), ops, known)
         results = [
             adjoint[w] if w in adjoint else T.zeros_like(TensorVariable(w))
             for w in grad.wrt

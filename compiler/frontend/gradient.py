@@ -40,11 +40,15 @@ def grad(
     **_,
 ):
     """The gradient of the scalar `cost` with respect to `wrt` (a variable or a
-    list), as PyTensor's `grad`."""
+    list), as PyTensor's `grad`. `known_grads` maps variables to gradients the
+    caller already knows (then `cost` may be None)."""
     from scanc.tensor import as_tensor_variable, zeros_like
 
-    if known_grads:
-        raise NotImplementedError("grad: known_grads is not supported yet")
+    known = _known_pairs(known_grads or {})
+    if cost is None:
+        if not known:
+            raise TypeError("grad: cost is None and no known_grads are given")
+        cost = as_tensor_variable(0.0)
     cost = as_tensor_variable(cost)
     if cost.ndim != 0:
         raise TypeError(f"grad: cost must be a scalar, got {cost.ndim} dimensions")
@@ -59,7 +63,7 @@ def grad(
             raise TypeError(
                 f"grad: cannot differentiate with respect to the integer {var}"
             )
-    ancestors = _ancestors(cost.value)
+    ancestors = set().union(*(_ancestors(v) for v in [cost.value, *known]))
     connected = []
     for var in variables:
         if var.value in ancestors:
@@ -73,9 +77,36 @@ def grad(
     constants = [as_tensor_variable(c).value for c in (consider_constant or [])]
     gradients = {}
     if connected:
-        op = emit(GradOp(cost.value, [v.value for v in connected], constants))
+        op = emit(
+            GradOp(cost.value, [v.value for v in connected], constants, known.items())
+        )
         gradients = {id(v): TensorVariable(g) for v, g in zip(connected, op.results)}
     results = [
         gradients[id(v)] if id(v) in gradients else zeros_like(v) for v in variables
     ]
     return results[0] if single else results
+
+
+def _known_pairs(known_grads) -> dict[SSAValue, SSAValue]:
+    """known_grads as (value, gradient) with the gradient in the value's type."""
+    from scanc.dialects import st
+    from scanc.tensor import as_tensor_variable, cast
+
+    if not isinstance(known_grads, dict):
+        raise TypeError("grad: known_grads must be a dict {variable: gradient}")
+    pairs = {}
+    for var, g in known_grads.items():
+        if not isinstance(var, TensorVariable) or not dtypes.is_float(var.dtype):
+            raise TypeError(
+                f"grad: known_grads keys must be float variables, got {var!r}"
+            )
+        g = cast(as_tensor_variable(g), var.dtype)
+        if g.ndim != var.ndim:
+            raise ValueError(
+                f"grad: the known gradient of {var} has {g.ndim} dimensions, "
+                f"not {var.ndim}"
+            )
+        if g.type != var.type:
+            g = TensorVariable(emit(st.CastOp(g.value, var.type)).results[0])
+        pairs[var.value] = g.value
+    return pairs

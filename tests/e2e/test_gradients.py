@@ -180,3 +180,42 @@ def test_spellings():
     x = st.scalar("x")
     g = st.grad(x * x, x)
     assert scanc.function([x], g)(3.0) == 6.0
+
+
+def test_known_grads_seed_intermediate_values():
+    x, W, gy = st.vector("x"), st.matrix("W"), st.vector("gy")
+    y = st.tanh(st.dot(x, W))
+    a, w, b = rng.normal(size=3), rng.normal(size=(3, 2)), rng.normal(size=2)
+    y_value = np.tanh(a @ w)
+    # no cost: the gradient of sum(y * gy) with gy constant
+    only_known = scanc.function([x, W, gy], scanc.grad(None, W, known_grads={y: gy}))
+    np.testing.assert_allclose(
+        only_known(a, w, b), np.outer(a, b * (1 - y_value**2)), rtol=1e-12
+    )
+    # with a cost: both adjoints of y add up
+    both = scanc.grad((y**2).sum(), x, known_grads={y: gy})
+    np.testing.assert_allclose(
+        scanc.function([x, W, gy], both)(a, w, b),
+        w @ ((2 * y_value + b) * (1 - y_value**2)),
+        rtol=1e-12,
+    )
+
+
+def test_known_grads_through_a_scan():
+    x0, w, gh = st.vector("x0"), st.vector("w"), st.matrix("gh")
+    h, _ = scanc.scan(lambda h, w: h * w, outputs_info=x0, non_sequences=w, n_steps=3)
+    f = scanc.function([x0, w, gh], scanc.grad(None, x0, known_grads={h: gh}))
+    a, v, g = rng.normal(size=2), rng.normal(size=2), rng.normal(size=(3, 2))
+    # h[t] = x0 * w^(t+1): d/dx0 sum(h * g) = sum_t g[t] * w^(t+1)
+    expected = sum(g[t] * v ** (t + 1) for t in range(3))
+    np.testing.assert_allclose(f(a, v, g), expected, rtol=1e-12)
+
+
+def test_known_grads_errors():
+    x = st.vector("x")
+    with pytest.raises(TypeError, match="cost is None"):
+        scanc.grad(None, x)
+    with pytest.raises(TypeError, match="dict"):
+        scanc.grad(x.sum(), x, known_grads=[(x, x)])
+    with pytest.raises(ValueError, match="dimensions"):
+        scanc.grad(None, x, known_grads={x * 2: st.matrix("g")})

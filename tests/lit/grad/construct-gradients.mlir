@@ -56,3 +56,18 @@ func.func @constant_stops_the_flow(%x: tensor<f64>) -> tensor<f64> {
   %g = ad.grad %p wrt(%x) constants(%e) : tensor<f64>, (tensor<f64>), (tensor<f64>) -> (tensor<f64>)
   func.return %g : tensor<f64>
 }
+
+// -----
+
+// known_grads: the adjoint of %y is given (%gy); the cost adds nothing here.
+// d/dx of sum(exp(x) * gy) is gy * exp(x).
+// CHECK-LABEL: func.func @known_gradient
+// CHECK:      %y = st.elementwise "exp"(%x)
+// CHECK-NOT:  ad.grad
+// CHECK:      %[[G:.*]] = st.elementwise "mul"(%gy, %y)
+// CHECK:      func.return %[[G]]
+func.func @known_gradient(%x: tensor<?xf64>, %gy: tensor<?xf64>, %c: tensor<f64>) -> tensor<?xf64> {
+  %y = st.elementwise "exp"(%x) : (tensor<?xf64>) -> tensor<?xf64>
+  %g = ad.grad %c wrt(%x) known(%y) grads(%gy) : tensor<f64>, (tensor<?xf64>) known(tensor<?xf64>) (tensor<?xf64>) -> (tensor<?xf64>)
+  func.return %g : tensor<?xf64>
+}
