@@ -12,22 +12,24 @@ graph-build-to-first-result of the A**k example.
 from __future__ import annotations
 
 import os
+import sys
 
-for _var in (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "NUMBA_NUM_THREADS",
-):
-    os.environ[_var] = "1"
-os.environ["XLA_FLAGS"] = (
-    "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
-)
+SINGLE_THREAD = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "NUMBA_NUM_THREADS": "1",
+    "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
+}
+if any(os.environ.get(k) != v for k, v in SINGLE_THREAD.items()):
+    # `-m` imported the scanc package, and with it NumPy's OpenBLAS, before this
+    # module ran: thread settings take effect only in a fresh process
+    os.environ.update(SINGLE_THREAD)
+    os.execv(sys.executable, [sys.executable, "-m", "scanc.tools.bench", *sys.argv[1:]])
 
 import argparse  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
