@@ -9,11 +9,14 @@ state) and `dW` (the sum of the invariants' adjoints):
     dW    += dW_t
 
 It reads `h[t-1]` from the forward trace (the initial state at `t = 0`) and
-recomputes the step's intermediate values from it (one forward step per reverse
-step). The step's vector-Jacobian product is itself an `ad.grad` of
-`sum(outputs * total)`, which `construct-gradients` expands inside the reverse
-loop. Results: the adjoints of the sequences, of the initial states and of the
-invariants.
+clones the step's ops on it; the step's vector-Jacobian product is the reverse
+mode of `sum(outputs * total)` over those ops, built at once. Where that adjoint
+reads the step's outputs (tanh's derivative reads tanh's result) it reads the
+trace's row `h[t]` instead, so the clones that only the outputs needed are never
+built into the loop: a step that is one product and a tanh is not recomputed.
+Only the sequences and invariants that lead to what was asked are differentiated.
+Results: the adjoints of the sequences, of the initial states and of the
+invariants (None for those not asked).
 
 Taps. An output read at taps `U` (history `m = -min(U)`) is the row sequence
 `E = [init[:m], trace]`, step `t` reading `E[t + m + u]` and writing `E[t + m]`.
