@@ -101,10 +101,22 @@ def _sinkable(loop: LoopOp, n: int) -> tuple[SSAValue, SSAValue] | None:
 def _sink(loop: LoopOp, n: int, a: SSAValue, b: SSAValue) -> LoopOp:
     """Rebuild `loop` with output `n` replaced by map outputs `a` and `b`; the
     finals of `n` become `init[0] + A^T . B`."""
+    initial = loop.initials[loop.recurrent_outputs().index(n)]
+    _yield_factors(loop, n, a, b)
+    new = _rebuilt_without(loop, n, [a.type, b.type])
+    A, B = (TensorVariable(t) for t in new.traces[-2:])
+    for use in list(loop.traces[n].uses):
+        _replace_final(use.operation, TensorVariable(initial), A, B)
+    loop.detach()
+    loop.erase()
+    return new
+
+
+def _yield_factors(loop: LoopOp, n: int, a: SSAValue, b: SSAValue) -> None:
+    """In the body: yield `a` and `b` last instead of output `n`'s sum, and drop
+    the sum's argument and the ops that computed it."""
     block, yielded = loop.body.block, loop.yield_op()
     state, step = _state_argument(loop, n), yielded.values[n]
-    init_index = loop.recurrent_outputs().index(n)
-    initial = loop.initials[init_index]
     values = [v for k, v in enumerate(yielded.values) if k != n] + [a, b]
     block.insert_op_before(YieldOp(values, yielded.until), yielded)
     yielded.detach()
@@ -112,49 +124,48 @@ def _sink(loop: LoopOp, n: int, a: SSAValue, b: SSAValue) -> LoopOp:
     add = step.owner
     assert isinstance(add, Operation)
     outer = next(v for v in add.operands if v is not state).owner
-    add.detach()
-    add.erase()
-    for dead in [outer, *(v.owner for v in outer.operands)]:  # type: ignore[union-attr]
+    assert isinstance(outer, Operation)
+    for dead in [add, outer, *(v.owner for v in outer.operands)]:
         if isinstance(dead, Operation) and not any(r.uses for r in dead.results):
             dead.detach()
             dead.erase()
     block.erase_arg(state)
-    keep = loop.keep_rows()
+
+
+def _rebuilt_without(loop: LoopOp, n: int, map_rows: list) -> LoopOp:
+    """An equal loop without output `n` and with map outputs of `map_rows`
+    (the body already yields them last); the other traces' uses move to it."""
+    drop = lambda xs, i: [x for k, x in enumerate(xs) if k != i]  # noqa: E731
     new = LoopOp(
         loop.n_steps,
         list(loop.sequences),
         loop.sequence_taps(),
-        [v for k, v in enumerate(loop.initials) if k != init_index],
-        [t for k, t in enumerate(loop.output_taps()) if k != n] + [(), ()],
+        drop(loop.initials, loop.recurrent_outputs().index(n)),
+        drop(loop.output_taps(), n) + [()] * len(map_rows),
         list(loop.invariants),
-        [t.type for k, t in enumerate(loop.traces) if k != n]
-        + [with_leading_dim(a.type), with_leading_dim(b.type)],
+        [t.type for t in drop(loop.traces, n)]
+        + [with_leading_dim(r) for r in map_rows],
         loop.detach_region(loop.body),
-        keep=[k for i, k in enumerate(keep) if i != n] + [ALL_ROWS, ALL_ROWS],
+        keep=drop(loop.keep_rows(), n) + [ALL_ROWS] * len(map_rows),
     )
     new.attributes |= loop.attributes
-    parent = loop.parent_block()
-    assert parent is not None
-    parent.insert_op_before(new, loop)
-    others = iter(new.traces[:-2])
-    for k, old in enumerate(loop.traces):
-        if k != n:
-            old.replace_all_uses_with(next(others))
-    A, B = (TensorVariable(t) for t in new.traces[-2:])
-    for use in list(loop.traces[n].uses):
-        final = use.operation
-        with recording_scope() as scope:
-            total = TensorVariable(initial)[0] + linalg.dot(shape.transpose(A), B)
-            if total.type != final.results[0].type:
-                total = wrap(st.CastOp(total.value, final.results[0].type))
-        for op in scope.ops:
-            final.parent_block().insert_op_before(op, final)  # type: ignore[union-attr]
-        final.results[0].replace_all_uses_with(total.value)
-        final.detach()
-        final.erase()
-    loop.detach()
-    loop.erase()
+    loop.parent_block().insert_op_before(new, loop)  # type: ignore[union-attr]
+    for old, fresh in zip(drop(loop.traces, n), new.traces):
+        old.replace_all_uses_with(fresh)
     return new
+
+
+def _replace_final(final: Operation, initial: TensorVariable, A, B) -> None:
+    """`scan.final` of the sum becomes `initial[0] + A^T . B`."""
+    with recording_scope() as scope:
+        total = initial[0] + linalg.dot(shape.transpose(A), B)
+        if total.type != final.results[0].type:
+            total = wrap(st.CastOp(total.value, final.results[0].type))
+    for op in scope.ops:
+        final.parent_block().insert_op_before(op, final)  # type: ignore[union-attr]
+    final.results[0].replace_all_uses_with(total.value)
+    final.detach()
+    final.erase()
 
 
 class SinkOuterSumsPass(ModulePass):
