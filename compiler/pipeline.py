@@ -29,6 +29,7 @@ STAGES = ("graph", "grad", "opt", "loops", "llvm", "asm")
 OPT_PASSES = (
     "canonicalize",
     "cse",
+    "one-hot-products",
     "split-concat-products",
     "hoist-invariants",
     "cse",

@@ -3,6 +3,7 @@
 from scanc.autodiff.construct import ConstructGradientsPass
 from scanc.passes.hoist_invariants import HoistInvariantsPass
 from scanc.passes.merge_matmuls import MergeMatmulsPass
+from scanc.passes.one_hot_products import OneHotProductsPass
 from scanc.passes.sink_outer_sums import SinkOuterSumsPass
 from scanc.passes.split_concat_products import SplitConcatProductsPass
 from scanc.passes.trim_memory import TrimMemoryPass
@@ -26,5 +27,6 @@ PASSES: dict[str, type[ModulePass]] = {
         MergeMatmulsPass,
         SplitConcatProductsPass,
         SinkOuterSumsPass,
+        OneHotProductsPass,
     )
 }
