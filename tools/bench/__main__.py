@@ -33,6 +33,7 @@ import subprocess  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
+from scanc.tools.bench.memory import peak_bytes  # noqa: E402
 from scanc.tools.bench.peers import PEERS, available  # noqa: E402
 from scanc.tools.bench.workloads import WORKLOADS, steps  # noqa: E402
 
@@ -84,10 +85,14 @@ def run_workload(workload, peers, rows):
         first = time.perf_counter() - t0
         ok = reference is None or _matches(result, reference)
         steady = measure(run)
-        rows.append((workload, peer, first, steady, "" if ok else "WRONG RESULT"))
+        note = "" if ok else "WRONG RESULT"
+        peak = peak_bytes(run) if workload.peak_memory else None
+        if peak is not None:
+            note = f"{note} (peak {peak / 2**20:.1f} MiB)".strip()
+        rows.append((workload, peer, first, steady, note))
         print(
             f"  {workload.id:5} {peer:15} first {first * 1e3:9.2f} ms   "
-            f"steady {steady * 1e3:9.4f} ms {'' if ok else 'WRONG RESULT'}",
+            f"steady {steady * 1e3:9.4f} ms {note}",
             flush=True,
         )
 

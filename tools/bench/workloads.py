@@ -52,6 +52,7 @@ class Workload:
     builders: dict[str, Callable[[dict, str], Callable[[], object]]]
     reference: Callable[[dict], np.ndarray] | None
     per: str = "call"
+    peak_memory: bool = False  # also report the peak memory of one call
 
 
 WORKLOADS = [
@@ -128,6 +129,7 @@ WORKLOADS = [
         w8_data,
         W8_FORWARD,
         w8_forward_reference,
+        peak_memory=True,
     ),
     Workload(
         "W8",
@@ -135,6 +137,7 @@ WORKLOADS = [
         w8_data,
         W8,
         w8_reference,
+        peak_memory=True,
     ),
     Workload(
         "W9",
