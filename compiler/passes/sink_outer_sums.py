@@ -7,7 +7,8 @@ Expects: `scan.loop` ops at the graph/opt stage. A recurrent output read at tap
 product gives) and whose trace only `scan.final` reads, is the sum over steps of
 `outer(a_t, b_t)`: `init[0] + A^T . B` with `A`, `B` the traces of `a` and `b`.
 The loop yields `a` and `b` as map outputs instead (two vectors per step rather
-than a matrix read and written), and one product after the loop adds them up:
+than a matrix read and written; a factor that is the row of a sequence read at
+tap 0 is read from that sequence), and one product after the loop adds them up:
 
     %dW = scan.loop ... outs(%zero taps [-1] : tensor<1x?x?xf64>) ... {
     ^bb0(..., %s: tensor<?x?xf64>, ...):
@@ -36,6 +37,7 @@ from xdsl.passes import ModulePass
 from scanc.dialects import st
 from scanc.dialects.scan import ALL_ROWS, FinalOp, LoopOp, YieldOp, with_leading_dim
 from scanc.frontend.graph import TensorVariable, recording_scope, wrap
+from scanc.tensor import basic as T
 from scanc.tensor import linalg, shape
 
 
@@ -99,25 +101,58 @@ def _sinkable(loop: LoopOp, n: int) -> tuple[SSAValue, SSAValue] | None:
 
 
 def _sink(loop: LoopOp, n: int, a: SSAValue, b: SSAValue) -> LoopOp:
-    """Rebuild `loop` with output `n` replaced by map outputs `a` and `b`; the
+    """Rebuild `loop` with output `n` replaced by map outputs of its factors
+    (a factor that is a sequence's row is read from the sequence instead); the
     finals of `n` become `init[0] + A^T . B`."""
     initial = loop.initials[loop.recurrent_outputs().index(n)]
-    _yield_factors(loop, n, a, b)
-    new = _rebuilt_without(loop, n, [a.type, b.type])
-    A, B = (TensorVariable(t) for t in new.traces[-2:])
+    sources = [_sequence_of(loop, f) for f in (a, b)]
+    if all(s is not None for s in sources):
+        sources[1] = None  # one map output gives the number of steps
+    mapped = [f for f, s in zip((a, b), sources) if s is None]
+    _yield_factors(loop, n, mapped)
+    new = _rebuilt_without(loop, n, [f.type for f in mapped])
+    traces = iter(
+        TensorVariable(t) for t in new.traces[len(new.traces) - len(mapped) :]
+    )
+    factors = [next(traces) if s is None else s for s in sources]
+    steps_of = next(f for f, s in zip(factors, sources) if s is None)
+
+    def rows(f: TensorVariable, source) -> TensorVariable:
+        return f if source is None else f[: T.dim(steps_of, 0)]
+
     for use in list(loop.traces[n].uses):
-        _replace_final(use.operation, TensorVariable(initial), A, B)
+        _replace_final(
+            use.operation,
+            lambda: (
+                TensorVariable(initial)[0]
+                + linalg.dot(
+                    shape.transpose(rows(factors[0], sources[0])),
+                    rows(factors[1], sources[1]),
+                )
+            ),
+        )
     loop.detach()
     loop.erase()
     return new
 
 
-def _yield_factors(loop: LoopOp, n: int, a: SSAValue, b: SSAValue) -> None:
-    """In the body: yield `a` and `b` last instead of output `n`'s sum, and drop
+def _sequence_of(loop: LoopOp, value: SSAValue) -> TensorVariable | None:
+    """The sequence whose row `value` is, when it is read at tap 0 only (its
+    rows are then the factor's rows, step by step)."""
+    position = 0
+    for seq, taps in zip(loop.sequences, loop.sequence_taps()):
+        if list(taps) == [0] and value is loop.body.block.args[position]:
+            return TensorVariable(seq)
+        position += len(taps)
+    return None
+
+
+def _yield_factors(loop: LoopOp, n: int, factors: list[SSAValue]) -> None:
+    """In the body: yield `factors` last instead of output `n`'s sum, and drop
     the sum's argument and the ops that computed it."""
     block, yielded = loop.body.block, loop.yield_op()
     state, step = _state_argument(loop, n), yielded.values[n]
-    values = [v for k, v in enumerate(yielded.values) if k != n] + [a, b]
+    values = [v for k, v in enumerate(yielded.values) if k != n] + factors
     block.insert_op_before(YieldOp(values, yielded.until), yielded)
     yielded.detach()
     yielded.erase()
@@ -155,10 +190,10 @@ def _rebuilt_without(loop: LoopOp, n: int, map_rows: list) -> LoopOp:
     return new
 
 
-def _replace_final(final: Operation, initial: TensorVariable, A, B) -> None:
-    """`scan.final` of the sum becomes `initial[0] + A^T . B`."""
+def _replace_final(final: Operation, build_total) -> None:
+    """`scan.final` of the sum becomes what `build_total()` builds."""
     with recording_scope() as scope:
-        total = initial[0] + linalg.dot(shape.transpose(A), B)
+        total = build_total()
         if total.type != final.results[0].type:
             total = wrap(st.CastOp(total.value, final.results[0].type))
     for op in scope.ops:

@@ -4,14 +4,17 @@
 
 // The weights' adjoint of a recurrence: dW += outer(h, d) at every step.
 // CHECK-LABEL: func.func @sum_of_outer_products
-// The loop yields the two vectors as map outputs instead of the matrix.
-// CHECK:      %[[DH:.*]], %[[A:.*]], %[[B:.*]] = scan.loop seqs(%H taps [0] : tensor<?x?xf64>, %D taps [0] : tensor<?x?xf64>) outs(%a0 taps [-1] : tensor<1x?xf64>, map, map) invariants(%W : tensor<?x?xf64>)
+// The loop yields d as a map output instead of the matrix; h is a sequence's
+// row, so its rows are read from the sequence itself.
+// CHECK:      %[[DH:.*]], %[[B:.*]] = scan.loop seqs(%H taps [0] : tensor<?x?xf64>, %D taps [0] : tensor<?x?xf64>) outs(%a0 taps [-1] : tensor<1x?xf64>, map) invariants(%W : tensor<?x?xf64>)
 // CHECK-NEXT: ^bb0(%h: tensor<?xf64>, %d: tensor<?xf64>, %a: tensor<?xf64>, %w: tensor<?x?xf64>):
 // CHECK-NEXT:   %wd = st.dot %w, %d
-// CHECK-NEXT:   scan.yield %wd, %h, %d
+// CHECK-NEXT:   scan.yield %wd, %d
 // CHECK-NEXT: }
-// After the loop: the initial row plus H^T . D.
+// After the loop: the initial row plus H[:steps]^T . D.
 // CHECK:      %[[INIT:.*]] = st.subtensor %s0 ["i"]
+// CHECK-NEXT: %[[STEPS:.*]] = st.dim %[[B]] {axis = 0 : i64}
+// CHECK-NEXT: %[[A:.*]] = st.subtensor %H ["s_x_"](%[[STEPS]])
 // CHECK-NEXT: %[[AT:.*]] = st.transpose %[[A]] {perm = array<i64: 1, 0>}
 // CHECK-NEXT: %[[PROD:.*]] = st.dot %[[AT]], %[[B]]
 // CHECK-NEXT: %[[SUM:.*]] = st.elementwise "add"(%[[INIT]], %[[PROD]])
