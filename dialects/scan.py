@@ -75,6 +75,16 @@ def with_leading_dim(type_: Attribute, size: int = DYNAMIC_INDEX) -> TensorType:
     return TensorType(type_.element_type, (size, *type_.get_shape()))
 
 
+def sequence_offset(taps: Sequence[int]) -> int:
+    """The row of a sequence that step 0 reads at tap 0 (past taps read before it)."""
+    return -min(min(taps), 0)
+
+
+def sequence_span(taps: Sequence[int]) -> int:
+    """How many rows a sequence read at `taps` needs beyond the number of steps."""
+    return max(max(taps), 0) + sequence_offset(taps)
+
+
 def _taps_attr(taps_list: Sequence[Sequence[int]]) -> ArrayAttr:
     return ArrayAttr([DenseArrayBase.from_list(i64, list(t)) for t in taps_list])
 

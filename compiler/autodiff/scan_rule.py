@@ -36,7 +36,7 @@ from __future__ import annotations
 from xdsl.ir import SSAValue
 
 from scanc.dialects import scan as scan_dialect
-from scanc.dialects.scan import LoopOp
+from scanc.dialects.scan import LoopOp, sequence_offset
 from scanc.frontend.graph import TensorVariable, emit, recording_scope
 from scanc.tensor import basic as T
 from scanc.tensor import indexing, reductions, shape
@@ -63,13 +63,9 @@ class _Window:
     def __init__(self, taps: tuple[int, ...], row: V):
         self.taps, self.history = taps, -min(taps)
         self.single = list(taps) == [-1]
-        self.zeros = T.zeros_like(row) if self.single else None
-        if not self.single:
-            self.zeros = T.alloc(
-                T.constant(0.0, dtype=row.dtype),
-                self.history,
-                *[T.dim(row, a) for a in range(row.ndim)],
-            )
+        rows = [] if self.single else [self.history]
+        dims = [T.dim(row, a) for a in range(row.ndim)]
+        self.zeros = T.alloc(T.constant(0.0, dtype=row.dtype), *rows, *dims)
 
     def ready(self, carried: V) -> V:
         """The adjoint the later steps gave to this step's output."""
@@ -125,7 +121,7 @@ def scan_rule(
     windows = [_Window(out_taps[i], initials[k][0]) for k, i in enumerate(recurrent)]
     seq_reads, read_wanted = [], []
     for s, taps, want in zip(sequences, seq_taps, seq_wanted):
-        seq_reads += [backwards(s, tap - min(min(taps), 0)) for tap in taps]
+        seq_reads += [backwards(s, tap + sequence_offset(taps)) for tap in taps]
         read_wanted += [want] * len(taps)
     out_reads = []
     for k, i in enumerate(recurrent):
@@ -217,7 +213,7 @@ def _sequence_adjoints(reads, sequences: list[V], seq_taps, wanted, first: V):
         total = None
         for tap in taps if want else ():
             rows = next(reads)[::-1]
-            where = first + (tap - min(min(taps), 0))
+            where = first + tap + sequence_offset(taps)
             placed = _rows_between(rows, T.dim(seq, 0), where)
             total = placed if total is None else total + placed
         adjoints.append(total)

@@ -132,6 +132,26 @@ class Builder:
 
         level(0, [])
 
+    def fold_nest(
+        self,
+        sizes: Sequence[SSAValue],
+        step: Callable[[list[SSAValue], SSAValue], SSAValue],
+        init: SSAValue,
+    ) -> SSAValue:
+        """`acc = step(idx, acc)` over every index of `sizes` in row-major order."""
+
+        def level(depth: int, idx: list[SSAValue], acc: SSAValue) -> SSAValue:
+            if depth == len(sizes):
+                return step(idx, acc)
+            return self.for_(
+                self.const(0),
+                sizes[depth],
+                lambda iv, c: [level(depth + 1, idx + [iv], c[0])],
+                [acc],
+            )[0]
+
+        return level(0, [], init)
+
     def if_(
         self,
         cond: SSAValue,

@@ -183,7 +183,7 @@ def lower_compress(lw: "Lowering", op: st.CompressOp) -> Lowered:
         bit = b.to_index(scalar.convert(b, mask.load(b, idx), "bool", "int64"))
         return b.addi(total, bit)
 
-    count = _fold_indices(b, flat_mask, count_true, b.const(0))
+    count = b.fold_nest(flat_mask, count_true, b.const(0))
     out = lw.new_buffer(value.dtype, [count, *value.sizes[k:]])
 
     def copy(idx, written):
@@ -205,7 +205,7 @@ def lower_compress(lw: "Lowering", op: st.CompressOp) -> Lowered:
         b.if_(selected, write)
         return b.addi(written, b.to_index(scalar.convert(b, selected, "bool", "int64")))
 
-    _fold_indices(b, flat_mask, copy, b.const(0))
+    b.fold_nest(flat_mask, copy, b.const(0))
     return out
 
 
@@ -223,8 +223,7 @@ def lower_masked_put(lw: "Lowering", op: st.MaskedPutOp) -> Lowered:
         )
     pinned = [d == 1 for d in op.value.type.get_shape()]  # type: ignore[attr-defined]
     if not pinned[0]:
-        count = _fold_indices(
-            b,
+        count = b.fold_nest(
             mask.sizes,
             lambda idx, total: b.addi(
                 total,
@@ -256,21 +255,5 @@ def lower_masked_put(lw: "Lowering", op: st.MaskedPutOp) -> Lowered:
         b.if_(selected, update)
         return b.addi(seen, b.to_index(scalar.convert(b, selected, "bool", "int64")))
 
-    _fold_indices(b, mask.sizes, visit, b.const(0))
+    b.fold_nest(mask.sizes, visit, b.const(0))
     return result
-
-
-def _fold_indices(b, sizes, step, init: SSAValue) -> SSAValue:
-    """`step(idx, acc)` over every index of `sizes` in row-major order."""
-
-    def level(depth, idx, acc):
-        if depth == len(sizes):
-            return step(idx, acc)
-        return b.for_(
-            b.const(0),
-            sizes[depth],
-            lambda iv, c: [level(depth + 1, idx + [iv], c[0])],
-            [acc],
-        )[0]
-
-    return level(0, [], init)

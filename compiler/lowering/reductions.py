@@ -88,17 +88,7 @@ def _fold(lw, sizes, per_element, fn, dt, first):
         b.const(_IDENTITY[fn], dtypes.element_type(dt)) if fn in _IDENTITY else first()
     )
 
-    def level(depth, idx, acc):
-        if depth == len(sizes):
-            return per_element(idx, acc)
-        return b.for_(
-            b.const(0),
-            sizes[depth],
-            lambda iv, c: [level(depth + 1, idx + [iv], c[0])],
-            [acc],
-        )[0]
-
-    return level(0, [], init)
+    return b.fold_nest(sizes, per_element, init)
 
 
 def _reduce_all(lw, fn, value: Lowered, dt: str) -> SSAValue:

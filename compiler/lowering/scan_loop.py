@@ -19,7 +19,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from scanc.dialects import st
-from scanc.dialects.scan import FinalOp, LoopOp, YieldOp
+from scanc.dialects.scan import (
+    FinalOp,
+    LoopOp,
+    YieldOp,
+    sequence_offset,
+    sequence_span,
+)
 from scanc.frontend import dtypes
 from scanc.lowering.builder import Builder, index, strided_type, subview
 from scanc.lowering.values import Buffer, Lazy, Lowered, Scalar, Scope, store_into
@@ -139,7 +145,7 @@ class ScanLowering:
         b, op = self.b, self.op
         avail = None
         for j, (seq, taps) in enumerate(zip(self.seqs, op.sequence_taps())):
-            span = b.const(max(max(taps), 0) - min(min(taps), 0))
+            span = b.const(sequence_span(taps))
             room = b.subi(seq.sizes[0], span)
             b.check(
                 b.cmpi("sge", room, b.const(0)),
@@ -218,7 +224,7 @@ class ScanLowering:
     def block_values(self, t: SSAValue, carried: list[SSAValue]) -> list[Lowered]:
         b, values = self.b, []
         for seq, taps in zip(self.seqs, self.op.sequence_taps()):
-            base = -min(min(taps), 0)
+            base = sequence_offset(taps)
             values += [row(b, seq, b.addi(t, b.const(tap + base))) for tap in taps]
         carried_iter = iter(carried)
         for out in self.outs:

@@ -280,7 +280,7 @@ class SizeInference:
         rows = None if op.n_steps is None else b.to_index(self.scalar(op.n_steps))
         if rows is None:
             for seq, taps in zip(op.sequences, op.sequence_taps()):
-                span = b.const(max(max(taps), 0) - min(min(taps), 0))
+                span = b.const(scan.sequence_span(taps))
                 room = b.subi(self.sizes(seq)[0], span)
                 rows = room if rows is None else b.mini(rows, room)
         keep = op.keep_rows()[n]

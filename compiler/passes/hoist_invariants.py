@@ -29,7 +29,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from scanc.dialects import st
-from scanc.dialects.scan import LoopOp, drop_leading_dim, with_leading_dim
+from scanc.dialects.scan import (
+    LoopOp,
+    drop_leading_dim,
+    sequence_offset,
+    with_leading_dim,
+)
 from xdsl.context import Context
 from xdsl.dialects.arith import ConstantOp
 from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, ModuleOp, TensorType, i64
@@ -72,7 +77,7 @@ def _seq_rows(h: Hoisting, loop: LoopOp) -> None:
     the row the tap reads at step 0."""
     args = iter(loop.body.block.args)
     for seq, taps in zip(loop.sequences, loop.sequence_taps()):
-        base = -min(min(taps), 0)
+        base = sequence_offset(taps)
         for tap in taps:
             start = tap + base
             h.outer[next(args)] = Row(seq if start == 0 else _rows_from(h, seq, start))

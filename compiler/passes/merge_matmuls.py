@@ -23,21 +23,17 @@ from __future__ import annotations
 from collections import defaultdict
 
 from xdsl.context import Context
-from xdsl.dialects.arith import ConstantOp
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
-    DenseIntOrFPElementsAttr,
     ModuleOp,
     TensorType,
-    i64,
 )
-from xdsl.ir import Block, Operation, SSAValue
+from xdsl.ir import Block, SSAValue
 from xdsl.passes import ModulePass
 
 from scanc.dialects import st
 from scanc.dialects.scan import LoopOp
-
-SCALAR = TensorType(i64, [])
+from scanc.passes.rewriting import INDEX_SCALAR, index_constant, insert_before
 
 
 def _invariant_matrices(loop: LoopOp) -> dict[SSAValue, SSAValue]:
@@ -64,16 +60,6 @@ def _groups(loop: LoopOp) -> list[list[st.DotOp]]:
     return [dots for dots in by_vector.values() if len(dots) > 1]
 
 
-def _insert_before(anchor: Operation, op: Operation) -> SSAValue:
-    anchor.parent_block().insert_op_before(op, anchor)  # type: ignore[union-attr]
-    return op.results[0]
-
-
-def _constant(anchor: Operation, value: int) -> SSAValue:
-    attr = DenseIntOrFPElementsAttr.from_list(SCALAR, [value])
-    return _insert_before(anchor, ConstantOp(attr, SCALAR))
-
-
 def merge(loop: LoopOp, dots: list[st.DotOp]) -> LoopOp:
     """Replace `dots` (same vector, invariant matrices) by one product and slices."""
     block: Block = loop.body.block
@@ -84,17 +70,19 @@ def merge(loop: LoopOp, dots: list[st.DotOp]) -> LoopOp:
     element = outer[0].type.element_type  # type: ignore[attr-defined]
     rows = outer[0].type.get_shape()[0]  # type: ignore[attr-defined]
     merged_type = TensorType(element, [rows, total])
-    merged = _insert_before(loop, st.ConcatenateOp(outer, 1, merged_type))
+    merged = insert_before(loop, st.ConcatenateOp(outer, 1, merged_type))
     merged_arg = block.insert_arg(merged_type, len(block.args))
     first = dots[0]
-    product = _insert_before(
+    product = insert_before(
         first, st.DotOp(first.lhs, merged_arg, TensorType(element, [total]))
     )
-    start = _constant(first, 0)
+    start = index_constant(first, 0)
     for dot in dots:
-        width = _insert_before(first, st.DimOp(dot.rhs, 1))
-        stop = _insert_before(first, st.ElementwiseOp("add", [start, width], SCALAR))
-        piece = _insert_before(
+        width = insert_before(first, st.DimOp(dot.rhs, 1))
+        stop = insert_before(
+            first, st.ElementwiseOp("add", [start, width], INDEX_SCALAR)
+        )
+        piece = insert_before(
             first,
             st.SubtensorOp(product, ["sxx_"], [start, stop], dot.result.type),
         )

@@ -27,7 +27,8 @@ from xdsl.passes import ModulePass
 
 from scanc.dialects import st
 from scanc.dialects.scan import LoopOp
-from scanc.frontend.graph import TensorVariable, recording_scope, wrap
+from scanc.frontend.graph import TensorVariable
+from scanc.passes.rewriting import replace_by_built
 from scanc.tensor import basic as T
 
 V = TensorVariable
@@ -99,19 +100,13 @@ def _rewrite(dot: st.DotOp) -> bool:
     if found is None:
         return False
     index, entry, scale = found
-    with recording_scope() as scope:
+
+    def column_times_weight() -> V:
         i = V(index)
         weight = V(entry) if scale is None else V(entry) * _entry(V(scale), i)
-        result = T.cast(pick(V(matrix), i) * weight, V(dot.result).dtype)
-        if result.type != dot.result.type:
-            result = wrap(st.CastOp(result.value, dot.result.type))
-    block = dot.parent_block()
-    assert block is not None
-    for op in scope.ops:
-        block.insert_op_before(op, dot)
-    dot.result.replace_all_uses_with(result.value)
-    dot.detach()
-    dot.erase()
+        return pick(V(matrix), i) * weight
+
+    replace_by_built(dot, column_times_weight)
     return True
 
 

@@ -36,7 +36,8 @@ from xdsl.passes import ModulePass
 
 from scanc.dialects import st
 from scanc.dialects.scan import ALL_ROWS, FinalOp, LoopOp, YieldOp, with_leading_dim
-from scanc.frontend.graph import TensorVariable, recording_scope, wrap
+from scanc.frontend.graph import TensorVariable
+from scanc.passes.rewriting import replace_by_built
 from scanc.tensor import basic as T
 from scanc.tensor import linalg, shape
 
@@ -121,7 +122,7 @@ def _sink(loop: LoopOp, n: int, a: SSAValue, b: SSAValue) -> LoopOp:
         return f if source is None else f[: T.dim(steps_of, 0)]
 
     for use in list(loop.traces[n].uses):
-        _replace_final(
+        replace_by_built(
             use.operation,
             lambda: (
                 TensorVariable(initial)[0]
@@ -188,19 +189,6 @@ def _rebuilt_without(loop: LoopOp, n: int, map_rows: list) -> LoopOp:
     for old, fresh in zip(drop(loop.traces, n), new.traces):
         old.replace_all_uses_with(fresh)
     return new
-
-
-def _replace_final(final: Operation, build_total) -> None:
-    """`scan.final` of the sum becomes what `build_total()` builds."""
-    with recording_scope() as scope:
-        total = build_total()
-        if total.type != final.results[0].type:
-            total = wrap(st.CastOp(total.value, final.results[0].type))
-    for op in scope.ops:
-        final.parent_block().insert_op_before(op, final)  # type: ignore[union-attr]
-    final.results[0].replace_all_uses_with(total.value)
-    final.detach()
-    final.erase()
 
 
 class SinkOuterSumsPass(ModulePass):

@@ -19,25 +19,16 @@ by anything else than this product stay as they are (the product still splits).
 from __future__ import annotations
 
 from xdsl.context import Context
-from xdsl.dialects.arith import ConstantOp
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
-    DenseIntOrFPElementsAttr,
     ModuleOp,
     TensorType,
-    i64,
 )
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 
 from scanc.dialects import st
-
-SCALAR = TensorType(i64, [])
-
-
-def _before(anchor: Operation, op: Operation) -> SSAValue:
-    anchor.parent_block().insert_op_before(op, anchor)  # type: ignore[union-attr]
-    return op.results[0]
+from scanc.passes.rewriting import INDEX_SCALAR, index_constant, insert_before
 
 
 def _splittable(op: Operation) -> bool:
@@ -56,23 +47,26 @@ def split(dot: st.DotOp) -> None:
     """Replace `dot(concatenate(pieces), W)` by the sum of the pieces' products."""
     concat = dot.lhs.owner
     assert isinstance(concat, st.ConcatenateOp)
-    zero = DenseIntOrFPElementsAttr.from_list(SCALAR, [0])
-    start = _before(dot, ConstantOp(zero, SCALAR))
+    start = index_constant(dot, 0)
     total: SSAValue | None = None
     matrix_type = dot.rhs.type
     for piece in concat.inputs:
-        length = _before(dot, st.DimOp(piece, 0))
-        stop = _before(dot, st.ElementwiseOp("add", [start, length], SCALAR))
+        length = insert_before(dot, st.DimOp(piece, 0))
+        stop = insert_before(
+            dot, st.ElementwiseOp("add", [start, length], INDEX_SCALAR)
+        )
         rows_type = TensorType(
             matrix_type.element_type,  # type: ignore[attr-defined]
             [DYNAMIC_INDEX, matrix_type.get_shape()[1]],  # type: ignore[attr-defined]
         )
-        rows = _before(dot, st.SubtensorOp(dot.rhs, ["sxx_"], [start, stop], rows_type))
-        product = _before(dot, st.DotOp(piece, rows, dot.result.type))
+        rows = insert_before(
+            dot, st.SubtensorOp(dot.rhs, ["sxx_"], [start, stop], rows_type)
+        )
+        product = insert_before(dot, st.DotOp(piece, rows, dot.result.type))
         total = (
             product
             if total is None
-            else _before(
+            else insert_before(
                 dot, st.ElementwiseOp("add", [total, product], dot.result.type)
             )
         )

@@ -313,3 +313,15 @@ def test_set_and_inc_on_boolean_masks(mode):
         np.testing.assert_array_equal(got, want)
     with pytest.raises(ValueError, match="does not fit the selection"):
         f(v, np.ones(2))
+
+
+def test_large_products_of_views_match_numpy():
+    # transposed and reversed operands of products big enough for BLAS, which
+    # takes them after a row-major copy
+    A, B = st.matrix("A"), st.matrix("B")
+    f = scanc.function([A, B], [st.dot(A.T, B), st.dot(A[::-1].T, B[:, ::-1])])
+    rng = np.random.default_rng(40)
+    a, b = rng.normal(size=(70, 60)), rng.normal(size=(50, 70))
+    got_t, got_r = f(a, b.T)
+    np.testing.assert_allclose(got_t, a.T @ b.T, rtol=1e-12)
+    np.testing.assert_allclose(got_r, a[::-1].T @ b.T[:, ::-1], rtol=1e-12)
