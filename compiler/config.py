@@ -9,3 +9,11 @@ floatX: str = os.environ.get("SCANC_FLOATX", "float64")
 
 #: When False, compiled functions keep their scratch buffers between calls.
 scan__allow_gc: bool = True
+
+#: When compiled functions make variants for the small sizes they are called with:
+#: "auto" once calls with those sizes have run as long as compiling took, "eager" at
+#: the first such call, "off" never (see docs/guide.md, "Specialization").
+specialize: str = os.environ.get("SCANC_SPECIALIZE", "auto")
+
+#: Array sizes up to this become constants in a specialized variant.
+specialize_max_size: int = 16

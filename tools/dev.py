@@ -1,7 +1,8 @@
 """Set up and run scanc from a fresh checkout, with nothing but Python installed.
 
     python3 tools/dev.py examples   # compile and run every program in examples/
-    python3 tools/dev.py test       # the whole test suite: pytest, then lit
+    python3 tools/dev.py test       # the whole test suite: pytest, lit, then the
+                                    # end-to-end tests with specialized variants
     python3 tools/dev.py bench      # the benchmarks (installs the optional peers)
 
 The first run creates `.venv/` in the checkout and installs scanc into it
@@ -48,8 +49,10 @@ def ensure_env(extras: str = "test") -> None:
     stamp_file.write_text("\n".join([*previous, wanted]) + "\n")
 
 
-def run(cmd: list[str]) -> int:
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+def run(cmd: list[str], **extra_env: str) -> int:
+    env = dict(
+        os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", **extra_env
+    )
     return subprocess.run(cmd, cwd=ROOT, env=env).returncode
 
 
@@ -65,7 +68,14 @@ def examples() -> int:
 def test() -> int:
     ensure_env()
     status = run([str(PYTHON), "-m", "pytest", "-q", "tests"])
-    return status | run([str(BIN / "lit"), "-sv", "tests/lit"])
+    status |= run([str(BIN / "lit"), "-sv", "tests/lit"])
+    print(
+        "=== end-to-end tests again, with shape-specialized variants made at the first call"
+    )
+    eager = run(
+        [str(PYTHON), "-m", "pytest", "-q", "tests/e2e"], SCANC_SPECIALIZE="eager"
+    )
+    return status | eager
 
 
 def bench(args: list[str]) -> int:

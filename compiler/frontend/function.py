@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 
 import numpy as np
-from scanc import pipeline
+from scanc import config, pipeline
 from scanc.dialects import st
 from scanc.frontend.graph import DEFAULT_UPDATES, TensorVariable
 from scanc.frontend.scan import MissingInputError
 from scanc.frontend.shared import SHARED, SharedVariable, checked_updates
 from scanc.frontend.slicing import clone_into, ops_computing
+from scanc.frontend.specialization import Variants, small_sizes
+from scanc.passes.specialize_shapes import SpecializeShapesPass, format_shapes
 from scanc.runtime.call import NativeFunction, Param, convert_input
 from scanc.runtime.jit import load
 from scanc.tensor.basic import as_tensor_variable
 from xdsl.dialects import func
-from xdsl.dialects.builtin import ModuleOp
+from xdsl.dialects.builtin import ModuleOp, StringAttr
 from xdsl.ir import Block, Region, SSAValue
 
 _names = itertools.count()
@@ -121,21 +124,68 @@ class Function:
         computed = self.outputs + [expr for _, expr in self.updates]
         module, self.shared_inputs = build_module(self.inputs, computed, self.name)
         _check_unused(module, self.inputs, on_unused_input)
-        self.compiled = _compile(module, self.name, optimize)
-        emitted = self.compiled.functions[0]
-        address = load(self.compiled.optimized, [self.name])[self.name]
+        self.optimize = optimize
         self.params = [_param(v, f"input {n}") for n, v in enumerate(self.inputs)]
-        shared_params = [_param(v, "shared") for v in self.shared_inputs]
-        self.native = NativeFunction(
+        self.all_params = self.params + [
+            _param(v, "shared") for v in self.shared_inputs
+        ]
+        self.out_params = [_param(v, f"output {n}") for n, v in enumerate(computed)]
+        self.graph = module.clone()
+        start = time.perf_counter()
+        self.native = self._compile(module, self.name)
+        self.variants = Variants(self._specialized, time.perf_counter() - start)
+
+    def _compile(self, module: ModuleOp, name: str) -> NativeFunction:
+        for hook in dump_hooks:
+            hook(name, "graph", str(module))
+        self.compiled = pipeline.compile_module(
+            module, optimize_graph=self.optimize, hooks=dump_hooks, name=name
+        )
+        address = load(self.compiled.optimized, [name])[name]
+        emitted = self.compiled.functions[0]
+        return NativeFunction(
             address,
             emitted.layout,
             emitted.checks,
-            self.params + shared_params,
-            [_param(v, f"output {n}") for n, v in enumerate(computed)],
-            self.name,
+            self.all_params,
+            self.out_params,
+            name,
         )
 
+    def _specialized(self, shapes: tuple) -> NativeFunction:
+        """A variant of the function for arrays with the given known sizes."""
+        module = self.graph.clone()
+        fn = next(iter(module.ops))
+        assert isinstance(fn, func.FuncOp)
+        name = _symbol(f"{self.name}_variant")
+        fn.sym_name = StringAttr(name)
+        SpecializeShapesPass(format_shapes(list(shapes))).apply(
+            pipeline.context(), module
+        )
+        return self._compile(module, name)
+
+    def specialize(self, *args) -> None:
+        """Compile now the variant for the small sizes of these inputs (which
+        otherwise comes when calls with those sizes have run as long as
+        compiling took); see `scanc.frontend.specialization`."""
+        arrays = self._arrays(args, {})
+        key = small_sizes(arrays, config.specialize_max_size)
+        if key is not None and key not in self.variants.native:
+            self.variants._make(key)
+
     def __call__(self, *args, **kwargs):
+        results = self.variants(self._arrays(args, kwargs), self.native)
+        if self.updates:
+            n = len(self.outputs)
+            # every output exists before any shared value changes: a failed call
+            # raised above and changed nothing
+            for (var, _), value in zip(self.updates, results[n:]):
+                var.set_value(value, borrow=True)
+            results = results[:n]
+        return results[0] if self.single else results
+
+    def _arrays(self, args: tuple, kwargs: dict) -> list:
+        """The checked inputs followed by the shared variables' values."""
         if kwargs:
             args = (*args, *self._keyword_args(kwargs, len(args)))
         params = self.params
@@ -149,15 +199,7 @@ class Function:
         arrays = [convert_input(a, p, allow) for a, p in zip(args, params)]
         if self.shared_inputs:
             arrays += [var.get_value(borrow=True) for var in self.shared_inputs]
-        results = self.native(arrays)
-        if self.updates:
-            n = len(self.outputs)
-            # every output exists before any shared value changes: a failed call
-            # raised above and changed nothing
-            for (var, _), value in zip(self.updates, results[n:]):
-                var.set_value(value, borrow=True)
-            results = results[:n]
-        return results[0] if self.single else results
+        return arrays
 
     def _keyword_args(self, kwargs: dict, given: int) -> list:
         names = [p.name for p in self.params]
@@ -207,15 +249,6 @@ def _check_unused(module: ModuleOp, inputs, policy: str) -> None:
             f"function: inputs {unused} are not used to compute the outputs; pass "
             "on_unused_input='ignore' to allow it"
         )
-
-
-def _compile(module: ModuleOp, name: str, optimize: bool) -> pipeline.Compiled:
-    for hook in dump_hooks:
-        hook(name, "graph", str(module))
-    compiled = pipeline.compile_module(
-        module, optimize_graph=optimize, hooks=dump_hooks, name=name
-    )
-    return compiled
 
 
 def function(

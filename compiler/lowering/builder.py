@@ -87,6 +87,24 @@ class Builder:
         """Stop the call with `message` ("ExceptionClass: text") unless `cond`."""
         self.add(cf.AssertOp(cond, message))
 
+    def known_sizes(
+        self, sizes: Sequence[SSAValue], shape: Sequence[int], what: str
+    ) -> list[SSAValue]:
+        """`sizes` with a constant for each static size of `shape`, after a run-time
+        check that the array has it (a constant that already agrees needs none)."""
+        known = []
+        for axis, (size, static) in enumerate(zip(sizes, shape)):
+            if static == DYNAMIC_INDEX or _constant(size) == static:
+                known.append(size)
+                continue
+            constant = self.const(static)
+            self.check(
+                self.cmpi("eq", size, constant),
+                f"ValueError: {what} must have size {static} on axis {axis}",
+            )
+            known.append(constant)
+        return known
+
     # -- memory -------------------------------------------------------------------------
     def alloc(self, element: Attribute, sizes: Sequence[SSAValue]) -> SSAValue:
         type_ = MemRefType(element, [DYNAMIC_INDEX] * len(sizes))
@@ -181,3 +199,10 @@ def strided_type(element, rank: int) -> MemRefType:
 def subview(b, ref, offsets, sizes, strides, rank: int) -> SSAValue:
     result_type = strided_type(ref.type.element_type, rank)
     return b.add(memref.SubviewOp.get(ref, offsets, sizes, strides, result_type))
+
+
+def _constant(value: SSAValue) -> int | None:
+    op = value.owner
+    if isinstance(op, arith.ConstantOp) and isinstance(op.value, IntegerAttr):
+        return op.value.value.data
+    return None

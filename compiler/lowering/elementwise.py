@@ -14,6 +14,7 @@ so a chain of elementwise ops fuses into the one loop that stores its result.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -148,8 +149,12 @@ def lower_cast(lw: "Lowering", op: st.CastOp) -> Lowered:
     value = lw.get(op.input)
     if value.rank == 0:
         return Scalar(dst, [], scalar.convert(lw.b, value.load(lw.b, []), src, dst))
+    what = f"input {op.input.name_hint}" if op.input.name_hint else "st.cast input"
+    sizes = lw.b.known_sizes(value.sizes, op.result.type.get_shape(), what)
+    if src == dst and isinstance(value, Buffer) and not value.owned:
+        return replace(value, sizes=sizes)  # a function argument seen with known sizes
     return Lazy(
-        dst, value.sizes, lambda b, idx: scalar.convert(b, value.load(b, idx), src, dst)
+        dst, sizes, lambda b, idx: scalar.convert(b, value.load(b, idx), src, dst)
     )
 
 

@@ -164,6 +164,9 @@ class Lowering:
             self.b.add(memref.DimOp(new, self.b.const(i)))
             for i in range(type_.get_num_dims())
         ]
+        sizes = self.b.known_sizes(
+            sizes, type_.get_shape(), f"input {new.name_hint or '#' + str(new.index)}"
+        )
         return Buffer(dtype, sizes, new)
 
     def _outputs(self, values: list[Lowered]) -> list[SSAValue]:

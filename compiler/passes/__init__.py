@@ -5,6 +5,7 @@ from scanc.passes.hoist_invariants import HoistInvariantsPass
 from scanc.passes.merge_matmuls import MergeMatmulsPass
 from scanc.passes.one_hot_products import OneHotProductsPass
 from scanc.passes.sink_outer_sums import SinkOuterSumsPass
+from scanc.passes.specialize_shapes import SpecializeShapesPass
 from scanc.passes.split_concat_products import SplitConcatProductsPass
 from scanc.passes.trim_memory import TrimMemoryPass
 from xdsl.passes import ModulePass
@@ -28,5 +29,6 @@ PASSES: dict[str, type[ModulePass]] = {
         SplitConcatProductsPass,
         SinkOuterSumsPass,
         OneHotProductsPass,
+        SpecializeShapesPass,
     )
 }
