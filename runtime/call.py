@@ -9,8 +9,10 @@ Outputs are numpy arrays that own the memory the native code allocated.
 from __future__ import annotations
 
 import ctypes
+import struct
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -32,9 +34,18 @@ class Param:
     dtype: np.dtype
     shape: tuple[int | None, ...]
 
-    @property
+    @cached_property
     def rank(self) -> int:
         return len(self.shape)
+
+    @cached_property
+    def int_range(self) -> tuple[int, int]:
+        info = np.iinfo(self.dtype)
+        return int(info.min), int(info.max)
+
+    @cached_property
+    def static_sizes(self) -> bool:
+        return any(size is not None for size in self.shape)
 
 
 class _Owner:
@@ -64,8 +75,8 @@ def _fast_scalar(value, param: Param):
         if kind == "f" and param.dtype == np.float64 and abs(value) <= 2**53:
             return float(value)
         if kind in "iu":
-            info = np.iinfo(param.dtype)
-            if info.min <= value <= info.max:
+            low, high = param.int_range
+            if low <= value <= high:
                 return value
     return None
 
@@ -74,7 +85,9 @@ def convert_input(value, param: Param, allow_downcast: bool | None):
     """`value` as the frame takes it: an array, or a Python scalar for rank 0."""
     if param.rank == 0 and (fast := _fast_scalar(value, param)) is not None:
         return fast
-    if type(value) is np.ndarray and value.dtype == param.dtype:
+    if type(value) is np.ndarray and (
+        value.dtype is param.dtype or value.dtype == param.dtype
+    ):
         array = value
     else:
         array = _converted(value, param, allow_downcast)
@@ -83,6 +96,8 @@ def convert_input(value, param: Param, allow_downcast: bool | None):
             f"input {param.name!r}: expected {param.rank} dimensions, got array of "
             f"shape {array.shape}"
         )
+    if not param.static_sizes:
+        return array
     for axis, (want, got) in enumerate(zip(param.shape, array.shape)):
         if want is not None and want != got:
             raise TypeError(
@@ -122,6 +137,13 @@ def _converted(value, param: Param, allow_downcast: bool | None) -> np.ndarray:
     )
 
 
+def _word_codes(param: Param) -> str:
+    """`struct` codes of an input's frame words (float64 bits for float scalars)."""
+    if param.rank:
+        return "q" * (1 + param.rank)
+    return {"f": "d", "u": "Q"}.get(param.dtype.kind, "q")
+
+
 class NativeFunction:
     """A compiled entry point `int32 f(int64 *frame)` with its frame layout."""
 
@@ -142,6 +164,13 @@ class NativeFunction:
         prototype = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p)
         self.entry = prototype(address)
         self.frame_address = self.frame.ctypes.data
+        #: the array last passed in each input slot, whose address is in the frame
+        #: (an array's data never moves while a reference to it is held)
+        self.last_inputs: list[np.ndarray | None] = [None] * len(inputs)
+        self.input_slots = [(slot.offset, slot.rank) for slot in layout.inputs]
+        #: the frame's input words, written with one `pack_into` per call
+        self.input_format = struct.Struct("=" + "".join(map(_word_codes, inputs)))
+        self.input_words: list = [0] * (self.input_format.size // 8)
         self.output_slots = [
             (slot.offset, slot.rank, param.dtype, param.dtype.str)
             for slot, param in zip(layout.outputs, outputs)
@@ -156,22 +185,21 @@ class NativeFunction:
             return self._unpack()
 
     def _pack(self, arrays: list[np.ndarray]) -> list[np.ndarray]:
-        frame, frame_f = self.frame, self.frame_f
+        words, last = self.input_words, self.last_inputs
         alive = []
-        for array, slot, param in zip(arrays, self.layout.inputs, self.inputs):
-            k = slot.offset
-            if slot.rank == 0:
-                if param.dtype.kind == "f":
-                    frame_f[k] = array
-                else:
-                    frame[k] = array
+        for n, array in enumerate(arrays):
+            k, rank = self.input_slots[n]
+            if rank == 0:
+                words[k] = array if type(array) in (int, float) else array.item()
                 continue
             if not array.flags.c_contiguous:
                 array = np.ascontiguousarray(array)
                 alive.append(array)
-            frame[k] = array.ctypes.data
-            for d, size in enumerate(array.shape):
-                frame[k + 1 + d] = size
+            if last[n] is not array:  # the address costs a microsecond to read
+                last[n] = array
+                words[k] = array.ctypes.data
+            words[k + 1 : k + 1 + rank] = array.shape
+        self.input_format.pack_into(self.frame, 0, *words)
         return alive
 
     def _unpack(self) -> list[np.ndarray]:

@@ -33,6 +33,7 @@ from scanc.passes.specialize_shapes import Shape
 from scanc.runtime.call import NativeFunction
 
 MAX_VARIANTS = 8
+MAX_REMEMBERED_SHAPES = 256
 
 Key = tuple[Shape, ...]
 
@@ -57,6 +58,9 @@ def _small(array, limit: int) -> Shape:
 class Variants:
     """The specialized variants of one function, made by `compile(key)`."""
 
+    #: variants compiled in this process, by every function (for reports)
+    made = 0
+
     def __init__(
         self, compile: Callable[[Key], NativeFunction], compile_seconds: float
     ):
@@ -65,11 +69,12 @@ class Variants:
         self.native: dict[Key, NativeFunction | None] = {}  # None: failed
         self.spent: dict[Key, float] = {}
         self.failures: dict[Key, Exception] = {}  # not reported yet
+        self.keys: dict[tuple, Key | None] = {}
         self.lock = threading.Lock()
 
     def __call__(self, arrays: list, generic: NativeFunction) -> list:
         mode = config.specialize
-        key = None if mode == "off" else small_sizes(arrays, config.specialize_max_size)
+        key = None if mode == "off" else self._key(arrays)
         if key is None:
             return generic(arrays)
         variant = self.native.get(key)
@@ -84,6 +89,18 @@ class Variants:
             self._report(key)
         return results
 
+    def _key(self, arrays: list) -> Key | None:
+        """`small_sizes`, remembered for the exact shapes of the call."""
+        shapes = tuple([getattr(a, "shape", None) for a in arrays])
+        limit = config.specialize_max_size
+        try:
+            return self.keys[shapes, limit]
+        except KeyError:
+            if len(self.keys) >= MAX_REMEMBERED_SHAPES:
+                self.keys.clear()
+            key = self.keys[shapes, limit] = small_sizes(arrays, limit)
+            return key
+
     def _due(self, key: Key, mode: str) -> bool:
         if len(self.native) >= MAX_VARIANTS:
             return False
@@ -94,6 +111,7 @@ class Variants:
             if key not in self.native:
                 try:
                     self.native[key] = self.compile(key)
+                    Variants.made += 1
                 except Exception as exc:  # an optimization must not break the call
                     self.native[key] = None
                     self.failures[key] = exc

@@ -9,7 +9,7 @@ from scanc.dialects import st
 from scanc.frontend import dtypes
 from scanc.lowering import scalar
 from scanc.lowering.elementwise import dtype
-from scanc.lowering.values import Buffer, Lowered, Scalar
+from scanc.lowering.values import Buffer, Lowered, Scalar, store_into
 from scanc.runtime import blas
 from xdsl.dialects import arith, func
 from xdsl.dialects.builtin import (
@@ -76,14 +76,19 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
         # matrix) is copied row-major, O(n^2), so BLAS takes the O(n^3) product
         a, w = (lw.copy(v) if _is_view(v) else v for v in (a, w))
     if kernel and _blas_applies(a, w, dt, vector=not rows):
-        if not rows and _is_view(a):
-            a = lw.copy(a)  # gemv wants a positive increment: one O(k) copy
+        # gemv wants a positive increment: a view vector is copied, O(k), for it
+        x = lw.new_buffer(a.dtype, a.sizes) if not rows and _is_view(a) else a
         work = b.muli(b.muli(rows[0] if rows else b.const(1), k), w.sizes[1])
         threshold = BLAS_MIN_MULTIPLY_ADDS if rows else BLAS_MIN_VECTOR_MULTIPLY_ADDS
         large = b.cmpi("sge", work, b.const(threshold))
-        call = func.CallOp(kernel, [a.ref, w.ref, out.ref], [])
-        b.if_(large, lambda: b.block.add_op(call), inline)
-        lw.externals[kernel] = [a.ref.type, w.ref.type, out.ref.type]
+
+        def call() -> None:
+            if x is not a:
+                store_into(b, a, x.ref, x.sizes)
+            b.block.add_op(func.CallOp(kernel, [x.ref, w.ref, out.ref], []))
+
+        b.if_(large, call, inline)
+        lw.externals[kernel] = [x.ref.type, w.ref.type, out.ref.type]
     else:
         inline()
     return out
@@ -166,33 +171,63 @@ def _blocked_loops(b, a: Lowered, w: Lowered, out: Buffer, dt: str) -> None:
     """out = a . w, one row of `a` at a time. Whole blocks of `COLUMN_BLOCK` output
     columns carry their sums through the k loop as loop values (registers; LLVM's
     SLP vectorizer makes them one vector FMA per k); the last columns use the
-    i-k-j order, vectorized over j."""
+    i-k-j order, vectorized over j. Sums start from the products of the first row
+    of `w`, not from zero: one dependent addition fewer per product, which is
+    what a short recurrence step waits for."""
     rows, k, n = a.sizes[:-1], a.sizes[-1], w.sizes[1]
     width = b.const(COLUMN_BLOCK)
     blocked = b.muli(b.add(arith.DivSIOp(n, width)), width)
-    zero = b.const(0, dtypes.element_type(dt))
+    element = dtypes.element_type(dt)
+    zero = b.const(0, element)
+    nonempty = b.cmpi("sgt", k, b.const(0))
+    first, second = b.const(0), b.const(1)
 
     def row(i: list):
         def column_block(jb, _):
+            columns = [b.addi(jb, b.const(c)) for c in range(COLUMN_BLOCK)]
+
+            def first_products():
+                coefficient = a.load(b, [*i, first])
+                return [
+                    _product(b, coefficient, w.load(b, [first, j]), dt) for j in columns
+                ]
+
             def over_k(kk, sums):
                 coefficient = a.load(b, [*i, kk])
                 return [
-                    multiply_add(
-                        b,
-                        total,
-                        coefficient,
-                        w.load(b, [kk, b.addi(jb, b.const(c))]),
-                        dt,
-                    )
-                    for c, total in enumerate(sums)
+                    multiply_add(b, total, coefficient, w.load(b, [kk, j]), dt)
+                    for j, total in zip(columns, sums)
                 ]
 
-            sums = b.for_(b.const(0), k, over_k, [zero] * COLUMN_BLOCK)
-            for c, total in enumerate(sums):
-                b.store(total, out.ref, [*i, b.addi(jb, b.const(c))])
+            start = b.if_(
+                nonempty,
+                first_products,
+                lambda: [zero] * COLUMN_BLOCK,
+                [element] * COLUMN_BLOCK,
+            )
+            sums = b.for_(second, k, over_k, start)
+            for j, total in zip(columns, sums):
+                b.store(total, out.ref, [*i, j])
 
         b.for_(b.const(0), blocked, column_block, step=width)
-        b.for_(blocked, n, lambda j, _: b.store(zero, out.ref, [*i, j]))
+
+        def first_row():
+            coefficient = a.load(b, [*i, first])
+            b.for_(
+                blocked,
+                n,
+                lambda j, _: b.store(
+                    _product(b, coefficient, w.load(b, [first, j]), dt),
+                    out.ref,
+                    [*i, j],
+                ),
+            )
+
+        b.if_(
+            nonempty,
+            first_row,
+            lambda: b.for_(blocked, n, lambda j, _: b.store(zero, out.ref, [*i, j])),
+        )
 
         def rest(kk, _):
             coefficient = a.load(b, [*i, kk])
@@ -204,9 +239,15 @@ def _blocked_loops(b, a: Lowered, w: Lowered, out: Buffer, dt: str) -> None:
 
             b.for_(blocked, n, over_j)
 
-        b.for_(b.const(0), k, rest)
+        b.for_(second, k, rest)
 
     if rows:
         b.for_(b.const(0), rows[0], lambda i, _: row([i]))
     else:
         row([])
+
+
+def _product(b, x: SSAValue, y: SSAValue, dt: str) -> SSAValue:
+    if not dtypes.is_float(dt):
+        return scalar.apply(b, "mul", [x, y], dt)
+    return b.add(arith.MulfOp(x, y, flags=_CONTRACT))
