@@ -296,6 +296,23 @@ def _call(e: FunctionEmitter, op: func.CallOp):
             out.data,
             out.strides[0],
         ]
+    elif name.startswith("scanc_cblas_") and name.endswith("gemv_n"):
+        # out = a . w with `a` the row-major matrix: gemv as it is
+        signature = [enum, enum, i64, i64, t, ptr, i64, ptr, i64, t, ptr, i64]
+        args = [
+            constant(_ROW_MAJOR),
+            constant(_NO_TRANSPOSE),
+            a.sizes[0],
+            a.sizes[1],
+            one,
+            a.data,
+            a.strides[0],
+            w.data,
+            w.strides[0],
+            zero,
+            out.data,
+            out.strides[0],
+        ]
     elif name.startswith("scanc_cblas_") and name.endswith("gemv"):
         # out = a . w is w^T a: gemv on the row-major matrix, transposed
         signature = [enum, enum, i64, i64, t, ptr, i64, ptr, i64, t, ptr, i64]

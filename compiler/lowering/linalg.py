@@ -65,7 +65,15 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
         if a.rank == 1:
             return Scalar(dt, [], element([]))
         out = lw.new_buffer(dt, a.sizes[:1])
-        b.for_(b.const(0), a.sizes[0], lambda i, _: b.store(element([i]), out.ref, [i]))
+        rows = lambda: b.for_(  # noqa: E731
+            b.const(0), a.sizes[0], lambda i, _: b.store(element([i]), out.ref, [i])
+        )
+        kernel = GEMV_N.get(dt)
+        if kernel and not _is_view(a) and blas.available():
+            work = b.muli(a.sizes[0], k)
+            _blas_if_large(lw, kernel, a, w, out, work, GEMV_MIN_WORK, rows)
+        else:
+            rows()
         return out
     rows = a.sizes[:-1]
     out = lw.new_buffer(dt, [*rows, w.sizes[1]])
@@ -76,35 +84,47 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
         # matrix) is copied row-major, O(n^2), so BLAS takes the O(n^3) product
         a, w = (lw.copy(v) if _is_view(v) else v for v in (a, w))
     if kernel and _blas_applies(a, w, dt, vector=not rows):
-        # gemv wants a positive increment: a view vector is copied, O(k), for it
-        x = lw.new_buffer(a.dtype, a.sizes) if not rows and _is_view(a) else a
         work = b.muli(b.muli(rows[0] if rows else b.const(1), k), w.sizes[1])
-        threshold = BLAS_MIN_MULTIPLY_ADDS if rows else BLAS_MIN_VECTOR_MULTIPLY_ADDS
-        large = b.cmpi("sge", work, b.const(threshold))
-
-        def call() -> None:
-            if x is not a:
-                store_into(b, a, x.ref, x.sizes)
-            b.block.add_op(func.CallOp(kernel, [x.ref, w.ref, out.ref], []))
-
-        b.if_(large, call, inline)
-        lw.externals[kernel] = [x.ref.type, w.ref.type, out.ref.type]
+        threshold = GEMM_MIN_WORK if rows else GEMV_MIN_WORK
+        _blas_if_large(lw, kernel, a, w, out, work, threshold, inline)
     else:
         inline()
     return out
 
 
+def _blas_if_large(lw, kernel: str, a, w, out: Buffer, work, threshold: int, inline):
+    """`kernel(a, w, out)` when `work` (multiply-adds) reaches `threshold`, else
+    `inline()`. A vector operand that is a view is copied for the call, O(n):
+    gemv wants a positive increment."""
+    b = lw.b
+    operands = [
+        lw.new_buffer(v.dtype, v.sizes) if v.rank == 1 and _is_view(v) else v
+        for v in (a, w)
+    ]
+
+    def call() -> None:
+        for given, operand in zip((a, w), operands):
+            if operand is not given:
+                store_into(b, given, operand.ref, operand.sizes)
+        refs = [operand.ref for operand in operands]
+        b.block.add_op(func.CallOp(kernel, [*refs, out.ref], []))
+
+    b.if_(b.cmpi("sge", work, b.const(threshold)), call, inline)
+    lw.externals[kernel] = [operands[0].ref.type, operands[1].ref.type, out.ref.type]
+
+
 #: matrix products with at least this many multiply-adds call BLAS
-BLAS_MIN_MULTIPLY_ADDS = 32 * 32 * 32
+GEMM_MIN_WORK = 32 * 32 * 32
 
 
-#: vector-matrix products with more multiply-adds than this call BLAS gemv: up
+#: matrix-vector products with more multiply-adds than this call BLAS gemv: up
 #: to it (a matrix of 32 KiB), the register-blocked inline kernel is as fast and
 #: avoids the call; above, gemv beat the row-streaming loops (1.7 against 2.3 ms
 #: for 1000 steps at 128x128, 0.8 against 1.2 at 80x80)
-BLAS_MIN_VECTOR_MULTIPLY_ADDS = 4096 + 1
+GEMV_MIN_WORK = 4096 + 1
 GEMM = {"float64": "scanc_cblas_dgemm", "float32": "scanc_cblas_sgemm"}
 GEMV = {"float64": "scanc_cblas_dgemv", "float32": "scanc_cblas_sgemv"}
+GEMV_N = {"float64": "scanc_cblas_dgemv_n", "float32": "scanc_cblas_sgemv_n"}
 
 
 def _is_view(v: Buffer) -> bool:

@@ -325,3 +325,25 @@ def test_large_products_of_views_match_numpy():
     got_t, got_r = f(a, b.T)
     np.testing.assert_allclose(got_t, a.T @ b.T, rtol=1e-12)
     np.testing.assert_allclose(got_r, a[::-1].T @ b.T[:, ::-1], rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_large_matrix_vector_products_match_numpy(mode, dtype):
+    # above 4096 multiply-adds A . x and x . A call BLAS gemv; a view vector
+    # (reversed) is copied for it, a view matrix keeps the inline loops
+    A, x, y = (
+        st.matrix("A", dtype=dtype),
+        st.vector("x", dtype=dtype),
+        st.vector("y", dtype=dtype),
+    )
+    outputs = [A @ x, A @ x[::-1], A[:, ::2] @ y[::-1], x @ A.T]
+    f = scanc.function([A, x, y], outputs, mode=mode)
+    rng = np.random.default_rng(41)
+    tol = 1e-12 if dtype == "float64" else 1e-4
+    for rows, cols in [(90, 80), (3, 5), (200, 1)]:
+        a = rng.normal(size=(rows, cols)).astype(dtype)
+        v = rng.normal(size=cols).astype(dtype)
+        u = rng.normal(size=(cols + 1) // 2).astype(dtype)
+        want = [a @ v, a @ v[::-1], a[:, ::2] @ u[::-1], v @ a.T]
+        for got, expected in zip(f(a, v, u), want):
+            np.testing.assert_allclose(got, expected, rtol=tol, atol=tol)
