@@ -51,9 +51,10 @@ def _zeros_rows(like: V, rows: V) -> V:
 
 
 def _rows_between(x: V, rows: V, where: V) -> V:
-    """`x` placed at rows `where .. where + len(x)` of a `rows`-row zero tensor."""
-    after = rows - where - T.dim(x, 0)
-    return shape.concatenate([_zeros_rows(x, where), x, _zeros_rows(x, after)])
+    """`x` placed at rows `where .. where + len(x)` of a `rows`-row zero tensor
+    (whose size is known before a loop even when `len(x)` is loop data)."""
+    zeros = _zeros_rows(x, rows)
+    return indexing.set_subtensor(zeros[where : where + T.dim(x, 0)], x)
 
 
 class _Window:

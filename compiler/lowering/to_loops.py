@@ -254,9 +254,7 @@ class SizeInference:
         if isinstance(op, st.AllocOp):
             return [b.to_index(self.scalar(d)) for d in op.dims]
         if isinstance(op, scan.FinalOp):  # rows of trace and initial agree
-            return self.sizes(op.initial)[1:]
-        if isinstance(op, scan.FinalOp):  # rows of trace and initial agree
-            return self.sizes(op.initial)[1:]
+            return self.row_sizes(op.initial)
         if isinstance(op, scan.LoopOp):
             return self._trace(op, value.index)  # type: ignore[attr-defined]
         if isinstance(op, st.ConcatenateOp):
@@ -294,12 +292,12 @@ class SizeInference:
     def _row_sizes(self, op: scan.LoopOp, n: int) -> list[SSAValue]:
         if n in op.recurrent_outputs():
             initial = op.initials[op.recurrent_outputs().index(n)]
-            return self.sizes(initial)[1:]
+            return self.row_sizes(initial)
         args, stubs = op.body.block.args, []
         taps = [*op.sequence_taps(), *(t for t in op.output_taps() if t)]
         sources = [*op.sequences, *op.initials]
         for source, source_taps in zip(sources, taps):
-            stubs += [self.sizes(source)[1:]] * len(source_taps)
+            stubs += [self.row_sizes(source)] * len(source_taps)
         stubs += [self.sizes(v) for v in op.invariants]
         for arg, sizes in zip(args, stubs):
             self.lw.values[arg] = Lazy(dtypes.dtype_of(arg.type), sizes, no_data)
@@ -309,19 +307,58 @@ class SizeInference:
             for arg in args:
                 del self.lw.values[arg]
 
-    def _subtensor(self, op: st.SubtensorOp) -> list[SSAValue]:
+    def row_sizes(self, value: SSAValue) -> list[SSAValue]:
+        """`sizes(value)[1:]`, without computing the leading size, which may
+        depend on loop data (an inner scan's step count, a slice's bounds)."""
+        op = value.owner
+        if isinstance(op, scan.LoopOp) and value in self.lw.values:
+            return self.lw.get(value).sizes[1:]
+        if isinstance(op, scan.LoopOp):
+            return self._row_sizes(op, value.index)  # type: ignore[attr-defined]
+        if value in self.lw.values:
+            return self.lw.get(value).sizes[1:]
+        if isinstance(op, st.SubtensorOp):
+            return self._subtensor(op, leading=False)
+        if isinstance(op, st.SetSubtensorOp):
+            return self.row_sizes(op.input)
+        if isinstance(op, st.AllocOp):
+            return [self.lw.b.to_index(self.scalar(d)) for d in op.dims[1:]]
+        if isinstance(op, st.ConcatenateOp) and op.axis.value.data == 0:
+            return self.row_sizes(op.inputs[0])
+        if isinstance(op, st.CastOp):
+            return self.row_sizes(op.input)
+        if isinstance(op, st.ElementwiseOp):
+            shape = op.result.type.get_shape()[1:]
+            for operand in op.inputs:
+                dims = operand.type.get_shape()[1:]  # type: ignore[attr-defined]
+                if len(dims) == len(shape) and all(
+                    d != 1 or s == 1 for d, s in zip(dims, shape)
+                ):
+                    return self.row_sizes(operand)
+        return self.sizes(value)[1:]
+
+    def _subtensor(self, op: st.SubtensorOp, leading: bool = True) -> list[SSAValue]:
         """Sizes of `input[index]`: integer-indexed axes drop, sliced ones take
-        the slice's length, the rest keep the input's size."""
-        inner, operands, kept = self.sizes(op.input), iter(op.indices), []
-        for axis, entry in enumerate(op.entries()):
+        the slice's length, the rest keep the input's size. Without `leading`,
+        the sizes after the result's first axis."""
+        entries = op.entries()
+        if not leading or entries and entries[0] == "i":
+            inner = [None, *self.row_sizes(op.input)]  # input axis 0 not needed
+        else:
+            inner = self.sizes(op.input)
+        operands, kept = iter(op.indices), []
+        for axis, entry in enumerate(entries):
             if entry == "i":
                 next(operands)
                 continue
-            fields = [
-                self.scalar(next(operands)) if f == "x" else None for f in entry[1:]
-            ]
-            kept.append(slice_bounds(self.lw.b, inner[axis], *fields)[1])
-        return kept + inner[len(op.entries()) :]
+            fields = [next(operands) if f == "x" else None for f in entry[1:]]
+            if not leading and not kept and axis == 0:
+                kept.append(None)  # the result's leading axis: not asked for
+                continue
+            bounds = [None if f is None else self.scalar(f) for f in fields]
+            kept.append(slice_bounds(self.lw.b, inner[axis], *bounds)[1])
+        sizes = kept + inner[len(entries) :]
+        return sizes if leading else sizes[1:]
 
     def _elementwise(self, op: st.ElementwiseOp) -> list[SSAValue]:
         shape = op.result.type.get_shape()
@@ -339,7 +376,10 @@ class SizeInference:
             return self.lw.get(value).load(self.lw.b, [])
         op = value.owner
         if isinstance(op, st.DimOp):
-            size = self.sizes(op.input)[op.axis.value.data]
+            axis = op.axis.value.data
+            size = (
+                self.row_sizes(op.input)[axis - 1] if axis else self.sizes(op.input)[0]
+            )
             return self.lw.b.from_index(size, dtypes.element_type("int64"))
         if isinstance(op, st.CastOp):
             return self.scalar(op.input)

@@ -8,9 +8,10 @@ scanc keeps it working by making this module callable.
 import sys
 import types
 
+from scanc.frontend.checkpoints import scan_checkpoints
 from scanc.frontend.scan import MissingInputError, scan, until
 from scanc.frontend.views import foldl, foldr, map, reduce  # noqa: A004
-from scanc.scan import utils
+from scanc.scan import checkpoints, utils
 
 
 class _CallableModule(types.ModuleType):
@@ -22,11 +23,13 @@ sys.modules[__name__].__class__ = _CallableModule
 
 __all__ = [
     "MissingInputError",
+    "checkpoints",
     "foldl",
     "foldr",
     "map",
     "reduce",
     "scan",
+    "scan_checkpoints",
     "until",
     "utils",
 ]
