@@ -70,7 +70,7 @@ def test() -> int:
     status = run([str(PYTHON), "-m", "pytest", "-q", "tests"])
     status |= run([str(BIN / "lit"), "-sv", "tests/lit"])
     print(
-        "=== end-to-end tests again, with shape-specialized variants made at the first call"
+        "=== end-to-end tests again, every variant made at the first call", flush=True
     )
     eager = run(
         [str(PYTHON), "-m", "pytest", "-q", "tests/e2e"], SCANC_SPECIALIZE="eager"
