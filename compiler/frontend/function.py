@@ -132,18 +132,24 @@ class Function:
         self.out_params = [_param(v, f"output {n}") for n, v in enumerate(computed)]
         self.graph = module.clone()
         start = time.perf_counter()
-        self.native = self._compile(module, self.name)
-        self.variants = Variants(self._specialized, time.perf_counter() - start)
+        self.compiled, self.native = self._compile(module, self.name)
+        self.variants = Variants(
+            self._specialized,
+            time.perf_counter() - start,
+            takes_arrays=any(p.rank for p in self.all_params),
+        )
 
-    def _compile(self, module: ModuleOp, name: str) -> NativeFunction:
+    def _compile(
+        self, module: ModuleOp, name: str
+    ) -> tuple[pipeline.Compiled, NativeFunction]:
         for hook in dump_hooks:
             hook(name, "graph", str(module))
-        self.compiled = pipeline.compile_module(
+        compiled = pipeline.compile_module(
             module, optimize_graph=self.optimize, hooks=dump_hooks, name=name
         )
-        address = load(self.compiled.optimized, [name])[name]
-        emitted = self.compiled.functions[0]
-        return NativeFunction(
+        address = load(compiled.optimized, [name])[name]
+        emitted = compiled.functions[0]
+        return compiled, NativeFunction(
             address,
             emitted.layout,
             emitted.checks,
@@ -162,7 +168,7 @@ class Function:
         SpecializeShapesPass(format_shapes(list(shapes))).apply(
             pipeline.context(), module
         )
-        return self._compile(module, name)
+        return self._compile(module, name)[1]
 
     def specialize(self, *args) -> None:
         """Compile now the variant for the small sizes of these inputs (which
@@ -171,7 +177,7 @@ class Function:
         arrays = self._arrays(args, {})
         key = small_sizes(arrays, config.specialize_max_size)
         if key is not None and key not in self.variants.native:
-            self.variants._make(key)
+            self.variants.make(key)
 
     def __call__(self, *args, **kwargs):
         results = self.variants(self._arrays(args, kwargs), self.native)

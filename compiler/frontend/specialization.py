@@ -62,9 +62,13 @@ class Variants:
     made = 0
 
     def __init__(
-        self, compile: Callable[[Key], NativeFunction], compile_seconds: float
+        self,
+        compile: Callable[[Key], NativeFunction],
+        compile_seconds: float,
+        takes_arrays: bool = True,
     ):
         self.compile = compile
+        self.takes_arrays = takes_arrays  # without arrays, there is nothing to do
         self.compile_seconds = compile_seconds
         self.native: dict[Key, NativeFunction | None] = {}  # None: failed
         self.spent: dict[Key, float] = {}
@@ -74,12 +78,14 @@ class Variants:
 
     def __call__(self, arrays: list, generic: NativeFunction) -> list:
         mode = config.specialize
-        key = None if mode == "off" else self._key(arrays)
+        if mode == "off" or not self.takes_arrays:
+            return generic(arrays)
+        key = self._key(arrays)
         if key is None:
             return generic(arrays)
         variant = self.native.get(key)
         if variant is None and key not in self.native and self._due(key, mode):
-            variant = self._make(key)
+            variant = self.make(key)
         if variant is not None:
             return variant(arrays)
         start = time.perf_counter()
@@ -106,7 +112,7 @@ class Variants:
             return False
         return mode == "eager" or self.spent.get(key, 0.0) >= self.compile_seconds
 
-    def _make(self, key: Key) -> NativeFunction | None:
+    def make(self, key: Key) -> NativeFunction | None:
         with self.lock:
             if key not in self.native:
                 try:

@@ -310,13 +310,11 @@ class SizeInference:
     def row_sizes(self, value: SSAValue) -> list[SSAValue]:
         """`sizes(value)[1:]`, without computing the leading size, which may
         depend on loop data (an inner scan's step count, a slice's bounds)."""
-        op = value.owner
-        if isinstance(op, scan.LoopOp) and value in self.lw.values:
-            return self.lw.get(value).sizes[1:]
-        if isinstance(op, scan.LoopOp):
-            return self._row_sizes(op, value.index)  # type: ignore[attr-defined]
         if value in self.lw.values:
             return self.lw.get(value).sizes[1:]
+        op = value.owner
+        if isinstance(op, scan.LoopOp):
+            return self._row_sizes(op, value.index)  # type: ignore[attr-defined]
         if isinstance(op, st.SubtensorOp):
             return self._subtensor(op, leading=False)
         if isinstance(op, st.SetSubtensorOp):

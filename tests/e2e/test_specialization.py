@@ -47,6 +47,14 @@ def taps_inputs(h: int, n: int = 50):
     )
 
 
+def power_function():
+    A, k = st.vector("A"), st.iscalar("k")
+    power, _ = scanc.scan(
+        lambda p, A: p * A, outputs_info=st.ones_like(A), non_sequences=A, n_steps=k
+    )
+    return scanc.function([A, k], power[-1])
+
+
 def test_small_sizes_keep_only_small_dims():
     key = small_sizes([np.zeros((1000, 2)), 3.0, np.zeros((40, 50)), np.zeros(3)], 16)
     assert key == ((None, 2), None, None, (3,))
@@ -111,11 +119,7 @@ def test_explicit_specialize_and_off(specialize):
 
 def test_other_sizes_never_reach_a_variant(specialize):
     specialize("eager")
-    A, k = st.vector("A"), st.iscalar("k")
-    power, _ = scanc.scan(
-        lambda p, A: p * A, outputs_info=st.ones_like(A), non_sequences=A, n_steps=k
-    )
-    f = scanc.function([A, k], power[-1])
+    f = power_function()
     for n in (3, 4, 3, 40):
         a = np.linspace(0.5, 1.5, n)
         np.testing.assert_allclose(f(a, 7), a**7, rtol=1e-13)
@@ -125,11 +129,7 @@ def test_other_sizes_never_reach_a_variant(specialize):
 def test_variant_checks_the_sizes_it_was_made_for(specialize):
     """Called directly with other sizes, the variant's code refuses them."""
     specialize("eager")
-    A, k = st.vector("A"), st.iscalar("k")
-    power, _ = scanc.scan(
-        lambda p, A: p * A, outputs_info=st.ones_like(A), non_sequences=A, n_steps=k
-    )
-    f = scanc.function([A, k], power[-1])
+    f = power_function()
     f(np.ones(3), 2)
     variant = f.variants.native[((3,), None)]
     with pytest.raises(ValueError, match="input A must have size 3 on axis 0"):

@@ -27,6 +27,12 @@ if any(os.environ.get(k) != v for k, v in SINGLE_THREAD.items()):
     os.environ.update(SINGLE_THREAD)
     os.execv(sys.executable, [sys.executable, "-m", "scanc.tools.bench", *sys.argv[1:]])
 
+if hasattr(os, "sched_setaffinity"):
+    # one core for the whole process: libraries that start their own thread pools
+    # whatever the variables say (XLA's runtime does, for large products and
+    # elementwise ops) run on it too, as every other peer does
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
 import argparse  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402

@@ -58,3 +58,31 @@ func.func @reversed(%init: tensor<1x?xf64>, %k: tensor<i64>) -> tensor<?xf64> {
   %last = st.subtensor %r ["i"](%m1) : (tensor<?x?xf64>, tensor<i64>) -> tensor<?xf64>
   func.return %last : tensor<?xf64>
 }
+
+// -----
+
+// Products with a vector: above 4096 multiply-adds BLAS gemv, below the inline
+// loops. A . x calls gemv as it is (gemv_n), x . W transposed (gemv); a reversed
+// vector is copied into a buffer for it (BLAS wants a positive increment).
+// CHECK-LABEL: func.func @products
+// CHECK:      %[[REV:.*]] = memref.subview %x
+// CHECK:      arith.muli
+// CHECK-NEXT: %[[COPY:.*]] = memref.alloc(%{{.*}}) : memref<?xf64>
+// CHECK-NEXT: %[[LIMIT:.*]] = arith.constant 4097 : index
+// CHECK-NEXT: %[[LARGE:.*]] = arith.cmpi sge, %{{.*}}, %[[LIMIT]] : index
+// CHECK-NEXT: scf.if %[[LARGE]] {
+// CHECK:        memref.load %[[REV]]
+// CHECK-NEXT:   memref.store %{{.*}}, %[[COPY]]
+// CHECK:        func.call @scanc_cblas_dgemv_n(%A, %[[COPY]], %{{.*}})
+// CHECK-NEXT: } else {
+// CHECK:        scf.for
+// CHECK:      func.call @scanc_cblas_dgemv(%{{.*}}, %A, %{{.*}})
+// CHECK:      func.func private @scanc_cblas_dgemv_n(memref<?x?xf64>, memref<?xf64>, memref<?xf64>)
+// CHECK:      func.func private @scanc_cblas_dgemv(memref<?xf64>, memref<?x?xf64>, memref<?xf64>)
+func.func @products(%A: tensor<?x?xf64>, %x: tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
+  %m1 = arith.constant dense<-1> : tensor<i64>
+  %rev = st.subtensor %x ["s__x"](%m1) : (tensor<?xf64>, tensor<i64>) -> tensor<?xf64>
+  %ax = st.dot %A, %rev : (tensor<?x?xf64>, tensor<?xf64>) -> tensor<?xf64>
+  %xa = st.dot %x, %A : (tensor<?xf64>, tensor<?x?xf64>) -> tensor<?xf64>
+  func.return %ax, %xa : tensor<?xf64>, tensor<?xf64>
+}
