@@ -104,17 +104,17 @@ def scan_checkpoints(
     if seqs:
         # a chunk whose sequences have fewer rows than its steps (n_steps beyond
         # the sequences) runs N + 1 steps over N rows: the inner scan raises
-        rows = T.clip(available - starts, 0, N)
-        counts = T.switch(T.le(counts, rows), counts, N + 1)
+        present = T.clip(available - starts, 0, N)
+        counts = T.switch(T.le(counts, present), counts, N + 1)
     blocks = [_chunks(seq, steps, chunks, N) for seq in seqs]
     recurrent = sum(out is not None for out in outs)
 
     def chunk(*args):
-        rows, count = list(args[: len(seqs)]), args[len(seqs)]
+        chunk_rows, count = list(args[: len(seqs)]), args[len(seqs)]
         states = iter(args[len(seqs) + 1 :][:recurrent])
         results, updates = scan(
             fn,
-            sequences=rows,
+            sequences=chunk_rows,
             outputs_info=[None if out is None else next(states) for out in outs],
             non_sequences=list(args[len(seqs) + 1 + recurrent :]),
             n_steps=count,
