@@ -4,6 +4,8 @@ and with its gradient with respect to `W`) and W9 (the Jacobian of
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 
 from scanc.tools.bench.peers import jax_modules, pytensor_mode
@@ -34,22 +36,41 @@ def w8_reference(d):
     return dW
 
 
-def _scanc_cost(st, scanc):
+#: W8_ckpt: steps per chunk of scan_checkpoints (25 divides T=1000, which
+#: PyTensor's version needs: its padding has the wrong size otherwise)
+CHECKPOINT_EVERY = 25
+
+
+def _scanc_cost(st, scanc, checkpoints: bool = False):
+    """The W8 cost, built with scanc or PyTensor (same API)."""
     x0, W, Y, U, P, V = (st.vector(k) if k == "x0" else st.matrix(k) for k in W5_ARGS)
-    out, _ = scanc.scan(
-        lambda y, p, x: st.tanh(st.dot(x, W) + st.dot(y, U) + st.dot(p, V)),
-        sequences=[Y, P[::-1]],
-        outputs_info=[x0],
-    )
+    if checkpoints:
+        # the weights as non-sequences: PyTensor's version mishandles none
+        module = importlib.import_module(scanc.__name__ + ".scan.checkpoints")
+        out, _ = module.scan_checkpoints(
+            lambda y, p, x, W, U, V: st.tanh(
+                st.dot(x, W) + st.dot(y, U) + st.dot(p, V)
+            ),
+            sequences=[Y, P[::-1]],
+            outputs_info=[x0],
+            non_sequences=[W, U, V],
+            save_every_N=CHECKPOINT_EVERY,
+        )
+    else:
+        out, _ = scanc.scan(
+            lambda y, p, x: st.tanh(st.dot(x, W) + st.dot(y, U) + st.dot(p, V)),
+            sequences=[Y, P[::-1]],
+            outputs_info=[x0],
+        )
     return [x0, W, Y, U, P, V], out[-1].sum()
 
 
-def w8_scanc(with_grad: bool):
+def w8_scanc(with_grad: bool, checkpoints: bool = False):
     def build(d, peer):
         import scanc
         import scanc.tensor as st
 
-        inputs, cost = _scanc_cost(st, scanc)
+        inputs, cost = _scanc_cost(st, scanc, checkpoints)
         f = scanc.function(inputs, scanc.grad(cost, inputs[1]) if with_grad else cost)
         return lambda: f(*[d[k] for k in W5_ARGS])
 
@@ -104,12 +125,12 @@ def w8_jax(with_grad: bool):
     return build
 
 
-def w8_pytensor(with_grad: bool):
+def w8_pytensor(with_grad: bool, checkpoints: bool = False):
     def build(d, peer):
         import pytensor
         import pytensor.tensor as pt
 
-        inputs, cost = _scanc_cost(pt, pytensor)
+        inputs, cost = _scanc_cost(pt, pytensor, checkpoints)
         out = pytensor.grad(cost, inputs[1]) if with_grad else cost
         f = pytensor.function(inputs, out, mode=pytensor_mode(peer))
         return lambda: f(*[d[k] for k in W5_ARGS])
@@ -128,6 +149,11 @@ def _w8(with_grad: bool) -> dict:
 
 
 W8_FORWARD, W8 = _w8(False), _w8(True)
+W8_CHECKPOINTS = {
+    "scanc": w8_scanc(True, checkpoints=True),
+    "pytensor": w8_pytensor(True, checkpoints=True),
+    "pytensor-numba": w8_pytensor(True, checkpoints=True),
+}
 
 
 # -- W9: Jacobian of tanh(v . A) by a scan over grad(y[i], v) ---------------------------

@@ -11,6 +11,7 @@ import numpy as np
 from scanc.tools.bench.foundation import W1, W2, W3, w1_data, w2_data, w3_data
 from scanc.tools.bench.grad_workloads import (
     W8,
+    W8_CHECKPOINTS,
     W8_FORWARD,
     W9,
     w8_data,
@@ -136,6 +137,14 @@ WORKLOADS = [
         "same: gradient of sum(x_T) with respect to W (forward+backward)",
         w8_data,
         W8,
+        w8_reference,
+        peak_memory=True,
+    ),
+    Workload(
+        "W8_ckpt",
+        "same gradient, scan_checkpoints with save_every_N=25",
+        w8_data,
+        W8_CHECKPOINTS,
         w8_reference,
         peak_memory=True,
     ),
