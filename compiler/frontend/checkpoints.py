@@ -20,43 +20,31 @@ from __future__ import annotations
 
 from scanc.dialects.scan import LoopOp
 from scanc.frontend.graph import TensorVariable
-from scanc.frontend.scan import scan
+from scanc.frontend.scan import _as_list, _output_specs, _sequence_specs, scan
 from scanc.tensor import basic as T
 from scanc.tensor import shape as S
 
 
-def _listed(value) -> list:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, (list, tuple)) else [value]
-
-
 def _plain_sequences(sequences) -> list[TensorVariable]:
-    plain = []
-    for seq in _listed(sequences):
-        if isinstance(seq, dict):
-            if seq.get("taps", [0]) not in ([0], (0,)):
-                raise ValueError(
-                    "scan_checkpoints: sequences take no taps (each step reads "
-                    "its own row)"
-                )
-            seq = seq["input"]
-        plain.append(T.as_tensor_variable(seq))
-    return plain
+    specs = _sequence_specs(sequences)
+    if any(taps != [0] for _, taps in specs):
+        raise ValueError(
+            "scan_checkpoints: sequences take no taps (each step reads its own row)"
+        )
+    return [seq for seq, _ in specs]
 
 
-def _plain_outputs(outputs_info) -> list:
-    plain = []
-    for out in outputs_info if isinstance(outputs_info, list) else [outputs_info]:
-        if isinstance(out, dict):
-            if out.get("taps", [-1]) not in ([-1], (-1,)):
-                raise ValueError(
-                    "scan_checkpoints: outputs take no taps other than [-1] (the "
-                    "state after each step is all it keeps)"
-                )
-            out = out["initial"]
-        plain.append(out)
-    return plain
+def _plain_outputs(outputs_info) -> list[TensorVariable | None]:
+    """The initial state of each output, None for a map-like one."""
+    if outputs_info is None:
+        return [None]
+    specs = _output_specs(outputs_info)
+    if any(taps not in ([], [-1]) for _, taps in specs):
+        raise ValueError(
+            "scan_checkpoints: outputs take no taps other than [-1] (the "
+            "state after each step is all it keeps)"
+        )
+    return [init for init, _ in specs]
 
 
 def _chunks(seq: TensorVariable, used, chunks, size: int) -> TensorVariable:
@@ -88,7 +76,7 @@ def scan_checkpoints(
         raise ValueError("scan_checkpoints: save_every_N must be at least 1")
     seqs = _plain_sequences(sequences)
     outs = _plain_outputs(outputs_info)
-    non_seqs = _listed(non_sequences)
+    non_seqs = _as_list(non_sequences)
     if n_steps is None and not seqs:
         raise ValueError("scan_checkpoints: give sequences or n_steps")
     N = save_every_N

@@ -130,13 +130,13 @@ class Function:
             _param(v, "shared") for v in self.shared_inputs
         ]
         self.out_params = [_param(v, f"output {n}") for n, v in enumerate(computed)]
-        self.graph = module.clone()
+        takes_arrays = any(p.rank for p in self.all_params)
+        # the graph stage, kept for variants (compiling rewrites `module` in place)
+        self.graph = module.clone() if takes_arrays else None
         start = time.perf_counter()
         self.compiled, self.native = self._compile(module, self.name)
         self.variants = Variants(
-            self._specialized,
-            time.perf_counter() - start,
-            takes_arrays=any(p.rank for p in self.all_params),
+            self._specialized, time.perf_counter() - start, takes_arrays
         )
 
     def _compile(
@@ -160,6 +160,7 @@ class Function:
 
     def _specialized(self, shapes: tuple) -> NativeFunction:
         """A variant of the function for arrays with the given known sizes."""
+        assert self.graph is not None  # only functions of arrays have variants
         module = self.graph.clone()
         fn = next(iter(module.ops))
         assert isinstance(fn, func.FuncOp)
@@ -176,7 +177,7 @@ class Function:
         compiling took); see `scanc.frontend.specialization`."""
         arrays = self._arrays(args, {})
         key = small_sizes(arrays, config.specialize_max_size)
-        if key is not None and key not in self.variants.native:
+        if key is not None:
             self.variants.make(key)
 
     def __call__(self, *args, **kwargs):

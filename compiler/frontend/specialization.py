@@ -108,20 +108,18 @@ class Variants:
             return key
 
     def _due(self, key: Key, mode: str) -> bool:
-        if len(self.native) >= MAX_VARIANTS:
-            return False
         return mode == "eager" or self.spent.get(key, 0.0) >= self.compile_seconds
 
     def make(self, key: Key) -> NativeFunction | None:
         with self.lock:
-            if key not in self.native:
+            if key not in self.native and len(self.native) < MAX_VARIANTS:
                 try:
                     self.native[key] = self.compile(key)
                     Variants.made += 1
                 except Exception as exc:  # an optimization must not break the call
                     self.native[key] = None
                     self.failures[key] = exc
-            return self.native[key]
+            return self.native.get(key)
 
     def _report(self, key: Key) -> None:
         """Warn about a variant that failed to compile for sizes the generic code

@@ -33,7 +33,7 @@ from xdsl.passes import ModulePass
 
 from scanc.dialects import st
 from scanc.dialects.scan import LoopOp
-from scanc.passes.rewriting import INDEX_SCALAR, index_constant, insert_before
+from scanc.rewriting import INDEX_SCALAR, index_constant, insert_before
 
 
 def _invariant_matrices(loop: LoopOp) -> dict[SSAValue, SSAValue]:

@@ -28,7 +28,7 @@ from xdsl.passes import ModulePass
 from scanc.dialects import st
 from scanc.dialects.scan import LoopOp
 from scanc.frontend.graph import TensorVariable
-from scanc.passes.rewriting import replace_by_built
+from scanc.rewriting import replace_by_built
 from scanc.tensor import basic as T
 
 V = TensorVariable

@@ -28,7 +28,7 @@ from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 
 from scanc.dialects import st
-from scanc.passes.rewriting import INDEX_SCALAR, index_constant, insert_before
+from scanc.rewriting import INDEX_SCALAR, index_constant, insert_before
 
 
 def _splittable(op: Operation) -> bool:

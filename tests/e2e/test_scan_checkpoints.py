@@ -129,3 +129,16 @@ def test_spellings():
     import scanc.scan.checkpoints
 
     assert scanc.scan.checkpoints.scan_checkpoints is scan_checkpoints
+
+
+def test_without_n_steps_the_shortest_sequence_sets_the_length():
+    X, Y = st.matrix("X"), st.matrix("Y")
+    out, _ = scan_checkpoints(
+        lambda x, y, h: h + x * y,
+        sequences=[X, Y],
+        outputs_info=st.zeros_like(X[0]),
+        save_every_N=2,
+    )
+    f = scanc.function([X, Y], out)
+    x, y = np.arange(10.0).reshape(5, 2), np.arange(6.0).reshape(3, 2)
+    np.testing.assert_array_equal(f(x, y), np.cumsum(x[:3] * y, axis=0)[[1, 2]])

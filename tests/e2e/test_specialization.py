@@ -194,3 +194,16 @@ def test_a_variant_that_fails_to_compile_warns_and_falls_back(specialize):
         result = f(*args)
     np.testing.assert_allclose(result, f.native([*args[:-1], args[-1]])[0])
     f(*args)  # reported once, not tried again
+
+
+def test_at_most_max_variants_per_function(specialize):
+    from scanc.frontend.specialization import MAX_VARIANTS
+
+    specialize("eager")
+    f = power_function()
+    for n in range(1, MAX_VARIANTS + 3):
+        a = np.linspace(0.5, 1.5, n)
+        np.testing.assert_allclose(f(a, 3), a**3, rtol=1e-13)
+    assert len(f.variants.native) == MAX_VARIANTS
+    f.specialize(np.ones(MAX_VARIANTS + 5), 3)  # asked for: still none beyond
+    assert len(f.variants.native) == MAX_VARIANTS

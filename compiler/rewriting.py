@@ -1,4 +1,5 @@
-"""What the passes share to build IR in place (not a pass itself)."""
+"""What the graph-stage passes share to build IR in place (not a pass itself:
+compiler/passes/ holds one pass per file)."""
 
 from __future__ import annotations
 
