@@ -13,7 +13,7 @@ from scanc.codegen.target import host
 from scanc.runtime import blas
 
 #: C functions the generated code calls, resolved from this process
-_LIBC_SYMBOLS = ("malloc", "free", "madvise")
+_LIBC_SYMBOLS = ("aligned_alloc", "free", "madvise")
 
 
 def _register_symbols(features: str) -> None:

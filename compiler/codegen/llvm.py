@@ -82,7 +82,7 @@ class FunctionEmitter:
         if name in self.module.globals:
             return self.module.globals[name]
         fn = ir.Function(self.module, ir.FunctionType(ret, args), name=name)
-        if name == "malloc":
+        if name == "aligned_alloc":
             fn.return_value.add_attribute("noalias")
         return fn
 

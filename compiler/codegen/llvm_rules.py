@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from llvmlite import ir
-from scanc.codegen import vector_math
+from scanc.codegen import kernels, vector_math
 from scanc.codegen.llvm_types import (
     Descriptor,
     contiguous_strides,
@@ -121,10 +121,16 @@ _HUGE_PAGE_BYTES = 4 << 20  # from this size on, ask for transparent huge pages
 _MADV_HUGEPAGE, _PAGE = 14, 4096
 
 
+#: bytes; buffers start on a cache line, so vector loads of whole lines do not
+#: straddle two (for 64-byte AVX-512 loads that halves the loads L1 serves)
+_CACHE_LINE = 64
+
+
 def _alloc(e: FunctionEmitter, op: memref.AllocOp):
-    """malloc the buffer; a size that overflows 64 bits or a failed malloc is a
-    MemoryError. Large buffers get transparent huge pages (as NumPy does), which
-    saves a page fault per 4 KiB when they are first written."""
+    """aligned_alloc the buffer on a cache line; a size that overflows 64 bits or
+    a failed allocation is a MemoryError. Large buffers get transparent huge
+    pages (as NumPy does), which saves a page fault per 4 KiB when they are
+    first written."""
     b = e.b
     element = llvm_type(op.memref.type.element_type)  # type: ignore[attr-defined]
     sizes = [e[v] for v in op.dynamic_sizes]
@@ -140,11 +146,21 @@ def _alloc(e: FunctionEmitter, op: memref.AllocOp):
         product = b.umul_with_overflow(nbytes, size)
         nbytes = b.extract_value(product, 0)
         overflow = b.or_(overflow, b.extract_value(product, 1))
-    _fail_unless(e, b.not_(overflow), "MemoryError: array size overflows")
-    nbytes = b.select(
-        b.icmp_unsigned("==", nbytes, ir.Constant(i64, 0)), ir.Constant(i64, 1), nbytes
+    # a whole number of cache lines (aligned_alloc wants a multiple of them)
+    too_large = b.icmp_unsigned(">", nbytes, ir.Constant(i64, -_CACHE_LINE))
+    _fail_unless(
+        e, b.not_(b.or_(overflow, too_large)), "MemoryError: array size overflows"
     )
-    data = b.call(e.libcall("malloc", ptr, [i64]), [nbytes])
+    nbytes = b.and_(
+        b.add(nbytes, ir.Constant(i64, _CACHE_LINE - 1)), ir.Constant(i64, -_CACHE_LINE)
+    )
+    nbytes = b.select(
+        b.icmp_unsigned("==", nbytes, ir.Constant(i64, 0)),
+        ir.Constant(i64, _CACHE_LINE),
+        nbytes,
+    )
+    aligned_alloc = e.libcall("aligned_alloc", ptr, [i64, i64])
+    data = b.call(aligned_alloc, [ir.Constant(i64, _CACHE_LINE), nbytes])
     _fail_unless(
         e,
         b.icmp_unsigned("!=", data, ir.Constant(ptr, None)),
@@ -166,39 +182,6 @@ def _alloc(e: FunctionEmitter, op: memref.AllocOp):
             ],
         )
     return Descriptor(data, sizes, strides, element)
-
-
-def _pooled(e: FunctionEmitter, site: int, nbytes: ir.Value) -> ir.Value:
-    """The buffer kept for allocation site `site` between calls (scan's
-    allow_gc=False), replaced by a larger one when this call needs more."""
-    b, name = e.b, f"{e.ir_fn.name}.pool{site}"
-    buffer = ir.GlobalVariable(e.module, ptr, name=name + ".data")
-    capacity = ir.GlobalVariable(e.module, i64, name=name + ".bytes")
-    for var, zero in (
-        (buffer, ir.Constant(ptr, None)),
-        (capacity, ir.Constant(i64, 0)),
-    ):
-        var.linkage = "internal"
-        var.initializer = zero
-    with b.if_then(b.icmp_unsigned(">", nbytes, b.load(capacity, typ=i64))):
-        b.call(e.libcall("free", ir.VoidType(), [ptr]), [b.load(buffer, typ=ptr)])
-        fresh = b.call(e.libcall("malloc", ptr, [i64]), [nbytes])
-        b.store(fresh, buffer)
-        b.store(
-            b.select(
-                b.icmp_unsigned("==", fresh, ir.Constant(ptr, None)),
-                ir.Constant(i64, 0),
-                nbytes,
-            ),
-            capacity,
-        )
-    data = b.load(buffer, typ=ptr)
-    _fail_unless(
-        e,
-        b.icmp_unsigned("!=", data, ir.Constant(ptr, None)),
-        "MemoryError: out of memory",
-    )
-    return data
 
 
 def _fail_unless(e: FunctionEmitter, ok_value: ir.Value, message: str) -> None:
@@ -257,8 +240,11 @@ _ROW_MAJOR, _NO_TRANSPOSE, _TRANSPOSE = 101, 111, 112  # CBLAS enum values
 
 
 def _call(e: FunctionEmitter, op: func.CallOp):
-    """Calls to the external kernels `lower-to-loops` uses: BLAS gemm and gemv."""
+    """Calls to the kernels `lower-to-loops` uses: BLAS gemm and gemv, and the
+    vector-matrix kernel of `scanc.codegen.kernels` (defined in the module)."""
     name = op.callee.string_value()
+    if kernels.is_kernel(name):
+        return _call_vecmat(e, op)
     a, w, out = (e[v] for v in op.arguments)
     t, enum = a.element, ir.IntType(32)
     one, zero = ir.Constant(t, 1.0), ir.Constant(t, 0.0)
@@ -319,6 +305,13 @@ def _call(e: FunctionEmitter, op: func.CallOp):
     else:
         raise NotImplementedError(f"llvm emitter: no rule for calls to {name}")
     e.b.call(e.libcall(name, ir.VoidType(), signature), args)
+
+
+def _call_vecmat(e: FunctionEmitter, op: func.CallOp) -> None:
+    x, w, out, reverse = (e[v] for v in op.arguments)
+    kernel = kernels.vecmat(e.module, x.element, e.features)
+    args = [x.data, x.strides[0], w.data, w.strides[0], out.data, *w.sizes, reverse]
+    e.b.call(kernel, args)
 
 
 SCALAR_RULES: dict[type, Callable] = {

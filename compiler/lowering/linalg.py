@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from scanc.codegen import kernels
 from scanc.dialects import st
 from scanc.frontend import dtypes
 from scanc.lowering import scalar
@@ -71,31 +72,50 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
         kernel = GEMV_N.get(dt)
         if kernel and not _is_view(a) and blas.available():
             work = b.muli(a.sizes[0], k)
-            _blas_if_large(lw, kernel, a, w, out, work, GEMV_MIN_WORK, rows)
+            _call_if_large(lw, kernel, a, w, out, work, GEMV_MIN_WORK, rows)
         else:
             rows()
         return out
     rows = a.sizes[:-1]
     out = lw.new_buffer(dt, [*rows, w.sizes[1]])
     inline = lambda: _vector_matrix_loops(b, a, w, out, dt)  # noqa: E731
-    kernel = (GEMM if rows else GEMV).get(dt)
-    if kernel and rows and isinstance(op.parent_op(), func.FuncOp):
+    if not rows:
+        if dt in kernels.VECMAT and not _is_view(w):
+            work = b.muli(k, w.sizes[1])
+            reverse = _step_parity(lw)
+            kernel = kernels.VECMAT[dt]
+            _call_if_large(lw, kernel, a, w, out, work, GEMV_MIN_WORK, inline, reverse)
+        else:
+            inline()
+        return out
+    if dt in GEMM and isinstance(op.parent_op(), func.FuncOp):
         # outside loops, a view operand (a transpose, a reversed or sliced
         # matrix) is copied row-major, O(n^2), so BLAS takes the O(n^3) product
         a, w = (lw.copy(v) if _is_view(v) else v for v in (a, w))
-    if kernel and _blas_applies(a, w, dt, vector=not rows):
-        work = b.muli(b.muli(rows[0] if rows else b.const(1), k), w.sizes[1])
-        threshold = GEMM_MIN_WORK if rows else GEMV_MIN_WORK
-        _blas_if_large(lw, kernel, a, w, out, work, threshold, inline)
+    if _blas_applies(a, w, dt):
+        work = b.muli(b.muli(rows[0], k), w.sizes[1])
+        _call_if_large(lw, GEMM[dt], a, w, out, work, GEMM_MIN_WORK, inline)
     else:
         inline()
     return out
 
 
-def _blas_if_large(lw, kernel: str, a, w, out: Buffer, work, threshold: int, inline):
-    """`kernel(a, w, out)` when `work` (multiply-adds) reaches `threshold`, else
-    `inline()`. A vector operand that is a view is copied for the call, O(n):
-    gemv wants a positive increment."""
+def _step_parity(lw: "Lowering") -> SSAValue:
+    """0 or 1: the innermost loop's step number modulo 2 (0 outside loops); the
+    vector-matrix kernel walks its matrix backwards on odd steps (see
+    `scanc.codegen.kernels`)."""
+    b, step = lw.b, lw.step()
+    if step is None:
+        return b.const(0)
+    return b.add(arith.AndIOp(step, b.const(1)))
+
+
+def _call_if_large(
+    lw, kernel: str, a, w, out: Buffer, work, threshold: int, inline, *extra
+):
+    """`kernel(a, w, out, *extra)` when `work` (multiply-adds) reaches
+    `threshold`, else `inline()`. A vector operand that is a view is copied for
+    the call, O(n), so every call of `kernel` takes the same memref types."""
     b = lw.b
     operands = [
         lw.new_buffer(v.dtype, v.sizes) if v.rank == 1 and _is_view(v) else v
@@ -107,10 +127,14 @@ def _blas_if_large(lw, kernel: str, a, w, out: Buffer, work, threshold: int, inl
             if operand is not given:
                 store_into(b, given, operand.ref, operand.sizes)
         refs = [operand.ref for operand in operands]
-        b.block.add_op(func.CallOp(kernel, [*refs, out.ref], []))
+        b.block.add_op(func.CallOp(kernel, [*refs, out.ref, *extra], []))
 
     b.if_(b.cmpi("sge", work, b.const(threshold)), call, inline)
-    lw.externals[kernel] = [operands[0].ref.type, operands[1].ref.type, out.ref.type]
+    lw.externals[kernel] = [
+        *(operand.ref.type for operand in operands),
+        out.ref.type,
+        *(value.type for value in extra),
+    ]
 
 
 #: matrix products with at least this many multiply-adds call BLAS

@@ -240,6 +240,7 @@ class ScanLowering:
     ) -> tuple[list[SSAValue], SSAValue | None]:
         lw, b = self.lw, self.b
         block = self.op.body.block
+        self.loop_scope.step = t
         with lw.scope(self.loop_scope):
             for arg, value in zip(block.args, self.block_values(t, carried)):
                 lw.values[arg] = value

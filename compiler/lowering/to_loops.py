@@ -89,6 +89,10 @@ class Lowering:
         self.scopes[depth].buffers.append(buffer)
         return buffer
 
+    def step(self) -> SSAValue | None:
+        """The step number of the innermost loop being lowered, if any."""
+        return next((s.step for s in reversed(self.scopes) if s.step is not None), None)
+
     def materialize(self, value: Lowered) -> Buffer:
         return value if isinstance(value, Buffer) else self.copy(value)
 

@@ -73,6 +73,8 @@ class Scope:
     buffers: list[Buffer] = field(default_factory=list)
     preheader: Block | None = None
     outside: frozenset = frozenset()
+    #: a loop body's step number (0, 1, ...), once the body is being built
+    step: SSAValue | None = None
 
     @staticmethod
     def before_loop(b: Builder) -> "Scope":

@@ -1,9 +1,10 @@
 // RUN: scanc %s --emit=llvm | filecheck %s
 // The llvm stage: A**k as one entry point over the call frame, optimized at O2;
-// the step product is vectorized (runtime-checked unit stride).
+// the step product is vectorized (runtime-checked unit stride). Buffers start
+// on a cache line.
 
 // CHECK-LABEL: define {{.*}}i32 @power(ptr noalias {{.*}}%frame)
-// CHECK: call ptr @malloc
+// CHECK: call {{.*}}ptr @aligned_alloc(i64 64, i64
 // CHECK: fmul <{{[0-9]+}} x double>
 // CHECK: call void @free
 func.func @power(%A: tensor<?xf64>, %k: tensor<i32>) -> tensor<?xf64> {
@@ -20,4 +21,13 @@ func.func @power(%A: tensor<?xf64>, %k: tensor<i32>) -> tensor<?xf64> {
   %m1 = arith.constant dense<-1> : tensor<i64>
   %last = st.subtensor %r ["i"](%m1) : (tensor<?x?xf64>, tensor<i64>) -> tensor<?xf64>
   func.return %last : tensor<?xf64>
+}
+
+// A vector-matrix product: the emitter defines the hand-vectorized kernel in the
+// module (one vector FMA per vector of W, sums in registers across the rows).
+// CHECK-LABEL: define {{.*}}i32 @vector_matrix(
+// CHECK: call <[[LANES:[0-9]+]] x double> @llvm.fmuladd.v[[LANES]]f64(
+func.func @vector_matrix(%x: tensor<?xf64>, %W: tensor<?x?xf64>) -> tensor<?xf64> {
+  %p = st.dot %x, %W : (tensor<?xf64>, tensor<?x?xf64>) -> tensor<?xf64>
+  func.return %p : tensor<?xf64>
 }

@@ -61,9 +61,11 @@ func.func @reversed(%init: tensor<1x?xf64>, %k: tensor<i64>) -> tensor<?xf64> {
 
 // -----
 
-// Products with a vector: above 4096 multiply-adds BLAS gemv, below the inline
-// loops. A . x calls gemv as it is (gemv_n), x . W transposed (gemv); a reversed
-// vector is copied into a buffer for it (BLAS wants a positive increment).
+// Products with a vector: above 4096 multiply-adds a kernel, below the inline
+// loops. A . x calls BLAS gemv as it is (gemv_n); a reversed vector is copied
+// into a buffer for it (BLAS wants a positive increment). x . W calls the
+// vector-matrix kernel the emitter defines (scanc.codegen.kernels); outside a
+// loop its traversal flag is 0.
 // CHECK-LABEL: func.func @products
 // CHECK:      %[[REV:.*]] = memref.subview %x
 // CHECK:      arith.muli
@@ -75,14 +77,36 @@ func.func @reversed(%init: tensor<1x?xf64>, %k: tensor<i64>) -> tensor<?xf64> {
 // CHECK-NEXT:   memref.store %{{.*}}, %[[COPY]]
 // CHECK:        func.call @scanc_cblas_dgemv_n(%A, %[[COPY]], %{{.*}})
 // CHECK-NEXT: } else {
-// CHECK:        scf.for
-// CHECK:      func.call @scanc_cblas_dgemv(%{{.*}}, %A, %{{.*}})
+// CHECK:      "ValueError: dot: shapes are not aligned"
+// CHECK-NEXT: memref.alloc
+// CHECK-NEXT: arith.muli
+// CHECK-NEXT: %[[FORWARD:.*]] = arith.constant 0 : index
+// CHECK:      func.call @scanc_vecmat_f64(%x, %A, %{{.*}}, %[[FORWARD]])
 // CHECK:      func.func private @scanc_cblas_dgemv_n(memref<?x?xf64>, memref<?xf64>, memref<?xf64>)
-// CHECK:      func.func private @scanc_cblas_dgemv(memref<?xf64>, memref<?x?xf64>, memref<?xf64>)
+// CHECK:      func.func private @scanc_vecmat_f64(memref<?xf64>, memref<?x?xf64>, memref<?xf64>, index)
 func.func @products(%A: tensor<?x?xf64>, %x: tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
   %m1 = arith.constant dense<-1> : tensor<i64>
   %rev = st.subtensor %x ["s__x"](%m1) : (tensor<?xf64>, tensor<i64>) -> tensor<?xf64>
   %ax = st.dot %A, %rev : (tensor<?x?xf64>, tensor<?xf64>) -> tensor<?xf64>
   %xa = st.dot %x, %A : (tensor<?xf64>, tensor<?x?xf64>) -> tensor<?xf64>
   func.return %ax, %xa : tensor<?xf64>, tensor<?xf64>
+}
+
+// -----
+
+// Inside a loop, x . W passes the step's parity: the kernel walks W backwards
+// on odd steps, so a W larger than L2 starts where the last step ended.
+// CHECK-LABEL: func.func @recurrent_product
+// CHECK:      "ValueError: scan n_steps must be non-negative"
+// CHECK:      scf.for %[[STEP:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK:        %[[PARITY:.*]] = arith.andi %[[STEP]], %{{.*}} : index
+// CHECK:        func.call @scanc_vecmat_f64(%{{.*}}, %W, %{{.*}}, %[[PARITY]])
+func.func @recurrent_product(%W: tensor<?x?xf64>, %h0: tensor<?xf64>, %k: tensor<i64>) -> tensor<?x?xf64> {
+  %init = st.expand_dims %h0 {axes = array<i64: 0>} : tensor<?xf64> to tensor<1x?xf64>
+  %r = scan.loop steps(%k : tensor<i64>) outs(%init taps [-1] : tensor<1x?xf64>) invariants(%W : tensor<?x?xf64>) -> (tensor<?x?xf64>) {
+  ^bb0(%h: tensor<?xf64>, %w: tensor<?x?xf64>):
+    %p = st.dot %h, %w : (tensor<?xf64>, tensor<?x?xf64>) -> tensor<?xf64>
+    scan.yield %p : tensor<?xf64>
+  }
+  func.return %r : tensor<?x?xf64>
 }

@@ -1,0 +1,244 @@
+"""Hand-vectorized kernels the emitter defines in a module that calls them.
+
+`scanc_vecmat_f64` / `scanc_vecmat_f32`: `out = x . W` for a vector `x` of k
+elements and a k x n matrix `W` whose rows are contiguous (row stride `ldw`).
+It is written with explicit vectors because its speed is its whole point:
+
+- Columns go in panels of `PANEL_VECTORS` vectors. A panel's sums stay in
+  registers while the kernel walks all k rows of the panel (one broadcast of
+  `x[i]` and one vector FMA per vector of `W`), so each element of `W` is read
+  once and nothing else touches memory. Columns after the last whole panel are
+  summed a vector, then an element, at a time.
+- `reverse` (0 or 1) walks the panels from the last to the first. A loop that
+  multiplies by the same matrix at every step passes its step's parity: when
+  the matrix is larger than the core's L2 cache, each step then starts on the
+  panels the previous step read last, which are still in L2, instead of on the
+  ones evicted longest ago (LRU thrashing). For a 256 x 1024 float64 matrix
+  (2 MiB, L2 1 MiB) this made a step about 20% faster than either direction
+  alone or BLAS gemv.
+
+Every column's sum runs over i in order with one fused multiply-add per term,
+whatever `reverse` says, so results do not depend on the traversal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from llvmlite import ir
+from scanc.codegen.llvm_types import f64, i64, ptr
+
+#: vectors of sums one panel keeps in registers (8 of 32 AVX-512 registers,
+#: or 8 of 16 AVX2 registers at AVX2's width)
+PANEL_VECTORS = 8
+
+VECMAT = {"float64": "scanc_vecmat_f64", "float32": "scanc_vecmat_f32"}
+
+
+def is_kernel(name: str) -> bool:
+    return name in VECMAT.values()
+
+
+def vector_lanes(element: ir.Type, features: str) -> int:
+    """Elements per vector register of the target: 512 bits with AVX-512, else 256."""
+    bits = 512 if "+avx512f" in features.split(",") else 256
+    return bits // (64 if element == f64 else 32)
+
+
+def vecmat(module: ir.Module, element: ir.Type, features: str) -> ir.Function:
+    """The vector-matrix kernel for `element`, defined in `module` once."""
+    name = f"scanc_vecmat_{_name(element)}"
+    if name in module.globals:
+        return module.globals[name]
+    signature = ir.FunctionType(ir.VoidType(), [ptr, i64, ptr, i64, ptr, i64, i64, i64])
+    fn = ir.Function(module, signature, name=name)
+    fn.linkage = "internal"
+    for arg, arg_name in zip(
+        fn.args, ("x", "incx", "w", "ldw", "out", "k", "n", "reverse")
+    ):
+        arg.name = arg_name
+    for pointer in fn.args[0], fn.args[2], fn.args[4]:
+        pointer.add_attribute("noalias")
+    _VecMat(fn, element, vector_lanes(element, features)).build()
+    return fn
+
+
+class _VecMat:
+    def __init__(self, fn: ir.Function, element: ir.Type, lanes: int):
+        self.fn, self.element, self.lanes = fn, element, lanes
+        self.vector = ir.VectorType(element, lanes)
+        self.b = ir.IRBuilder(fn.append_basic_block("entry"))
+        self.x, self.incx, self.w, self.ldw, self.out, self.k, self.n, self.reverse = (
+            fn.args
+        )
+        self.fmuladd = _fmuladd(fn.module, self.vector, f"v{lanes}{_name(element)}")
+        self.scalar_fmuladd = _fmuladd(fn.module, element, _name(element))
+
+    def build(self) -> None:
+        """Whole panels from the first column at an aligned address, then one
+        pass over the rest (see `remainder`). Fewer columns than a vector: one
+        element at a time."""
+        b, lanes = self.b, self.const(self.lanes)
+        with b.if_then(b.icmp_unsigned("<", self.n, lanes)):
+            self.loop(self.n, lambda j, _: self.column(j))
+            b.ret_void()
+        head = self.unaligned_columns()
+        width = self.const(self.lanes * PANEL_VECTORS)
+        panels = b.udiv(b.sub(self.n, head), width)
+
+        def panel(q: ir.Value, _) -> None:
+            backwards = b.sub(b.sub(panels, self.const(1)), q)
+            reverse = b.icmp_unsigned("!=", self.reverse, self.const(0))
+            first = b.add(head, b.mul(b.select(reverse, backwards, q), width))
+            starts = [b.add(first, self.offset(v)) for v in range(PANEL_VECTORS)]
+            self.columns(starts, [None] * PANEL_VECTORS)
+
+        self.loop(panels, panel)
+        end = b.add(head, b.mul(panels, width))
+        rest = b.or_(
+            b.icmp_unsigned("!=", head, self.const(0)),
+            b.icmp_unsigned("!=", end, self.n),
+        )
+        with b.if_then(rest):
+            self.remainder(head, end)
+        b.ret_void()
+
+    def remainder(self, head: ir.Value, end: ir.Value) -> None:
+        """The columns outside the panels in one pass: the whole vectors after
+        them (fewer than a panel's), one vector at the first columns (covering
+        the `head` before the aligned ones) and one at the last columns.
+        Vectors of the pass that are not needed load the first columns again
+        and store nothing; covered columns that a panel also sums get the same
+        sums twice (the same FMAs in the same order)."""
+        b, lanes = self.b, self.const(self.lanes)
+        vectors = b.udiv(b.sub(self.n, end), lanes)
+        after = b.add(end, b.mul(vectors, lanes))
+        starts, stores = [], []
+        for v in range(PANEL_VECTORS - 1):
+            needed = b.icmp_unsigned("<", self.const(v), vectors)
+            starts.append(b.select(needed, b.add(end, self.offset(v)), self.const(0)))
+            stores.append(needed)
+        starts += [self.const(0), b.sub(self.n, lanes)]
+        stores += [
+            b.icmp_unsigned("!=", head, self.const(0)),
+            b.icmp_unsigned("!=", after, self.n),
+        ]
+        self.columns(starts, stores)
+
+    def unaligned_columns(self) -> ir.Value:
+        """Columns before the first whose address is a whole vector's (64 bytes
+        with AVX-512): when every row starts at the same alignment (the row
+        stride is a whole number of vectors), the panels then load whole cache
+        lines instead of straddling two; otherwise 0."""
+        b, lanes = self.b, self.const(self.lanes)
+        index = b.udiv(b.ptrtoint(self.w, i64), self.const(self.element_bytes))
+        head = b.urem(b.sub(lanes, b.urem(index, lanes)), lanes)
+        uniform = b.icmp_unsigned("==", b.urem(self.ldw, lanes), self.const(0))
+        return b.select(uniform, head, self.const(0))
+
+    def columns(self, starts: list[ir.Value], stores: list[ir.Value | None]) -> None:
+        """One pass over the rows summing a vector of columns from each of
+        `starts`; each is stored where its `stores` condition holds (None:
+        always)."""
+        b = self.b
+        zero = ir.Constant(self.vector, None)
+
+        def row(i: ir.Value, sums: list[ir.Value]) -> list[ir.Value]:
+            broadcast = self.splat(self.load_x(i))
+            offset = b.mul(i, self.ldw)
+            return [
+                b.call(self.fmuladd, [broadcast, self.load_vector(b.add(offset, j)), s])
+                for j, s in zip(starts, sums)
+            ]
+
+        sums = self.loop(self.k, row, [zero] * len(starts))
+        for j, total, condition in zip(starts, sums, stores):
+            address = b.gep(self.out, [j], source_etype=self.element)
+            if condition is None:
+                b.store(total, address, align=self.element_bytes)
+            else:
+                with b.if_then(condition):
+                    b.store(total, address, align=self.element_bytes)
+
+    def column(self, j: ir.Value) -> None:
+        b = self.b
+
+        def row(i: ir.Value, sums: list[ir.Value]) -> list[ir.Value]:
+            xi = self.load_x(i)
+            wij = self.load(self.w, b.add(b.mul(i, self.ldw), j), self.element)
+            return [b.call(self.scalar_fmuladd, [xi, wij, sums[0]])]
+
+        (total,) = self.loop(self.k, row, [ir.Constant(self.element, 0.0)])
+        b.store(total, b.gep(self.out, [j], source_etype=self.element))
+
+    # -- helpers ----------------------------------------------------------------------------
+    @property
+    def element_bytes(self) -> int:
+        return 8 if self.element == f64 else 4
+
+    def offset(self, v: int) -> ir.Constant:
+        return self.const(v * self.lanes)
+
+    @staticmethod
+    def const(value: int) -> ir.Constant:
+        return ir.Constant(i64, value)
+
+    def splat(self, value: ir.Value) -> ir.Value:
+        b = self.b
+        single = b.insert_element(
+            ir.Constant(self.vector, ir.Undefined), value, ir.Constant(i64, 0)
+        )
+        mask = ir.Constant(ir.VectorType(ir.IntType(32), self.lanes), [0] * self.lanes)
+        return b.shuffle_vector(single, ir.Constant(self.vector, ir.Undefined), mask)
+
+    def load(self, pointer: ir.Value, index: ir.Value, type_: ir.Type) -> ir.Value:
+        address = self.b.gep(pointer, [index], source_etype=self.element)
+        return self.b.load(address, typ=type_, align=self.element_bytes)
+
+    def load_x(self, i: ir.Value) -> ir.Value:
+        return self.load(self.x, self.b.mul(i, self.incx), self.element)
+
+    def load_vector(self, index: ir.Value) -> ir.Value:
+        return self.load(self.w, index, self.vector)
+
+    def loop(
+        self,
+        count: ir.Value,
+        body: Callable[[ir.Value, list[ir.Value]], list[ir.Value] | None],
+        carried: list[ir.Value] | None = None,
+    ) -> list[ir.Value]:
+        """for i in range(count), with `carried` values through the steps (phis);
+        the values after the last step."""
+        b, carried = self.b, carried or []
+        before = b.block
+        header = b.append_basic_block("loop")
+        step = b.append_basic_block("step")
+        after = b.append_basic_block("done")
+        b.branch(header)
+        b.position_at_end(header)
+        i = b.phi(i64)
+        phis = [b.phi(value.type) for value in carried]
+        i.add_incoming(ir.Constant(i64, 0), before)
+        for phi, value in zip(phis, carried):
+            phi.add_incoming(value, before)
+        b.cbranch(b.icmp_unsigned("<", i, count), step, after)
+        b.position_at_end(step)
+        updated = body(i, phis) or []
+        i.add_incoming(b.add(i, ir.Constant(i64, 1)), b.block)
+        for phi, value in zip(phis, updated):
+            phi.add_incoming(value, b.block)
+        b.branch(header)
+        b.position_at_end(after)
+        return phis
+
+
+def _name(element: ir.Type) -> str:
+    return "f64" if element == f64 else "f32"
+
+
+def _fmuladd(module: ir.Module, type_: ir.Type, suffix: str) -> ir.Function:
+    """`llvm.fmuladd`: a * b + c, fused where the target has FMA."""
+    name = f"llvm.fmuladd.{suffix}"
+    if name in module.globals:
+        return module.globals[name]
+    return ir.Function(module, ir.FunctionType(type_, [type_] * 3), name=name)

@@ -1,0 +1,86 @@
+"""The vector-matrix kernel (`scanc.codegen.kernels`): x . W for every way the
+columns split into aligned panels, groups of vectors and single columns, with
+the matrix at any alignment, and inside loops, where odd steps walk W backwards."""
+
+import numpy as np
+import pytest
+import scanc
+import scanc.tensor as st
+
+rng = np.random.default_rng(11)
+TOLERANCE = {"float64": 1e-12, "float32": 2e-5}
+
+
+def at_offset(values: np.ndarray, elements: int) -> np.ndarray:
+    """A C-contiguous copy of `values` starting `elements` past a 64-byte boundary."""
+    size = values.itemsize
+    buffer = np.empty(values.size + 64 // size + elements, values.dtype)
+    start = (-buffer.ctypes.data % 64) // size + elements
+    copy = buffer[start : start + values.size].reshape(values.shape)
+    copy[...] = values
+    assert copy.flags.c_contiguous and (copy.ctypes.data % 64) == elements * size
+    return copy
+
+
+#: (rows, columns): above 4096 multiply-adds, so the kernel runs; columns fewer
+#: than a vector, a vector, panels with and without vectors and columns after
+SHAPES = [
+    (4097, 1),
+    (1000, 5),
+    (600, 8),
+    (300, 17),
+    (70, 64),
+    (64, 75),
+    (33, 200),
+    (20, 257),
+    (8, 1000),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_vector_matrix_matches_numpy_at_every_alignment(dtype, shape):
+    x, W = st.vector("x", dtype=dtype), st.matrix("W", dtype=dtype)
+    f = scanc.function([x, W], [st.dot(x, W), st.dot(x[::-2], W[: (shape[0] + 1) // 2])])
+    v = rng.normal(size=shape[0]).astype(dtype)
+    m = rng.normal(size=shape).astype(dtype)
+    tol = TOLERANCE[dtype]
+    for offset in (0, 1, 3):
+        plain, strided = f(v, at_offset(m, offset))
+        np.testing.assert_allclose(plain, v @ m, rtol=tol, atol=tol * shape[0] ** 0.5)
+        half = m[: (shape[0] + 1) // 2]
+        np.testing.assert_allclose(
+            strided, v[::-2] @ half, rtol=tol, atol=tol * shape[0] ** 0.5
+        )
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_every_step_gets_the_same_sums_whichever_way_it_walks(mode, dtype):
+    # with the passes off, the product runs at each of 5 steps, odd steps
+    # walking W backwards: every row must be bitwise the same
+    x, W = st.vector("x", dtype=dtype), st.matrix("W", dtype=dtype)
+    rows, _ = scanc.scan(lambda x, W: st.dot(x, W), non_sequences=[x, W], n_steps=5)
+    f = scanc.function([x, W], rows, mode=mode)
+    v = rng.normal(size=96).astype(dtype)
+    m = rng.normal(size=(96, 1003)).astype(dtype)
+    got = f(v, m)
+    for row in got[1:]:
+        np.testing.assert_array_equal(row, got[0])
+    tol = TOLERANCE[dtype]
+    np.testing.assert_allclose(got[0], v @ m, rtol=tol, atol=tol * 10)
+
+
+@pytest.mark.parametrize("hidden", [70, 130])
+def test_recurrence_through_the_kernel_matches_numpy(mode, hidden):
+    h0, W = st.vector("h0"), st.matrix("W")
+    states, _ = scanc.scan(
+        lambda h, W: st.tanh(st.dot(h, W)), outputs_info=h0, non_sequences=W, n_steps=7
+    )
+    f = scanc.function([h0, W], states, mode=mode)
+    start = rng.normal(size=hidden)
+    m = rng.normal(size=(hidden, hidden)) / hidden**0.5
+    h, expected = start, []
+    for _ in range(7):
+        h = np.tanh(h @ m)
+        expected.append(h)
+    np.testing.assert_allclose(f(start, m), expected, rtol=1e-12, atol=1e-12)
