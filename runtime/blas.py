@@ -17,9 +17,7 @@ from functools import cache
 SYMBOLS = {
     "scanc_cblas_dgemm": "scipy_cblas_dgemm64_",
     "scanc_cblas_sgemm": "scipy_cblas_sgemm64_",
-    "scanc_cblas_dgemv": "scipy_cblas_dgemv64_",
-    "scanc_cblas_sgemv": "scipy_cblas_sgemv64_",
-    # the same gemv for matrix . vector (not transposed)
+    # gemv for matrix . vector (not transposed)
     "scanc_cblas_dgemv_n": "scipy_cblas_dgemv64_",
     "scanc_cblas_sgemv_n": "scipy_cblas_sgemv64_",
 }

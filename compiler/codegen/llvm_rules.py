@@ -236,7 +236,7 @@ def _subview(e: FunctionEmitter, op: memref.SubviewOp):
     return Descriptor(data, sizes, strides, d.element)
 
 
-_ROW_MAJOR, _NO_TRANSPOSE, _TRANSPOSE = 101, 111, 112  # CBLAS enum values
+_ROW_MAJOR, _NO_TRANSPOSE = 101, 111  # CBLAS enum values
 
 
 def _call(e: FunctionEmitter, op: func.CallOp):
@@ -282,22 +282,19 @@ def _call(e: FunctionEmitter, op: func.CallOp):
             out.data,
             out.strides[0],
         ]
-    elif name.startswith("scanc_cblas_") and name.endswith(("gemv", "gemv_n")):
-        # gemv_n: out = a . w with `a` the row-major matrix, as it is; gemv:
-        # out = a . w is w^T a, the row-major matrix `w` transposed
-        plain = name.endswith("gemv_n")
-        matrix, vector = (a, w) if plain else (w, a)
+    elif name.startswith("scanc_cblas_") and name.endswith("gemv_n"):
+        # out = a . w with `a` the row-major matrix, as it is
         signature = [enum, enum, i64, i64, t, ptr, i64, ptr, i64, t, ptr, i64]
         args = [
             constant(_ROW_MAJOR),
-            constant(_NO_TRANSPOSE if plain else _TRANSPOSE),
-            matrix.sizes[0],
-            matrix.sizes[1],
+            constant(_NO_TRANSPOSE),
+            a.sizes[0],
+            a.sizes[1],
             one,
-            matrix.data,
-            matrix.strides[0],
-            vector.data,
-            vector.strides[0],
+            a.data,
+            a.strides[0],
+            w.data,
+            w.strides[0],
             zero,
             out.data,
             out.strides[0],

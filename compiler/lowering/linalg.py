@@ -141,13 +141,13 @@ def _call_if_large(
 GEMM_MIN_WORK = 32 * 32 * 32
 
 
-#: matrix-vector products with more multiply-adds than this call BLAS gemv: up
-#: to it (a matrix of 32 KiB), the register-blocked inline kernel is as fast and
-#: avoids the call; above, gemv beat the row-streaming loops (1.7 against 2.3 ms
-#: for 1000 steps at 128x128, 0.8 against 1.2 at 80x80)
+#: products of a matrix and a vector with at least this many multiply-adds call
+#: a kernel (BLAS gemv for A . x, `scanc.codegen.kernels` for x . W): up to it (a
+#: matrix of 32 KiB), the register-blocked inline kernel is as fast and avoids
+#: the call; above, gemv beat the row-streaming loops (1.7 against 2.3 ms for
+#: 1000 steps at 128x128, 0.8 against 1.2 at 80x80)
 GEMV_MIN_WORK = 4096 + 1
 GEMM = {"float64": "scanc_cblas_dgemm", "float32": "scanc_cblas_sgemm"}
-GEMV = {"float64": "scanc_cblas_dgemv", "float32": "scanc_cblas_sgemv"}
 GEMV_N = {"float64": "scanc_cblas_dgemv_n", "float32": "scanc_cblas_sgemv_n"}
 
 
@@ -158,11 +158,9 @@ def _is_view(v: Buffer) -> bool:
     )
 
 
-def _blas_applies(a: Buffer, w: Buffer, dt: str, vector: bool = False) -> bool:
-    """BLAS takes row-major float matrices; a vector operand is copied when it is
-    a view."""
-    operands = (w,) if vector else (a, w)
-    return dt in GEMM and not any(_is_view(v) for v in operands) and blas.available()
+def _blas_applies(a: Buffer, w: Buffer, dt: str) -> bool:
+    """BLAS gemm takes row-major float matrices."""
+    return dt in GEMM and not any(_is_view(v) for v in (a, w)) and blas.available()
 
 
 #: output columns one block of the vector-matrix kernel keeps in registers

@@ -41,7 +41,9 @@ SHAPES = [
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_vector_matrix_matches_numpy_at_every_alignment(dtype, shape):
     x, W = st.vector("x", dtype=dtype), st.matrix("W", dtype=dtype)
-    f = scanc.function([x, W], [st.dot(x, W), st.dot(x[::-2], W[: (shape[0] + 1) // 2])])
+    f = scanc.function(
+        [x, W], [st.dot(x, W), st.dot(x[::-2], W[: (shape[0] + 1) // 2])]
+    )
     v = rng.normal(size=shape[0]).astype(dtype)
     m = rng.normal(size=shape).astype(dtype)
     tol = TOLERANCE[dtype]
