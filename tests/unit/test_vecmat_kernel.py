@@ -1,0 +1,80 @@
+"""The vector-matrix kernel at every vector width it is built for (AVX2's and
+AVX-512's), called directly: all column splits, alignments, both traversal
+directions and strided `x` against NumPy."""
+
+import ctypes
+import itertools
+
+import numpy as np
+import pytest
+from llvmlite import ir
+from scanc.codegen import kernels
+from scanc.codegen.llvm import optimize
+from scanc.codegen.llvm_types import f32, f64, i64, ptr
+from scanc.codegen.target import host
+from scanc.runtime import jit
+
+_count = itertools.count()
+
+
+def compiled_kernel(element: ir.Type, features: str):
+    """The kernel built for `features`, behind an external wrapper of its own name."""
+    target = host()
+    module = ir.Module(name="vecmat_test")
+    module.triple, module.data_layout = target.triple, target.data_layout
+    kernel = kernels.vecmat(module, element, features)
+    name = f"vecmat_test_{next(_count)}"
+    wrapper = ir.Function(module, kernel.function_type, name=name)
+    builder = ir.IRBuilder(wrapper.append_basic_block())
+    builder.call(kernel, wrapper.args)
+    builder.ret_void()
+    address = jit.load(optimize(module, target), [name])[name]
+    arg_types = [ctypes.c_void_p, ctypes.c_int64] * 2 + [ctypes.c_void_p]
+    arg_types += [ctypes.c_int64] * 3
+    return ctypes.CFUNCTYPE(None, *arg_types)(address)
+
+
+def test_vector_width_follows_the_target():
+    assert kernels.vector_lanes(f64, "+avx2,+fma,+avx512f") == 8
+    assert kernels.vector_lanes(f32, "+avx2,+fma,+avx512f") == 16
+    assert kernels.vector_lanes(f64, "+avx2,+fma,-avx512f") == 4
+    assert kernels.vector_lanes(f32, "+avx2,+fma") == 8
+
+
+@pytest.mark.parametrize("features", ["+avx2,-avx512f", "+avx512f"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_kernel_matches_numpy(features, dtype):
+    element = f64 if dtype == "float64" else f32
+    kernel = compiled_kernel(element, features)
+    rng = np.random.default_rng(5)
+    size = np.dtype(dtype).itemsize
+    tol = 1e-12 if dtype == "float64" else 2e-5
+    for k, n in [(1, 1), (3, 7), (9, 16), (40, 63), (17, 129), (5, 300), (0, 20)]:
+        cases = itertools.product((0, 1, 5), (0, 1), (1, 3), (0, 8, 11))
+        for offset, reverse, incx, padding in cases:
+            x = rng.normal(size=k * incx).astype(dtype)
+            ldw = n + padding  # a block of columns of a wider matrix
+            buffer = np.zeros(k * ldw + 64, dtype)
+            start = (-buffer.ctypes.data % 64) // size + offset
+            w = buffer[start : start + k * ldw].reshape(k, ldw)[:, :n]
+            w[...] = rng.normal(size=(k, n))
+            out = np.full(n, np.nan, dtype)
+            args = (x.ctypes.data, incx, w.ctypes.data, ldw, out.ctypes.data)
+            kernel(*args, k, n, reverse)
+            np.testing.assert_allclose(
+                out, x[::incx] @ w, rtol=tol, atol=tol * 10, err_msg=f"{k}x{n}"
+            )
+
+
+def test_both_directions_give_the_same_bits():
+    kernel = compiled_kernel(f64, host().features)
+    rng = np.random.default_rng(6)
+    x, w = rng.normal(size=50), rng.normal(size=(50, 1000))
+    results = []
+    for reverse in (0, 1):
+        out = np.empty(1000)
+        kernel(
+            x.ctypes.data, 1, w.ctypes.data, 1000, out.ctypes.data, 50, 1000, reverse
+        )
+        results.append(out)
+    np.testing.assert_array_equal(*results)
