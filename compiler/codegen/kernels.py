@@ -1,24 +1,29 @@
 """Hand-vectorized kernels the emitter defines in a module that calls them.
 
 `scanc_vecmat_f64` / `scanc_vecmat_f32`: `out = x . W` for a vector `x` of k
-elements and a k x n matrix `W` whose rows are contiguous (row stride `ldw`).
-It is written with explicit vectors because its speed is its whole point:
+elements (any increment) and a k x n matrix `W` whose rows are contiguous (row
+stride `ldw`). It is written with explicit vectors because its speed is its
+whole point:
 
 - Columns go in panels of `PANEL_VECTORS` vectors. A panel's sums stay in
   registers while the kernel walks all k rows of the panel (one broadcast of
   `x[i]` and one vector FMA per vector of `W`), so each element of `W` is read
-  once and nothing else touches memory. Columns after the last whole panel are
-  summed a vector, then an element, at a time.
+  once and nothing else touches memory.
+- Panels start at the first column whose address is a whole vector's, so with
+  AVX-512 each load is one cache line, not parts of two (1.4x faster for a
+  256 x 1024 matrix at a 16-byte offset). The columns before it, and those
+  after the last panel, are summed in one more pass.
 - `reverse` (0 or 1) walks the panels from the last to the first. A loop that
   multiplies by the same matrix at every step passes its step's parity: when
   the matrix is larger than the core's L2 cache, each step then starts on the
   panels the previous step read last, which are still in L2, instead of on the
   ones evicted longest ago (LRU thrashing). For a 256 x 1024 float64 matrix
-  (2 MiB, L2 1 MiB) this made a step about 20% faster than either direction
-  alone or BLAS gemv.
+  (2 MiB, L2 1 MiB) a step takes about 22 us against 24.5 in one direction and
+  29 for OpenBLAS's gemv on this machine.
 
 Every column's sum runs over i in order with one fused multiply-add per term,
-whatever `reverse` says, so results do not depend on the traversal.
+whichever pass computes it and whatever `reverse` says, so results do not
+depend on the traversal or the alignment.
 """
 
 from __future__ import annotations

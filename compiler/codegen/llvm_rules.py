@@ -159,8 +159,11 @@ def _alloc(e: FunctionEmitter, op: memref.AllocOp):
         ir.Constant(i64, _CACHE_LINE),
         nbytes,
     )
-    aligned_alloc = e.libcall("aligned_alloc", ptr, [i64, i64])
-    data = b.call(aligned_alloc, [ir.Constant(i64, _CACHE_LINE), nbytes])
+    site = op.attributes.get("scanc.pool")
+    if site is not None:
+        data = _pooled(e, site.value.data, nbytes)  # type: ignore[attr-defined]
+        return Descriptor(data, sizes, strides, element)
+    data = _aligned_alloc(e, nbytes)
     _fail_unless(
         e,
         b.icmp_unsigned("!=", data, ir.Constant(ptr, None)),
@@ -182,6 +185,45 @@ def _alloc(e: FunctionEmitter, op: memref.AllocOp):
             ],
         )
     return Descriptor(data, sizes, strides, element)
+
+
+def _aligned_alloc(e: FunctionEmitter, nbytes: ir.Value) -> ir.Value:
+    """`nbytes` (a whole number of cache lines) starting on a cache line."""
+    aligned_alloc = e.libcall("aligned_alloc", ptr, [i64, i64])
+    return e.b.call(aligned_alloc, [ir.Constant(i64, _CACHE_LINE), nbytes])
+
+
+def _pooled(e: FunctionEmitter, site: int, nbytes: ir.Value) -> ir.Value:
+    """The buffer kept for allocation site `site` between calls (scan's
+    allow_gc=False), replaced by a larger one when this call needs more."""
+    b, name = e.b, f"{e.ir_fn.name}.pool{site}"
+    buffer = ir.GlobalVariable(e.module, ptr, name=name + ".data")
+    capacity = ir.GlobalVariable(e.module, i64, name=name + ".bytes")
+    for var, zero in (
+        (buffer, ir.Constant(ptr, None)),
+        (capacity, ir.Constant(i64, 0)),
+    ):
+        var.linkage = "internal"
+        var.initializer = zero
+    with b.if_then(b.icmp_unsigned(">", nbytes, b.load(capacity, typ=i64))):
+        b.call(e.libcall("free", ir.VoidType(), [ptr]), [b.load(buffer, typ=ptr)])
+        fresh = _aligned_alloc(e, nbytes)
+        b.store(fresh, buffer)
+        b.store(
+            b.select(
+                b.icmp_unsigned("==", fresh, ir.Constant(ptr, None)),
+                ir.Constant(i64, 0),
+                nbytes,
+            ),
+            capacity,
+        )
+    data = b.load(buffer, typ=ptr)
+    _fail_unless(
+        e,
+        b.icmp_unsigned("!=", data, ir.Constant(ptr, None)),
+        "MemoryError: out of memory",
+    )
+    return data
 
 
 def _fail_unless(e: FunctionEmitter, ok_value: ir.Value, message: str) -> None:

@@ -1,5 +1,7 @@
 """scan against NumPy reference loops: taps, until, scalar and row states."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -131,6 +133,28 @@ def test_allow_gc_false_keeps_scratch_buffers_between_calls(mode, how, monkeypat
         x, w = rng_normal((5, n)), rng_normal((n, n))
         expected = [np.tanh(row @ w * 2).sum() for row in x]
         np.testing.assert_allclose(f(x, w), expected, rtol=1e-12)
+
+
+def _resident_bytes() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs Linux /proc")
+def test_allow_gc_false_reuses_its_buffers_instead_of_leaking_them(mode):
+    # each call needs an 8 MB scratch buffer (the tanh rows before their sum):
+    # kept, it is allocated once; leaked, 30 calls would keep 240 MB resident
+    X = st.matrix("X")
+    rows, _ = scanc.scan(lambda x: st.tanh(x * 2), sequences=X, allow_gc=False)
+    f = scanc.function([X], rows.sum(), mode=mode)
+    x = rng_normal((2000, 500))
+    expected = np.tanh(x * 2).sum()
+    np.testing.assert_allclose(f(x), expected, rtol=1e-12)
+    before = _resident_bytes()
+    for _ in range(30):
+        f(x)
+    assert _resident_bytes() - before < 40e6
+    np.testing.assert_allclose(f(x), expected, rtol=1e-12)
 
 
 def rng_normal(shape):
