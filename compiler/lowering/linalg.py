@@ -84,7 +84,9 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
             work = b.muli(k, w.sizes[1])
             reverse = _step_parity(lw)
             kernel = kernels.VECMAT[dt]
-            _call_if_large(lw, kernel, a, w, out, work, GEMV_MIN_WORK, inline, reverse)
+            _call_if_large(
+                lw, kernel, a, w, out, work, VECMAT_MIN_WORK, inline, reverse
+            )
         else:
             inline()
         return out
@@ -141,12 +143,17 @@ def _call_if_large(
 GEMM_MIN_WORK = 32 * 32 * 32
 
 
-#: products of a matrix and a vector with at least this many multiply-adds call
-#: a kernel (BLAS gemv for A . x, `scanc.codegen.kernels` for x . W): up to it (a
+#: A . x with at least this many multiply-adds calls BLAS gemv: up to it (a
 #: matrix of 32 KiB), the register-blocked inline kernel is as fast and avoids
 #: the call; above, gemv beat the row-streaming loops (1.7 against 2.3 ms for
 #: 1000 steps at 128x128, 0.8 against 1.2 at 80x80)
 GEMV_MIN_WORK = 4096 + 1
+
+#: x . W with at least this many multiply-adds calls the vector-matrix kernel;
+#: below, the inline loops: for tanh(h . W) steps on a square W the inline loops
+#: took 253 and 299 ns per step at 40 and 48 (kernel 290, 328), the kernel 387,
+#: 348 and 424 at 52, 56 and 64 (inline 473, 434, 546)
+VECMAT_MIN_WORK = 2500
 GEMM = {"float64": "scanc_cblas_dgemm", "float32": "scanc_cblas_sgemm"}
 GEMV_N = {"float64": "scanc_cblas_dgemv_n", "float32": "scanc_cblas_sgemv_n"}
 

@@ -22,7 +22,7 @@ def at_offset(values: np.ndarray, elements: int) -> np.ndarray:
     return copy
 
 
-#: (rows, columns): above 4096 multiply-adds, so the kernel runs; columns fewer
+#: (rows, columns): at least 2500 multiply-adds, so the kernel runs; columns fewer
 #: than a vector, a vector, panels with and without vectors and columns after
 SHAPES = [
     (4097, 1),

@@ -61,8 +61,8 @@ func.func @reversed(%init: tensor<1x?xf64>, %k: tensor<i64>) -> tensor<?xf64> {
 
 // -----
 
-// Products with a vector: above 4096 multiply-adds a kernel, below the inline
-// loops. A . x calls BLAS gemv as it is (gemv_n); a reversed vector is copied
+// Products with a vector: from 4097 (A . x) or 2500 (x . W) multiply-adds a
+// kernel, below the inline loops. A . x calls BLAS gemv as it is (gemv_n); a reversed vector is copied
 // into a buffer for it (BLAS wants a positive increment). x . W calls the
 // vector-matrix kernel the emitter defines (scanc.codegen.kernels); outside a
 // loop its traversal flag is 0.
@@ -81,6 +81,7 @@ func.func @reversed(%init: tensor<1x?xf64>, %k: tensor<i64>) -> tensor<?xf64> {
 // CHECK-NEXT: memref.alloc
 // CHECK-NEXT: arith.muli
 // CHECK-NEXT: %[[FORWARD:.*]] = arith.constant 0 : index
+// CHECK-NEXT: %{{.*}} = arith.constant 2500 : index
 // CHECK:      func.call @scanc_vecmat_f64(%x, %A, %{{.*}}, %[[FORWARD]])
 // CHECK:      func.func private @scanc_cblas_dgemv_n(memref<?x?xf64>, memref<?xf64>, memref<?xf64>)
 // CHECK:      func.func private @scanc_vecmat_f64(memref<?xf64>, memref<?x?xf64>, memref<?xf64>, index)
