@@ -52,7 +52,7 @@ def vector_lanes(element: ir.Type, features: str) -> int:
 
 def vecmat(module: ir.Module, element: ir.Type, features: str) -> ir.Function:
     """The vector-matrix kernel for `element`, defined in `module` once."""
-    name = f"scanc_vecmat_{_name(element)}"
+    name = VECMAT["float64" if element == f64 else "float32"]
     if name in module.globals:
         return module.globals[name]
     signature = ir.FunctionType(ir.VoidType(), [ptr, i64, ptr, i64, ptr, i64, i64, i64])
@@ -191,7 +191,7 @@ class _VecMat:
     def splat(self, value: ir.Value) -> ir.Value:
         b = self.b
         single = b.insert_element(
-            ir.Constant(self.vector, ir.Undefined), value, ir.Constant(i64, 0)
+            ir.Constant(self.vector, ir.Undefined), value, self.const(0)
         )
         mask = ir.Constant(ir.VectorType(ir.IntType(32), self.lanes), [0] * self.lanes)
         return b.shuffle_vector(single, ir.Constant(self.vector, ir.Undefined), mask)
@@ -223,13 +223,13 @@ class _VecMat:
         b.position_at_end(header)
         i = b.phi(i64)
         phis = [b.phi(value.type) for value in carried]
-        i.add_incoming(ir.Constant(i64, 0), before)
+        i.add_incoming(self.const(0), before)
         for phi, value in zip(phis, carried):
             phi.add_incoming(value, before)
         b.cbranch(b.icmp_unsigned("<", i, count), step, after)
         b.position_at_end(step)
         updated = body(i, phis) or []
-        i.add_incoming(b.add(i, ir.Constant(i64, 1)), b.block)
+        i.add_incoming(b.add(i, self.const(1)), b.block)
         for phi, value in zip(phis, updated):
             phi.add_incoming(value, b.block)
         b.branch(header)
