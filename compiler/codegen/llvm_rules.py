@@ -257,6 +257,14 @@ def _dim(e: FunctionEmitter, op: memref.DimOp):
     return e[op.source].sizes[index_op.value.value.data]  # type: ignore[attr-defined]
 
 
+def _strided_metadata(e: FunctionEmitter, op: memref.ExtractStridedMetaDataOp):
+    """The base is the view's first element (offset 0): our descriptors keep no
+    separate allocation pointer, and base + offset addresses the same element."""
+    d: Descriptor = e[op.source]
+    base = Descriptor(d.data, [], [], d.element)
+    return [base, ir.Constant(i64, 0), *d.sizes, *d.strides]
+
+
 def _is_const_one(value: SSAValue) -> bool:
     owner = value.owner
     return isinstance(owner, arith.ConstantOp) and owner.value.value.data == 1  # type: ignore
@@ -420,4 +428,5 @@ SCALAR_RULES: dict[type, Callable] = {
     memref.StoreOp: _store,
     memref.DimOp: _dim,
     memref.SubviewOp: _subview,
+    memref.ExtractStridedMetaDataOp: _strided_metadata,
 }

@@ -9,10 +9,11 @@ from scanc.codegen import kernels
 from scanc.dialects import st
 from scanc.frontend import dtypes
 from scanc.lowering import scalar
+from scanc.lowering.builder import strided_type, subview
 from scanc.lowering.elementwise import dtype
 from scanc.lowering.values import Buffer, Lowered, Scalar, store_into
 from scanc.runtime import blas
-from xdsl.dialects import arith, func
+from xdsl.dialects import arith, func, memref
 from xdsl.dialects.builtin import (
     MemRefType,
     StridedLayoutAttr,
@@ -70,7 +71,7 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
             b.const(0), a.sizes[0], lambda i, _: b.store(element([i]), out.ref, [i])
         )
         kernel = GEMV_N.get(dt)
-        if kernel and not _is_view(a) and blas.available():
+        if kernel and blas.available():
             work = b.muli(a.sizes[0], k)
             _call_if_large(lw, kernel, a, w, out, work, GEMV_MIN_WORK, rows)
         else:
@@ -80,7 +81,7 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
     out = lw.new_buffer(dt, [*rows, w.sizes[1]])
     inline = lambda: _vector_matrix_loops(b, a, w, out, dt)  # noqa: E731
     if not rows:
-        if dt in kernels.VECMAT and not _is_view(w):
+        if dt in kernels.VECMAT:
             work = b.muli(k, w.sizes[1])
             reverse = _step_parity(lw)
             kernel = kernels.VECMAT[dt]
@@ -90,13 +91,14 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
         else:
             inline()
         return out
-    if dt in GEMM and isinstance(op.parent_op(), func.FuncOp):
-        # outside loops, a view operand (a transpose, a reversed or sliced
-        # matrix) is copied row-major, O(n^2), so BLAS takes the O(n^3) product
-        a, w = (lw.copy(v) if _is_view(v) else v for v in (a, w))
-    if _blas_applies(a, w, dt):
+    if dt in GEMM and blas.available():
         work = b.muli(b.muli(rows[0], k), w.sizes[1])
-        _call_if_large(lw, GEMM[dt], a, w, out, work, GEMM_MIN_WORK, inline)
+        # outside loops, an operand BLAS cannot read as it is (a transpose, a
+        # reversed matrix) is copied row-major, O(n^2), for the O(n^3) product
+        copy = isinstance(op.parent_op(), func.FuncOp)
+        _call_if_large(
+            lw, GEMM[dt], a, w, out, work, GEMM_MIN_WORK, inline, copy_matrices=copy
+        )
     else:
         inline()
     return out
@@ -113,30 +115,84 @@ def _step_parity(lw: "Lowering") -> SSAValue:
 
 
 def _call_if_large(
-    lw, kernel: str, a, w, out: Buffer, work, threshold: int, inline, *extra
+    lw, kernel: str, a, w, out: Buffer, work, threshold, inline, *extra, **options
 ):
     """`kernel(a, w, out, *extra)` when `work` (multiply-adds) reaches
-    `threshold`, else `inline()`. A vector operand that is a view is copied for
-    the call, O(n), so every call of `kernel` takes the same memref types."""
-    b = lw.b
-    operands = [
-        lw.new_buffer(v.dtype, v.sizes) if v.rank == 1 and _is_view(v) else v
-        for v in (a, w)
-    ]
+    `threshold`, else `inline()`. Views are passed where they are when the
+    kernel can read them (see `_kernel_reads`); otherwise a vector is copied
+    for the call (O(n)), and so is a matrix with `copy_matrices=True` (outside
+    loops, where an O(n^2) copy is cheap next to an O(n^3) product), else the
+    product runs `inline()`. Every call of `kernel` passes its operands as
+    views (a whole buffer through a subview of all of it), so it has one
+    declared signature."""
+    b, operands = lw.b, (a, w)
 
-    def call() -> None:
-        for given, operand in zip((a, w), operands):
-            if operand is not given:
-                store_into(b, given, operand.ref, operand.sizes)
-        refs = [operand.ref for operand in operands]
-        b.block.add_op(func.CallOp(kernel, [*refs, out.ref, *extra], []))
+    def call(refs) -> None:
+        views = [_as_view(b, ref, v.sizes) for ref, v in zip(refs, operands)]
+        b.block.add_op(func.CallOp(kernel, [*views, out.ref, *extra], []))
 
-    b.if_(b.cmpi("sge", work, b.const(threshold)), call, inline)
+    def call_on_copies() -> None:
+        copies = [
+            b.alloc(v.ref.type.element_type, v.sizes) if _is_view(v) else None
+            for v in operands
+        ]
+        for given, copy in zip(operands, copies):
+            if copy is not None:
+                store_into(b, given, copy, given.sizes)
+        call([copy or v.ref for v, copy in zip(operands, copies)])
+        for copy in filter(None, copies):
+            b.add(memref.DeallocOp.get(copy))
+
+    direct = lambda: call([v.ref for v in operands])  # noqa: E731
+    readable = _kernel_reads(b, operands)
+    if readable is None:
+        when_large = direct
+    else:
+        copy = options.get("copy_matrices") or all(
+            v.rank == 1 for v in operands if _is_view(v)
+        )
+        when_large = lambda: b.if_(readable, direct, call_on_copies if copy else inline)  # noqa: E731
+    b.if_(b.cmpi("sge", work, b.const(threshold)), when_large, inline)
     lw.externals[kernel] = [
-        *(operand.ref.type for operand in operands),
+        *(strided_type(v.ref.type.element_type, v.rank) for v in operands),
         out.ref.type,
         *(value.type for value in extra),
     ]
+
+
+def _kernel_reads(b, operands) -> SSAValue | None:
+    """Whether the kernels can read every view among `operands` where it is
+    (None when none is a view): a vector with a positive increment, a matrix
+    with contiguous rows at least a row apart (BLAS's `lda >= max(1, n)`)."""
+    conditions = []
+    for v in operands:
+        if not _is_view(v):
+            continue
+        meta = memref.ExtractStridedMetaDataOp(v.ref)
+        b.block.add_op(meta)
+        strides = meta.strides
+        one = b.const(1)
+        if v.rank == 1:
+            conditions.append(b.cmpi("sge", strides[0], one))
+            continue
+        least = b.maxi(v.sizes[1], one)
+        conditions.append(b.cmpi("eq", strides[1], one))
+        conditions.append(b.cmpi("sge", strides[0], least))
+    if not conditions:
+        return None
+    both = conditions[0]
+    for condition in conditions[1:]:
+        both = b.add(arith.AndIOp(both, condition))
+    return both
+
+
+def _as_view(b, ref: SSAValue, sizes) -> SSAValue:
+    """`ref` (of shape `sizes`) as a memref of the strided type: a subview of
+    all of it, unless it is one already."""
+    if isinstance(ref.type.layout, StridedLayoutAttr):
+        return ref
+    rank, zero, one = len(sizes), b.const(0), b.const(1)
+    return subview(b, ref, [zero] * rank, sizes, [one] * rank, rank)
 
 
 #: matrix products with at least this many multiply-adds call BLAS
@@ -163,11 +219,6 @@ def _is_view(v: Buffer) -> bool:
     return not isinstance(v.ref.type, MemRefType) or isinstance(
         v.ref.type.layout, StridedLayoutAttr
     )
-
-
-def _blas_applies(a: Buffer, w: Buffer, dt: str) -> bool:
-    """BLAS gemm takes row-major float matrices."""
-    return dt in GEMM and not any(_is_view(v) for v in (a, w)) and blas.available()
 
 
 #: output columns one block of the vector-matrix kernel keeps in registers

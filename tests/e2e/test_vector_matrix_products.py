@@ -86,3 +86,61 @@ def test_recurrence_through_the_kernel_matches_numpy(mode, hidden):
         h = np.tanh(h @ m)
         expected.append(h)
     np.testing.assert_allclose(f(start, m), expected, rtol=1e-12, atol=1e-12)
+
+
+#: views of a matrix, as NumPy and scanc both spell them, with the matrix's
+#: shape that makes each view 90 x 90: the kernels read the first two where
+#: they are (contiguous rows at least a row apart); the others are copied for
+#: the call (outside loops) or run inline (inside)
+MATRIX_VIEWS = {
+    "row_slice": (lambda m: m[3:], (93, 90)),
+    "column_slice": (lambda m: m[:, 2:], (90, 92)),
+    "every_other_column": (lambda m: m[:, ::2], (90, 180)),
+    "reversed_rows": (lambda m: m[::-1], (90, 90)),
+    "transposed": (lambda m: m.T, (90, 90)),
+}
+
+
+@pytest.mark.parametrize("view", MATRIX_VIEWS)
+def test_products_with_views_match_numpy_outside_loops(mode, view):
+    # large enough for gemm, gemv and the vector-matrix kernel; the vectors
+    # are views too: reversed (copied for gemv) and every other element
+    take, shape = MATRIX_VIEWS[view]
+    A, B, x = st.matrix("A"), st.matrix("B"), st.vector("x")
+    f = scanc.function(
+        [A, B, x],
+        [
+            st.dot(take(A), take(B)),
+            st.dot(take(A), x[:90][::-1]),
+            st.dot(x[::2], take(B)),
+        ],
+        mode=mode,
+    )
+    a, b, v = rng.normal(size=shape), rng.normal(size=shape), rng.normal(size=180)
+    matrix, matrix_vector, vector_matrix = f(a, b, v)
+    tol = dict(rtol=1e-12, atol=1e-11)
+    np.testing.assert_allclose(matrix, take(a) @ take(b), **tol)
+    np.testing.assert_allclose(matrix_vector, take(a) @ v[:90][::-1], **tol)
+    np.testing.assert_allclose(vector_matrix, v[::2] @ take(b), **tol)
+
+
+@pytest.mark.parametrize("view", MATRIX_VIEWS)
+def test_recurrence_through_a_view_matches_numpy(mode, view):
+    # h . view(W) and H . view(W) at every step: the kernels on the view where
+    # they can read it, the inline loops where they cannot
+    take, shape = MATRIX_VIEWS[view]
+    h0, H0, W = st.vector("h0"), st.matrix("H0"), st.matrix("W")
+    (h, H), _ = scanc.scan(
+        lambda h, H, W: [st.tanh(st.dot(h, take(W))), st.tanh(st.dot(H, take(W)))],
+        outputs_info=[h0, H0],
+        non_sequences=W,
+        n_steps=4,
+    )
+    f = scanc.function([h0, H0, W], [h, H], mode=mode)
+    m = rng.normal(size=shape) / 10
+    start, block = rng.normal(size=90), rng.normal(size=(40, 90))
+    hs, Hs = f(start, block, m)
+    for step in range(4):
+        start, block = np.tanh(start @ take(m)), np.tanh(block @ take(m))
+        np.testing.assert_allclose(hs[step], start, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(Hs[step], block, rtol=1e-12, atol=1e-12)

@@ -62,29 +62,42 @@ func.func @reversed(%init: tensor<1x?xf64>, %k: tensor<i64>) -> tensor<?xf64> {
 // -----
 
 // Products with a vector: from 4097 (A . x) or 2500 (x . W) multiply-adds a
-// kernel, below the inline loops. A . x calls BLAS gemv as it is (gemv_n); a reversed vector is copied
-// into a buffer for it (BLAS wants a positive increment). x . W calls the
-// vector-matrix kernel the emitter defines (scanc.codegen.kernels); outside a
-// loop its traversal flag is 0.
+// kernel, below the inline loops. Kernels take their operands as views, where
+// they are: A . x passes the reversed vector to BLAS gemv when its increment is
+// positive (checked at run time; -1 here), else copies it into a buffer for
+// the call. x . W calls the vector-matrix kernel the emitter defines
+// (scanc.codegen.kernels); outside a loop its traversal flag is 0. A whole
+// buffer is passed through a subview of all of it (one signature per kernel).
 // CHECK-LABEL: func.func @products
 // CHECK:      %[[REV:.*]] = memref.subview %x
-// CHECK:      arith.muli
-// CHECK-NEXT: %[[COPY:.*]] = memref.alloc(%{{.*}}) : memref<?xf64>
+// CHECK:      %{{.*}}, %{{.*}}, %{{.*}}, %[[INC:.*]] = memref.extract_strided_metadata %[[REV]]
+// CHECK-NEXT: %[[ONE:.*]] = arith.constant 1 : index
+// CHECK-NEXT: %[[POSITIVE:.*]] = arith.cmpi sge, %[[INC]], %[[ONE]] : index
 // CHECK-NEXT: %[[LIMIT:.*]] = arith.constant 4097 : index
 // CHECK-NEXT: %[[LARGE:.*]] = arith.cmpi sge, %{{.*}}, %[[LIMIT]] : index
 // CHECK-NEXT: scf.if %[[LARGE]] {
-// CHECK:        memref.load %[[REV]]
-// CHECK-NEXT:   memref.store %{{.*}}, %[[COPY]]
-// CHECK:        func.call @scanc_cblas_dgemv_n(%A, %[[COPY]], %{{.*}})
+// CHECK-NEXT:   scf.if %[[POSITIVE]] {
+// CHECK:          %[[WHOLE:.*]] = memref.subview %A
+// CHECK-NEXT:     func.call @scanc_cblas_dgemv_n(%[[WHOLE]], %[[REV]], %{{.*}})
+// CHECK-NEXT:   } else {
+// CHECK-NEXT:     %[[COPY:.*]] = memref.alloc
+// CHECK:          memref.load %[[REV]]
+// CHECK-NEXT:     memref.store %{{.*}}, %[[COPY]]
+// CHECK:          %[[COPIED:.*]] = memref.subview %[[COPY]]
+// CHECK-NEXT:     func.call @scanc_cblas_dgemv_n(%{{.*}}, %[[COPIED]], %{{.*}})
+// CHECK-NEXT:     memref.dealloc %[[COPY]]
+// CHECK-NEXT:   }
 // CHECK-NEXT: } else {
 // CHECK:      "ValueError: dot: shapes are not aligned"
 // CHECK-NEXT: memref.alloc
 // CHECK-NEXT: arith.muli
 // CHECK-NEXT: %[[FORWARD:.*]] = arith.constant 0 : index
 // CHECK-NEXT: %{{.*}} = arith.constant 2500 : index
-// CHECK:      func.call @scanc_vecmat_f64(%x, %A, %{{.*}}, %[[FORWARD]])
-// CHECK:      func.func private @scanc_cblas_dgemv_n(memref<?x?xf64>, memref<?xf64>, memref<?xf64>)
-// CHECK:      func.func private @scanc_vecmat_f64(memref<?xf64>, memref<?x?xf64>, memref<?xf64>, index)
+// CHECK:      %[[X:.*]] = memref.subview %x
+// CHECK:      %[[W:.*]] = memref.subview %A
+// CHECK-NEXT: func.call @scanc_vecmat_f64(%[[X]], %[[W]], %{{.*}}, %[[FORWARD]])
+// CHECK:      func.func private @scanc_cblas_dgemv_n(memref<?x?xf64, strided<[?, ?], offset: ?>>, memref<?xf64, strided<[?], offset: ?>>, memref<?xf64>)
+// CHECK:      func.func private @scanc_vecmat_f64(memref<?xf64, strided<[?], offset: ?>>, memref<?x?xf64, strided<[?, ?], offset: ?>>, memref<?xf64>, index)
 func.func @products(%A: tensor<?x?xf64>, %x: tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
   %m1 = arith.constant dense<-1> : tensor<i64>
   %rev = st.subtensor %x ["s__x"](%m1) : (tensor<?xf64>, tensor<i64>) -> tensor<?xf64>
@@ -101,12 +114,66 @@ func.func @products(%A: tensor<?x?xf64>, %x: tensor<?xf64>) -> (tensor<?xf64>, t
 // CHECK:      "ValueError: scan n_steps must be non-negative"
 // CHECK:      scf.for %[[STEP:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
 // CHECK:        %[[PARITY:.*]] = arith.andi %[[STEP]], %{{.*}} : index
-// CHECK:        func.call @scanc_vecmat_f64(%{{.*}}, %W, %{{.*}}, %[[PARITY]])
+// CHECK:        %[[W:.*]] = memref.subview %W
+// CHECK-NEXT:   func.call @scanc_vecmat_f64(%{{.*}}, %[[W]], %{{.*}}, %[[PARITY]])
 func.func @recurrent_product(%W: tensor<?x?xf64>, %h0: tensor<?xf64>, %k: tensor<i64>) -> tensor<?x?xf64> {
   %init = st.expand_dims %h0 {axes = array<i64: 0>} : tensor<?xf64> to tensor<1x?xf64>
   %r = scan.loop steps(%k : tensor<i64>) outs(%init taps [-1] : tensor<1x?xf64>) invariants(%W : tensor<?x?xf64>) -> (tensor<?x?xf64>) {
   ^bb0(%h: tensor<?xf64>, %w: tensor<?x?xf64>):
     %p = st.dot %h, %w : (tensor<?xf64>, tensor<?x?xf64>) -> tensor<?xf64>
+    scan.yield %p : tensor<?xf64>
+  }
+  func.return %r : tensor<?x?xf64>
+}
+
+// -----
+
+// A matrix view goes to the kernels where it is when its rows are contiguous
+// and at least a row apart (BLAS's lda >= max(1, n)), checked at run time, as
+// for the row slices `split-concat-products` makes. Outside loops, gemm copies
+// a matrix it cannot read (O(n^2) next to the O(n^3) product).
+// CHECK-LABEL: func.func @sliced_matrix_product
+// CHECK:      %[[TOP:.*]] = memref.subview %B
+// CHECK:      %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ROW:.*]], %[[INNER:.*]] = memref.extract_strided_metadata %[[TOP]]
+// CHECK-NEXT: %[[ONE:.*]] = arith.constant 1 : index
+// CHECK-NEXT: %[[LEAST:.*]] = arith.maxsi %{{.*}}, %[[ONE]] : index
+// CHECK-NEXT: %[[UNIT:.*]] = arith.cmpi eq, %[[INNER]], %[[ONE]] : index
+// CHECK-NEXT: %[[APART:.*]] = arith.cmpi sge, %[[ROW]], %[[LEAST]] : index
+// CHECK-NEXT: %[[READABLE:.*]] = arith.andi %[[UNIT]], %[[APART]] : i1
+// CHECK:      scf.if %[[READABLE]] {
+// CHECK:        func.call @scanc_cblas_dgemm(%{{.*}}, %[[TOP]], %{{.*}})
+// CHECK-NEXT: } else {
+// CHECK-NEXT:   %[[COPY:.*]] = memref.alloc
+// CHECK:        func.call @scanc_cblas_dgemm
+// CHECK-NEXT:   memref.dealloc %[[COPY]]
+func.func @sliced_matrix_product(%A: tensor<?x?xf64>, %B: tensor<?x?xf64>, %k: tensor<i64>) -> tensor<?x?xf64> {
+  %c0 = arith.constant dense<0> : tensor<i64>
+  %top = st.subtensor %B ["sxx_"](%c0, %k) : (tensor<?x?xf64>, tensor<i64>, tensor<i64>) -> tensor<?x?xf64>
+  %p = st.dot %A, %top : (tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<?x?xf64>
+  func.return %p : tensor<?x?xf64>
+}
+
+// -----
+
+// Inside a loop, x . W[1:] calls the vector-matrix kernel on the view when it
+// can read it, else runs the inline loops (no copy every step).
+// CHECK-LABEL: func.func @sliced_recurrent_product
+// CHECK:      scf.for
+// CHECK:        %[[LOW:.*]] = memref.subview %W
+// CHECK:        memref.extract_strided_metadata %[[LOW]]
+// CHECK:        scf.if %{{.*}} {
+// CHECK-NEXT:     scf.if %{{.*}} {
+// CHECK:            func.call @scanc_vecmat_f64(%{{.*}}, %[[LOW]], %{{.*}}, %{{.*}})
+// CHECK-NEXT:     } else {
+// CHECK-NOT:        memref.alloc
+// CHECK:            arith.mulf
+func.func @sliced_recurrent_product(%W: tensor<?x?xf64>, %h0: tensor<?xf64>, %k: tensor<i64>) -> tensor<?x?xf64> {
+  %init = st.expand_dims %h0 {axes = array<i64: 0>} : tensor<?xf64> to tensor<1x?xf64>
+  %r = scan.loop steps(%k : tensor<i64>) outs(%init taps [-1] : tensor<1x?xf64>) invariants(%W : tensor<?x?xf64>) -> (tensor<?x?xf64>) {
+  ^bb0(%h: tensor<?xf64>, %w: tensor<?x?xf64>):
+    %c1 = arith.constant dense<1> : tensor<i64>
+    %low = st.subtensor %w ["sx__"](%c1) : (tensor<?x?xf64>, tensor<i64>) -> tensor<?x?xf64>
+    %p = st.dot %h, %low : (tensor<?xf64>, tensor<?x?xf64>) -> tensor<?xf64>
     scan.yield %p : tensor<?xf64>
   }
   func.return %r : tensor<?x?xf64>
