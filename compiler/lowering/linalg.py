@@ -115,7 +115,16 @@ def _step_parity(lw: "Lowering") -> SSAValue:
 
 
 def _call_if_large(
-    lw, kernel: str, a, w, out: Buffer, work, threshold, inline, *extra, **options
+    lw,
+    kernel: str,
+    a,
+    w,
+    out: Buffer,
+    work,
+    threshold,
+    inline,
+    *extra,
+    copy_matrices: bool = False,
 ):
     """`kernel(a, w, out, *extra)` when `work` (multiply-adds) reaches
     `threshold`, else `inline()`. Views are passed where they are when the
@@ -143,15 +152,18 @@ def _call_if_large(
         for copy in filter(None, copies):
             b.add(memref.DeallocOp.get(copy))
 
-    direct = lambda: call([v.ref for v in operands])  # noqa: E731
+    def direct() -> None:
+        call([v.ref for v in operands])
+
     readable = _kernel_reads(b, operands)
-    if readable is None:
-        when_large = direct
-    else:
-        copy = options.get("copy_matrices") or all(
-            v.rank == 1 for v in operands if _is_view(v)
-        )
-        when_large = lambda: b.if_(readable, direct, call_on_copies if copy else inline)  # noqa: E731
+    copy = copy_matrices or all(v.rank == 1 for v in operands if _is_view(v))
+
+    def when_large() -> None:
+        if readable is None:
+            direct()
+        else:
+            b.if_(readable, direct, call_on_copies if copy else inline)
+
     b.if_(b.cmpi("sge", work, b.const(threshold)), when_large, inline)
     lw.externals[kernel] = [
         *(strided_type(v.ref.type.element_type, v.rank) for v in operands),
