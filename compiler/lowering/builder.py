@@ -19,17 +19,25 @@ from xdsl.dialects.builtin import (
     IntegerType,
     MemRefType,
     StridedLayoutAttr,
+    UnitAttr,
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
 index = IndexType()
 
 
+#: marks the frees on a failing check's path (see `Builder.check`)
+ON_ERROR = "scanc.on_error"
+
+
 class Builder:
-    def __init__(self, block: Block):
+    def __init__(self, block: Block, live_buffers: Callable[[], list[SSAValue]] = list):
         self.block = block
         #: the blocks being filled, outermost first (the current one is last)
         self.open_blocks: list[Block] = [block]
+        #: the buffers allocated so far and not freed yet, which a failing check
+        #: frees before it stops the call
+        self.live_buffers = live_buffers
 
     def add(self, op: Operation) -> SSAValue:
         self.block.add_op(op)
@@ -84,8 +92,36 @@ class Builder:
         return self.add(arith.IndexCastOp(v, type_))
 
     def check(self, cond: SSAValue, message: str) -> None:
-        """Stop the call with `message` ("ExceptionClass: text") unless `cond`."""
+        """Stop the call with `message` ("ExceptionClass: text") unless `cond`,
+        after freeing the live buffers defined where this check can see them,
+        so a call that fails leaks nothing."""
+        live = [ref for ref in self.live_buffers() if self._visible(ref)]
+        if live:
+            failed = self.add(arith.XOrIOp(cond, self.const(1, IntegerType(1))))
+
+            def free_all() -> None:
+                for ref in live:
+                    free = memref.DeallocOp.get(ref)
+                    free.attributes[ON_ERROR] = UnitAttr()
+                    self.add(free)
+
+            self.if_(failed, free_all)
         self.add(cf.AssertOp(cond, message))
+
+    def _visible(self, value: SSAValue) -> bool:
+        """Whether `value` is defined before the insertion point: in the current
+        block or one enclosing it (ops are appended, so an enclosing block's op
+        that holds the current one comes after everything defined there now). A
+        loop's preheader is open inside its body, but only blocks up to the
+        current one's first appearance enclose it."""
+        owner = value.owner
+        block = owner if isinstance(owner, Block) else owner.parent_block()
+        for open_block in self.open_blocks:
+            if open_block is block:
+                return True
+            if open_block is self.block:
+                return False
+        return False
 
     def known_sizes(
         self, sizes: Sequence[SSAValue], shape: Sequence[int], what: str

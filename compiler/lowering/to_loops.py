@@ -24,7 +24,7 @@ from scanc.dialects import scan, st
 from scanc.frontend import dtypes
 from scanc.lowering import scalar as scalar_ops
 from scanc.lowering import tensor_ops
-from scanc.lowering.builder import Builder, strided_type
+from scanc.lowering.builder import ON_ERROR, Builder, strided_type
 from scanc.lowering.elementwise import lower_constant
 from scanc.lowering.indexing import slice_bounds
 from scanc.lowering.random import lower_random
@@ -61,7 +61,7 @@ class Lowering:
         self.block = Block(arg_types=arg_types)
         for old, new in zip(graph_func.args, self.block.args):
             new.name_hint = old.name_hint
-        self.b = Builder(self.block)
+        self.b = Builder(self.block, self._live_buffers)
         self.values: dict[SSAValue, Lowered] = {}
         self.scopes: list[Scope] = [Scope()]
         #: external functions the lowered code calls, with their argument types
@@ -88,6 +88,10 @@ class Lowering:
         buffer = Buffer(dtype, list(sizes), ref, owned=True)
         self.scopes[depth].buffers.append(buffer)
         return buffer
+
+    def _live_buffers(self) -> list[SSAValue]:
+        """Every buffer allocated and not freed yet (those of the open scopes)."""
+        return [buffer.ref for scope in self.scopes for buffer in scope.buffers]
 
     def step(self) -> SSAValue | None:
         """The step number of the innermost loop being lowered, if any."""
@@ -200,10 +204,14 @@ def _pool_scratch_buffers(block: Block) -> None:
     allocation site for the life of the compiled function, grown when a call needs
     more. (Each site's buffer dies before the site runs again, so one suffices.)"""
     frees = [op for op in block.walk() if isinstance(op, memref.DeallocOp)]
-    for n, free in enumerate(frees):
+    for n, free in enumerate(f for f in frees if ON_ERROR not in f.attributes):
         alloc = free.memref.owner
         if isinstance(alloc, memref.AllocOp):
             alloc.attributes["scanc.pool"] = IntegerAttr(n, 64)
+            free.detach()
+            free.erase()
+    for free in frees:  # a failing call keeps the pooled buffers too
+        if ON_ERROR in free.attributes and "scanc.pool" in free.memref.owner.attributes:
             free.detach()
             free.erase()
 

@@ -157,6 +157,42 @@ def test_allow_gc_false_reuses_its_buffers_instead_of_leaking_them(mode):
     np.testing.assert_allclose(f(x), expected, rtol=1e-12)
 
 
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs Linux /proc")
+@pytest.mark.parametrize("allow_gc", [True, False])
+def test_a_call_that_fails_frees_what_it_allocated(mode, allow_gc):
+    # the scan writes 8 MB of rows before a check fails: the product's shape
+    # check after the loop, or the index check at the last step; 30 failing
+    # calls that leaked the rows would keep 240 MB resident
+    X, W, v, i = st.matrix("X"), st.matrix("W"), st.vector("v"), st.lvector("i")
+    rows, _ = scanc.scan(
+        lambda x, i, v: st.tanh(x * 2) + v[i],
+        sequences=[X, i],
+        non_sequences=v,
+        allow_gc=allow_gc,
+    )
+    f = scanc.function([X, i, v, W], [rows, st.dot(rows[-1], W)], mode=mode)
+    x, m, picks = rng_normal((2000, 500)), rng_normal((500, 3)), np.zeros(2000, int)
+    last_out_of_range = picks.copy()
+    last_out_of_range[-1] = 7
+    for bad, error in (
+        ((x, picks, np.ones(7), rng_normal((499, 3))), "dot: shapes are not aligned"),
+        ((x, last_out_of_range, np.ones(7), m), "index out of bounds"),
+    ):
+        with pytest.raises((ValueError, IndexError), match=error):
+            f(*bad)
+        for _ in range(10):  # until malloc's heap settles (freed blocks stay)
+            with pytest.raises((ValueError, IndexError)):
+                f(*bad)
+        before = _resident_bytes()
+        for _ in range(30):
+            with pytest.raises((ValueError, IndexError)):
+                f(*bad)
+        assert _resident_bytes() - before < 40e6
+    got_rows, got_product = f(x, picks, np.ones(7), m)
+    np.testing.assert_allclose(got_rows, np.tanh(x * 2) + 1, atol=1e-12)
+    np.testing.assert_allclose(got_product, got_rows[-1] @ m, atol=1e-12)
+
+
 def rng_normal(shape):
     return np.random.default_rng(sum(shape)).normal(size=shape)
 
