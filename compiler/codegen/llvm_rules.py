@@ -299,56 +299,20 @@ def _call(e: FunctionEmitter, op: func.CallOp):
     t, enum = a.element, ir.IntType(32)
     one, zero = ir.Constant(t, 1.0), ir.Constant(t, 0.0)
     constant = lambda v: ir.Constant(enum, v)  # noqa: E731
+    # alpha, A, lda, x or B, its increment or ldb, beta, y or C, its increment or ldc
+    operand_types = [t, ptr, i64, ptr, i64, t, ptr, i64]
+    operands = [one, a.data, a.strides[0], w.data, w.strides[0], zero]
+    operands += [out.data, out.strides[0]]
     if name.startswith("scanc_cblas_") and name.endswith("gemm"):
-        signature = [
-            enum,
-            enum,
-            enum,
-            i64,
-            i64,
-            i64,
-            t,
-            ptr,
-            i64,
-            ptr,
-            i64,
-            t,
-            ptr,
-            i64,
-        ]
-        args = [
-            constant(_ROW_MAJOR),
-            constant(_NO_TRANSPOSE),
-            constant(_NO_TRANSPOSE),
-            a.sizes[0],
-            w.sizes[1],
-            a.sizes[1],
-            one,
-            a.data,
-            a.strides[0],
-            w.data,
-            w.strides[0],
-            zero,
-            out.data,
-            out.strides[0],
-        ]
+        signature = [enum, enum, enum, i64, i64, i64, *operand_types]
+        transposes = [constant(_NO_TRANSPOSE), constant(_NO_TRANSPOSE)]
+        shape = [a.sizes[0], w.sizes[1], a.sizes[1]]
+        args = [constant(_ROW_MAJOR), *transposes, *shape, *operands]
     elif name.startswith("scanc_cblas_") and name.endswith("gemv_n"):
         # out = a . w with `a` the row-major matrix, as it is
-        signature = [enum, enum, i64, i64, t, ptr, i64, ptr, i64, t, ptr, i64]
-        args = [
-            constant(_ROW_MAJOR),
-            constant(_NO_TRANSPOSE),
-            a.sizes[0],
-            a.sizes[1],
-            one,
-            a.data,
-            a.strides[0],
-            w.data,
-            w.strides[0],
-            zero,
-            out.data,
-            out.strides[0],
-        ]
+        signature = [enum, enum, i64, i64, *operand_types]
+        shape = [a.sizes[0], a.sizes[1]]
+        args = [constant(_ROW_MAJOR), constant(_NO_TRANSPOSE), *shape, *operands]
     else:
         raise NotImplementedError(f"llvm emitter: no rule for calls to {name}")
     e.b.call(e.libcall(name, ir.VoidType(), signature), args)

@@ -21,7 +21,7 @@ from xdsl.dialects.builtin import (
     StridedLayoutAttr,
     UnitAttr,
 )
-from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.ir import Attribute, Block, BlockArgument, Operation, Region, SSAValue
 
 index = IndexType()
 
@@ -114,8 +114,7 @@ class Builder:
         that holds the current one comes after everything defined there now). A
         loop's preheader is open inside its body, but only blocks up to the
         current one's first appearance enclose it."""
-        owner = value.owner
-        block = owner if isinstance(owner, Block) else owner.parent_block()
+        block = defining_block(value)
         for open_block in self.open_blocks:
             if open_block is block:
                 return True
@@ -223,6 +222,13 @@ class Builder:
         op = scf.IfOp(cond, list(result_types), regions[0], regions[1])
         self.block.add_op(op)
         return list(op.results)
+
+
+def defining_block(value: SSAValue) -> Block | None:
+    """The block whose argument or op defines `value`."""
+    if isinstance(value, BlockArgument):
+        return value.block
+    return value.owner.parent_block()  # type: ignore[union-attr]
 
 
 def strided_type(element, rank: int) -> MemRefType:

@@ -93,20 +93,27 @@ def lower_subtensor(lw: "Lowering", op: st.SubtensorOp) -> Lowered:
     return Buffer(dt, kept, ref)
 
 
+def _check_value_fits(b, op, value: Lowered, wanted, what: str) -> list[bool]:
+    """Check that the value written by `op` has the sizes `wanted`; returns, per
+    axis, whether the value has static size 1 there (it broadcasts)."""
+    pinned = [d == 1 for d in op.value.type.get_shape()]
+    for axis, (p, got, want) in enumerate(zip(pinned, value.sizes, wanted)):
+        if not p and got is not want:
+            b.check(
+                b.cmpi("eq", got, want),
+                f"ValueError: {op.fn.data}_subtensor value does not fit the "
+                f"{what} along axis {axis}",
+            )
+    return pinned
+
+
 def lower_set_subtensor(lw: "Lowering", op: st.SetSubtensorOp) -> Lowered:
     """Copy the input, then set (or increment) the indexed region of the copy."""
     b = lw.b
     result = lw.copy(lw.get(op.input))
     offsets, sizes, strides, kept = index_view(lw, result, op.entries(), op.indices)
     value = lw.get(op.value)
-    pinned = [d == 1 for d in op.value.type.get_shape()]  # type: ignore[attr-defined]
-    for axis, (p, got, want) in enumerate(zip(pinned, value.sizes, kept)):
-        if not p and got is not want:
-            b.check(
-                b.cmpi("eq", got, want),
-                f"ValueError: {op.fn.data}_subtensor value does not fit the "
-                f"indexed region along axis {axis}",
-            )
+    pinned = _check_value_fits(b, op, value, kept, "indexed region")
     inc, dt = op.fn.data == "inc", result.dtype
 
     def update(ref, idx):
@@ -144,14 +151,7 @@ def lower_put(lw: "Lowering", op: st.PutOp) -> Lowered:
     indices, value = lw.get(op.indices), lw.get(op.value)
     axis, k = op.axis.value.data, indices.rank
     taken = [*result.sizes[:axis], *indices.sizes, *result.sizes[axis + 1 :]]
-    pinned = [d == 1 for d in op.value.type.get_shape()]  # type: ignore[attr-defined]
-    for a, (p, got, want) in enumerate(zip(pinned, value.sizes, taken)):
-        if not p and got is not want:
-            b.check(
-                b.cmpi("eq", got, want),
-                f"ValueError: {op.fn.data}_subtensor value does not fit the "
-                f"indexed elements along axis {a}",
-            )
+    pinned = _check_value_fits(b, op, value, taken, "indexed elements")
 
     def update(idx):
         at = _normalize_index(

@@ -261,22 +261,29 @@ def _row_streaming_loops(b, a: Lowered, w: Lowered, out: Buffer, dt: str) -> Non
     rows, k = a.sizes[:-1], a.sizes[-1]
 
     def row(i: list):
-        def over_k(kk, _):
-            coefficient = a.load(b, [*i, kk])
-
-            def over_j(j, _):
-                acc = b.load(out.ref, [*i, j])
-                total = multiply_add(b, acc, coefficient, w.load(b, [kk, j]), dt)
-                b.store(total, out.ref, [*i, j])
-
-            b.for_(b.const(0), w.sizes[1], over_j)
-
-        b.for_(b.const(0), k, over_k)
+        b.for_(
+            b.const(0),
+            k,
+            lambda kk, _: _add_row_product(b, a, w, out, i, kk, b.const(0), dt),
+        )
 
     if rows:
         b.for_(b.const(0), rows[0], lambda i, _: row([i]))
     else:
         row([])
+
+
+def _add_row_product(b, a, w, out: Buffer, i: list, kk, start, dt: str) -> None:
+    """out[i, j] += a[i, kk] * w[kk, j] for the columns j from `start` on,
+    walking row `kk` of `w` and row `i` of `out` contiguously (vectorizable)."""
+    coefficient = a.load(b, [*i, kk])
+
+    def over_j(j, _):
+        acc = b.load(out.ref, [*i, j])
+        total = multiply_add(b, acc, coefficient, w.load(b, [kk, j]), dt)
+        b.store(total, out.ref, [*i, j])
+
+    b.for_(start, w.sizes[1], over_j)
 
 
 def _blocked_loops(b, a: Lowered, w: Lowered, out: Buffer, dt: str) -> None:
@@ -341,17 +348,11 @@ def _blocked_loops(b, a: Lowered, w: Lowered, out: Buffer, dt: str) -> None:
             lambda: b.for_(blocked, n, lambda j, _: b.store(zero, out.ref, [*i, j])),
         )
 
-        def rest(kk, _):
-            coefficient = a.load(b, [*i, kk])
-
-            def over_j(j, _):
-                acc = b.load(out.ref, [*i, j])
-                total = multiply_add(b, acc, coefficient, w.load(b, [kk, j]), dt)
-                b.store(total, out.ref, [*i, j])
-
-            b.for_(blocked, n, over_j)
-
-        b.for_(second, k, rest)
+        b.for_(
+            second,
+            k,
+            lambda kk, _: _add_row_product(b, a, w, out, i, kk, blocked, dt),
+        )
 
     if rows:
         b.for_(b.const(0), rows[0], lambda i, _: row([i]))

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from scanc.lowering.builder import Builder
-from xdsl.ir import Block, BlockArgument, SSAValue
+from scanc.lowering.builder import Builder, defining_block
+from xdsl.ir import Block, SSAValue
 
 
 @dataclass
@@ -82,11 +82,5 @@ class Scope:
 
     def is_invariant(self, values: list[SSAValue]) -> bool:
         return self.preheader is not None and all(
-            _defining_block(v) in self.outside for v in values
+            defining_block(v) in self.outside for v in values
         )
-
-
-def _defining_block(value: SSAValue) -> Block | None:
-    if isinstance(value, BlockArgument):
-        return value.block
-    return value.owner.parent_block()  # type: ignore[union-attr]
