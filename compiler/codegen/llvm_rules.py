@@ -320,8 +320,14 @@ def _call(e: FunctionEmitter, op: func.CallOp):
 
 def _call_vecmat(e: FunctionEmitter, op: func.CallOp) -> None:
     x, w, out, reverse = (e[v] for v in op.arguments)
-    kernel = kernels.vecmat(e.module, x.element, e.features)
-    args = [x.data, x.strides[0], w.data, w.strides[0], out.data, *w.sizes, reverse]
+    if op.callee.string_value() in kernels.VECMAT_PANELS.values():
+        kernel = kernels.vecmat_panels(e.module, x.element, e.features)
+        k, n = w.sizes[1], out.sizes[0]
+        args = [x.data, x.strides[0], w.data, out.data, k, n, reverse]
+    else:
+        kernel = kernels.vecmat(e.module, x.element, e.features)
+        args = [x.data, x.strides[0], w.data, w.strides[0], out.data, *w.sizes]
+        args.append(reverse)
     e.b.call(kernel, args)
 
 

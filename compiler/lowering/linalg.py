@@ -11,6 +11,7 @@ from scanc.frontend import dtypes
 from scanc.lowering import scalar
 from scanc.lowering.builder import strided_type, subview
 from scanc.lowering.elementwise import dtype
+from scanc.lowering.panels import pack_invariant_matrix
 from scanc.lowering.values import Buffer, Lowered, Scalar, store_into
 from scanc.runtime import blas
 from xdsl.dialects import arith, func, memref
@@ -84,10 +85,24 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
         if dt in kernels.VECMAT:
             work = b.muli(k, w.sizes[1])
             reverse = _step_parity(lw)
-            kernel = kernels.VECMAT[dt]
-            _call_if_large(
-                lw, kernel, a, w, out, work, VECMAT_MIN_WORK, inline, reverse
-            )
+
+            def unpacked() -> None:
+                kernel = kernels.VECMAT[dt]
+                _call_if_large(
+                    lw, kernel, a, w, out, work, VECMAT_MIN_WORK, inline, reverse
+                )
+
+            # packed from the matrix as defined (before any copy made here)
+            panels = pack_invariant_matrix(lw, op, lw.get(op.rhs), dt)
+            if panels is None:
+                unpacked()
+            else:
+                # packed matrices are large: the kernel, never the inline loops
+                kernel = kernels.VECMAT_PANELS[dt]
+                packed = lambda: _call_kernel(  # noqa: E731
+                    lw, kernel, a, panels.buffer, out, None, reverse
+                )
+                b.if_(panels.packed, packed, unpacked)
         else:
             inline()
         return out
@@ -126,8 +141,20 @@ def _call_if_large(
     *extra,
     copy_matrices: bool = False,
 ):
-    """`kernel(a, w, out, *extra)` when `work` (multiply-adds) reaches
-    `threshold`, else `inline()`. Views are passed where they are when the
+    """`kernel(a, w, out, *extra)` (see `_call_kernel`) when `work`
+    (multiply-adds) reaches `threshold`, else `inline()`."""
+    b = lw.b
+
+    def call() -> None:
+        _call_kernel(lw, kernel, a, w, out, inline, *extra, copy_matrices=copy_matrices)
+
+    b.if_(b.cmpi("sge", work, b.const(threshold)), call, inline)
+
+
+def _call_kernel(
+    lw, kernel: str, a, w, out: Buffer, inline, *extra, copy_matrices: bool = False
+):
+    """`kernel(a, w, out, *extra)`. Views are passed where they are when the
     kernel can read them (see `_kernel_reads`); otherwise a vector is copied
     for the call (O(n)), and so is a matrix with `copy_matrices=True` (outside
     loops, where an O(n^2) copy is cheap next to an O(n^3) product), else the
@@ -157,14 +184,10 @@ def _call_if_large(
 
     readable = _kernel_reads(b, operands)
     copy = copy_matrices or all(v.rank == 1 for v in operands if _is_view(v))
-
-    def when_large() -> None:
-        if readable is None:
-            direct()
-        else:
-            b.if_(readable, direct, call_on_copies if copy else inline)
-
-    b.if_(b.cmpi("sge", work, b.const(threshold)), when_large, inline)
+    if readable is None:
+        direct()
+    else:
+        b.if_(readable, direct, call_on_copies if copy else inline)
     lw.externals[kernel] = [
         *(strided_type(v.ref.type.element_type, v.rank) for v in operands),
         out.ref.type,

@@ -284,7 +284,7 @@ class ScanLowering:
             for o in self.outs
             if o.carried
         ]
-        self.loop_scope = Scope.before_loop(b)
+        self.loop_scope = Scope.before_loop(b, n)
         if self.op.yield_op().until is None:
             b.for_(b.const(0), n, lambda t, c: self.body(t, c)[0], carried_init)
             executed = n

@@ -108,7 +108,7 @@ class Lowering:
     @contextmanager
     def scope(self, loop: Scope | None = None) -> Iterator[None]:
         """Free the buffers allocated inside the `with` block at its end. For a
-        loop body, `loop` is `Scope.before_loop(builder)`, taken where the loop
+        loop body, `loop` is `Scope.before_loop(builder, steps)`, taken where the loop
         op will be inserted."""
         self.scopes.append(loop or Scope())
         try:

@@ -75,10 +75,12 @@ class Scope:
     outside: frozenset = frozenset()
     #: a loop body's step number (0, 1, ...), once the body is being built
     step: SSAValue | None = None
+    #: a loop's number of steps (at most that many with `until`), known before it
+    steps: SSAValue | None = None
 
     @staticmethod
-    def before_loop(b: Builder) -> "Scope":
-        return Scope(preheader=b.block, outside=frozenset(b.open_blocks))
+    def before_loop(b: Builder, steps: SSAValue) -> "Scope":
+        return Scope(preheader=b.block, outside=frozenset(b.open_blocks), steps=steps)
 
     def is_invariant(self, values: list[SSAValue]) -> bool:
         return self.preheader is not None and all(

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import scanc
 import scanc.tensor as st
+from scanc.lowering import panels
 
 rng = np.random.default_rng(11)
 TOLERANCE = {"float64": 1e-12, "float32": 2e-5}
@@ -144,3 +145,68 @@ def test_recurrence_through_a_view_matches_numpy(mode, view):
         start, block = np.tanh(start @ take(m)), np.tanh(block @ take(m))
         np.testing.assert_allclose(hs[step], start, rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(Hs[step], block, rtol=1e-12, atol=1e-12)
+
+
+@pytest.fixture
+def pack_every_matrix(monkeypatch):
+    """Pack every loop-invariant matrix of x . W, whatever its size and the
+    loop's length (`scanc.lowering.panels`)."""
+    monkeypatch.setattr(panels, "MIN_BYTES", 0)
+    monkeypatch.setattr(panels, "MIN_STEPS", 0)
+
+
+def _rows_of_products(dtype: str, mode: str):
+    """x . W at each of 5 steps and h . W through a recurrence of 5 steps."""
+    x, W = st.vector("x", dtype=dtype), st.matrix("W", dtype=dtype)
+    rows, _ = scanc.scan(lambda x, W: st.dot(x, W), non_sequences=[x, W], n_steps=5)
+    return scanc.function([x, W], rows, mode=mode)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_packed_matrix_gives_the_plain_kernels_sums(
+    mode, dtype, shape, pack_every_matrix
+):
+    # panels with and without columns past the last: every column's sum is
+    # the same FMAs in the same order as the plain kernel's, whichever way a
+    # step walks the panels
+    packed = _rows_of_products(dtype, mode)
+    v = rng.normal(size=shape[0]).astype(dtype)
+    m = rng.normal(size=shape).astype(dtype)
+    got = packed(v, at_offset(m, 1))
+    for row in got[1:]:
+        np.testing.assert_array_equal(row, got[0])
+    tol = TOLERANCE[dtype]
+    np.testing.assert_allclose(got[0], v @ m, rtol=tol, atol=tol * shape[0] ** 0.5)
+    with pytest.MonkeyPatch.context() as unpacked:
+        unpacked.setattr(panels, "MIN_BYTES", 1 << 62)
+        np.testing.assert_array_equal(_rows_of_products(dtype, mode)(v, m), got)
+
+
+@pytest.mark.parametrize("view", MATRIX_VIEWS)
+def test_recurrence_through_a_packed_view_matches_numpy(mode, view, pack_every_matrix):
+    # with the passes on, the view leaves the loop and is packed from where it
+    # is (any strides); with them off, it is made at every step (not packed)
+    test_recurrence_through_a_view_matches_numpy(mode, view)
+
+
+def test_large_matrix_in_a_long_loop_matches_numpy(mode):
+    # at the default thresholds: 1.1 MB of float64 is packed for 16 steps, not
+    # for 15 (same sums either way)
+    h0, W, k = st.vector("h0"), st.matrix("W"), st.iscalar("k")
+    states, _ = scanc.scan(
+        lambda h, W: st.tanh(st.dot(h, W))[:130],
+        outputs_info=h0,
+        non_sequences=W,
+        n_steps=k,
+    )
+    f = scanc.function([h0, W, k], states, mode=mode)
+    m = rng.normal(size=(130, 1030)) / 130**0.5
+    start = rng.normal(size=130)
+    h, expected = start, []
+    for _ in range(16):
+        h = np.tanh(h @ m)[:130]
+        expected.append(h)
+    long, short = f(start, m, 16), f(start, m, 15)
+    np.testing.assert_allclose(long, expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(short, long[:15])

@@ -70,12 +70,12 @@ func.func @reversed(%init: tensor<1x?xf64>, %k: tensor<i64>) -> tensor<?xf64> {
 // buffer is passed through a subview of all of it (one signature per kernel).
 // CHECK-LABEL: func.func @products
 // CHECK:      %[[REV:.*]] = memref.subview %x
-// CHECK:      %{{.*}}, %{{.*}}, %{{.*}}, %[[INC:.*]] = memref.extract_strided_metadata %[[REV]]
-// CHECK-NEXT: %[[ONE:.*]] = arith.constant 1 : index
-// CHECK-NEXT: %[[POSITIVE:.*]] = arith.cmpi sge, %[[INC]], %[[ONE]] : index
-// CHECK-NEXT: %[[LIMIT:.*]] = arith.constant 4097 : index
+// CHECK:      %[[LIMIT:.*]] = arith.constant 4097 : index
 // CHECK-NEXT: %[[LARGE:.*]] = arith.cmpi sge, %{{.*}}, %[[LIMIT]] : index
 // CHECK-NEXT: scf.if %[[LARGE]] {
+// CHECK-NEXT:   %{{.*}}, %{{.*}}, %{{.*}}, %[[INC:.*]] = memref.extract_strided_metadata %[[REV]]
+// CHECK-NEXT:   %[[ONE:.*]] = arith.constant 1 : index
+// CHECK-NEXT:   %[[POSITIVE:.*]] = arith.cmpi sge, %[[INC]], %[[ONE]] : index
 // CHECK-NEXT:   scf.if %[[POSITIVE]] {
 // CHECK:          %[[WHOLE:.*]] = memref.subview %A
 // CHECK-NEXT:     func.call @scanc_cblas_dgemv_n(%[[WHOLE]], %[[REV]], %{{.*}})
@@ -109,13 +109,39 @@ func.func @products(%A: tensor<?x?xf64>, %x: tensor<?xf64>) -> (tensor<?xf64>, t
 // -----
 
 // Inside a loop, x . W passes the step's parity: the kernel walks W backwards
-// on odd steps, so a W larger than L2 starts where the last step ended.
+// on odd steps, so a W larger than L2 starts where the last step ended. W does
+// not change in the loop: when it has at least 1 MiB (131072 float64) and the
+// loop at least 16 steps, it is packed before the loop in panels of 64 columns
+// (zero past its last column) and the step calls the panel kernel; otherwise
+// the buffer has no panels and the step calls the plain kernel on W.
 // CHECK-LABEL: func.func @recurrent_product
+// CHECK:      %[[STEPS:.*]] = arith.index_cast %k : i64 to index
 // CHECK:      "ValueError: scan n_steps must be non-negative"
-// CHECK:      scf.for %[[STEP:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK:      %[[ELEMENTS:.*]] = arith.muli %[[K:.*]], %[[N:.*]] : index
+// CHECK-NEXT: %[[MIN_ELEMENTS:.*]] = arith.constant 131072 : index
+// CHECK-NEXT: %[[LARGE:.*]] = arith.cmpi sge, %[[ELEMENTS]], %[[MIN_ELEMENTS]] : index
+// CHECK-NEXT: %[[MIN_STEPS:.*]] = arith.constant 16 : index
+// CHECK-NEXT: %[[LONG:.*]] = arith.cmpi sge, %[[STEPS]], %[[MIN_STEPS]] : index
+// CHECK-NEXT: %[[PACKED:.*]] = arith.andi %[[LARGE]], %[[LONG]] : i1
+// CHECK-NEXT: %[[WIDTH:.*]] = arith.constant 64 : index
+// CHECK:      %[[COUNT:.*]] = arith.select %[[PACKED]], %{{.*}}, %{{.*}} : index
+// CHECK-NEXT: %[[PANELS:.*]] = memref.alloc(%[[COUNT]], %[[K]], %[[WIDTH]]) : memref<?x?x?xf64>
+// CHECK:      scf.for %[[Q:.*]] = %{{.*}} to %[[COUNT]] step
+// CHECK:        scf.for %[[I:.*]] = %{{.*}} to %[[K]] step
+// CHECK:          scf.for %[[C:.*]] = %{{.*}} to %[[VALID:.*]] step
+// CHECK:            %[[ELEMENT:.*]] = memref.load %W[%[[I]], %{{.*}}]
+// CHECK-NEXT:       memref.store %[[ELEMENT]], %[[PANELS]][%[[Q]], %[[I]], %[[C]]]
+// CHECK:          scf.for %[[PAD:.*]] = %[[VALID]] to %[[WIDTH]] step
+// CHECK-NEXT:       memref.store %{{.*}}, %[[PANELS]][%[[Q]], %[[I]], %[[PAD]]]
+// CHECK:      scf.for %[[STEP:.*]] = %{{.*}} to %[[STEPS]] step %{{.*}} {
 // CHECK:        %[[PARITY:.*]] = arith.andi %[[STEP]], %{{.*}} : index
-// CHECK:        %[[W:.*]] = memref.subview %W
-// CHECK-NEXT:   func.call @scanc_vecmat_f64(%{{.*}}, %[[W]], %{{.*}}, %[[PARITY]])
+// CHECK-NEXT:   scf.if %[[PACKED]] {
+// CHECK:          %[[P:.*]] = memref.subview %[[PANELS]]
+// CHECK-NEXT:     func.call @scanc_vecmat_panels_f64(%{{.*}}, %[[P]], %{{.*}}, %[[PARITY]])
+// CHECK:        } else {
+// CHECK:          %[[W:.*]] = memref.subview %W
+// CHECK-NEXT:     func.call @scanc_vecmat_f64(%{{.*}}, %[[W]], %{{.*}}, %[[PARITY]])
+// CHECK:      memref.dealloc %[[PANELS]]
 func.func @recurrent_product(%W: tensor<?x?xf64>, %h0: tensor<?xf64>, %k: tensor<i64>) -> tensor<?x?xf64> {
   %init = st.expand_dims %h0 {axes = array<i64: 0>} : tensor<?xf64> to tensor<1x?xf64>
   %r = scan.loop steps(%k : tensor<i64>) outs(%init taps [-1] : tensor<1x?xf64>) invariants(%W : tensor<?x?xf64>) -> (tensor<?x?xf64>) {
@@ -157,16 +183,19 @@ func.func @sliced_matrix_product(%A: tensor<?x?xf64>, %B: tensor<?x?xf64>, %k: t
 
 // Inside a loop, x . W[1:] calls the vector-matrix kernel on the view when it
 // can read it, else runs the inline loops (no copy every step).
+// The view changes (is made) at every step, so nothing is packed.
 // CHECK-LABEL: func.func @sliced_recurrent_product
+// CHECK-NOT:  scanc_vecmat_panels
 // CHECK:      scf.for
 // CHECK:        %[[LOW:.*]] = memref.subview %W
-// CHECK:        memref.extract_strided_metadata %[[LOW]]
 // CHECK:        scf.if %{{.*}} {
-// CHECK-NEXT:     scf.if %{{.*}} {
-// CHECK:            func.call @scanc_vecmat_f64(%{{.*}}, %[[LOW]], %{{.*}}, %{{.*}})
+// CHECK:          memref.extract_strided_metadata %[[LOW]]
+// CHECK:          scf.if %{{.*}} {
+// CHECK-NEXT:       func.call @scanc_vecmat_f64(%{{.*}}, %[[LOW]], %{{.*}}, %{{.*}})
 // CHECK-NEXT:     } else {
 // CHECK-NOT:        memref.alloc
 // CHECK:            arith.mulf
+// CHECK-NOT:  scanc_vecmat_panels
 func.func @sliced_recurrent_product(%W: tensor<?x?xf64>, %h0: tensor<?xf64>, %k: tensor<i64>) -> tensor<?x?xf64> {
   %init = st.expand_dims %h0 {axes = array<i64: 0>} : tensor<?xf64> to tensor<1x?xf64>
   %r = scan.loop steps(%k : tensor<i64>) outs(%init taps [-1] : tensor<1x?xf64>) invariants(%W : tensor<?x?xf64>) -> (tensor<?x?xf64>) {
@@ -175,6 +204,55 @@ func.func @sliced_recurrent_product(%W: tensor<?x?xf64>, %h0: tensor<?xf64>, %k:
     %low = st.subtensor %w ["sx__"](%c1) : (tensor<?x?xf64>, tensor<i64>) -> tensor<?x?xf64>
     %p = st.dot %h, %low : (tensor<?xf64>, tensor<?x?xf64>) -> tensor<?xf64>
     scan.yield %p : tensor<?xf64>
+  }
+  func.return %r : tensor<?x?xf64>
+}
+
+// -----
+
+// W.T made in the body is copied at every step into a buffer allocated before
+// the loop: the buffer is not unchanged in the loop, so it is not packed.
+// CHECK-LABEL: func.func @transposed_recurrent_product
+// CHECK-NOT:  scanc_vecmat_panels
+// CHECK:      scf.for
+// CHECK:        func.call @scanc_vecmat_f64
+// CHECK-NOT:  scanc_vecmat_panels
+func.func @transposed_recurrent_product(%W: tensor<?x?xf64>, %h0: tensor<?xf64>, %k: tensor<i64>) -> tensor<?x?xf64> {
+  %init = st.expand_dims %h0 {axes = array<i64: 0>} : tensor<?xf64> to tensor<1x?xf64>
+  %r = scan.loop steps(%k : tensor<i64>) outs(%init taps [-1] : tensor<1x?xf64>) invariants(%W : tensor<?x?xf64>) -> (tensor<?x?xf64>) {
+  ^bb0(%h: tensor<?xf64>, %w: tensor<?x?xf64>):
+    %t = st.transpose %w {perm = array<i64: 1, 0>} : tensor<?x?xf64> to tensor<?x?xf64>
+    %p = st.dot %h, %t : (tensor<?xf64>, tensor<?x?xf64>) -> tensor<?xf64>
+    scan.yield %p : tensor<?xf64>
+  }
+  func.return %r : tensor<?x?xf64>
+}
+
+// -----
+
+// A matrix invariant in two nested loops is packed once, before the outer one
+// (counting the outer loop's steps); the inner loop calls the panel kernel.
+// CHECK-LABEL: func.func @nested_recurrent_product
+// CHECK:      %[[OUTER_STEPS:.*]] = arith.index_cast %m : i64 to index
+// CHECK:      %[[LONG:.*]] = arith.cmpi sge, %[[OUTER_STEPS]], %{{.*}} : index
+// CHECK:      %[[PANELS:.*]] = memref.alloc({{.*}}) : memref<?x?x?xf64>
+// CHECK:      scf.for %{{.*}} = %{{.*}} to %[[OUTER_STEPS]] step
+// CHECK-NOT:    memref.alloc({{.*}}) : memref<?x?x?xf64>
+// CHECK:        scf.for
+// CHECK:          %[[P:.*]] = memref.subview %[[PANELS]]
+// CHECK-NEXT:     func.call @scanc_vecmat_panels_f64(%{{.*}}, %[[P]], %{{.*}}, %{{.*}})
+func.func @nested_recurrent_product(%W: tensor<?x?xf64>, %h0: tensor<?xf64>, %k: tensor<i64>, %m: tensor<i64>) -> tensor<?x?xf64> {
+  %init = st.expand_dims %h0 {axes = array<i64: 0>} : tensor<?xf64> to tensor<1x?xf64>
+  %r = scan.loop steps(%m : tensor<i64>) outs(%init taps [-1] : tensor<1x?xf64>) invariants(%W : tensor<?x?xf64>, %k : tensor<i64>) -> (tensor<?x?xf64>) {
+  ^bb0(%h: tensor<?xf64>, %w: tensor<?x?xf64>, %n: tensor<i64>):
+    %start = st.expand_dims %h {axes = array<i64: 0>} : tensor<?xf64> to tensor<1x?xf64>
+    %inner = scan.loop steps(%n : tensor<i64>) outs(%start taps [-1] : tensor<1x?xf64>) invariants(%w : tensor<?x?xf64>) -> (tensor<?x?xf64>) {
+    ^bb1(%g: tensor<?xf64>, %v: tensor<?x?xf64>):
+      %p = st.dot %g, %v : (tensor<?xf64>, tensor<?x?xf64>) -> tensor<?xf64>
+      scan.yield %p : tensor<?xf64>
+    }
+    %last = scan.final %inner, %start : (tensor<?x?xf64>, tensor<1x?xf64>) -> tensor<?xf64>
+    scan.yield %last : tensor<?xf64>
   }
   func.return %r : tensor<?x?xf64>
 }
