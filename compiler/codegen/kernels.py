@@ -320,11 +320,17 @@ class _PanelVecMat(_VecMat):
                 address = b.gep(self.out, [j], source_etype=self.element)
                 b.store(total, address, align=self.element_bytes)
             with otherwise:
-                for lane in range(self.lanes):
-                    column = b.add(j, self.const(lane))
-                    with b.if_then(b.icmp_unsigned("<", column, self.n)):
-                        address = b.gep(self.out, [column], source_etype=self.element)
-                        b.store(b.extract_element(total, self.const(lane)), address)
+                before_n = b.select(
+                    b.icmp_unsigned("<", j, self.n), b.sub(self.n, j), self.const(0)
+                )
+
+                def lane(column: ir.Value, _) -> None:
+                    address = b.gep(
+                        self.out, [b.add(j, column)], source_etype=self.element
+                    )
+                    b.store(b.extract_element(total, column), address)
+
+                self.loop(before_n, lane)
 
 
 def _name(element: ir.Type) -> str:
