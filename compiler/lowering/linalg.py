@@ -94,14 +94,15 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
 
             # packed from the matrix as defined (before any copy made here)
             panels = pack_invariant_matrix(lw, op, lw.get(op.rhs), dt)
+
+            def packed() -> None:
+                # a packed matrix is large: the kernel, never the inline loops
+                kernel = kernels.VECMAT_PANELS[dt]
+                _call_kernel(lw, kernel, a, panels.buffer, out, None, reverse)
+
             if panels is None:
                 unpacked()
             else:
-                # packed matrices are large: the kernel, never the inline loops
-                kernel = kernels.VECMAT_PANELS[dt]
-                packed = lambda: _call_kernel(  # noqa: E731
-                    lw, kernel, a, panels.buffer, out, None, reverse
-                )
                 b.if_(panels.packed, packed, unpacked)
         else:
             inline()

@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from scanc.codegen import kernels
-from scanc.frontend import dtypes
 from scanc.dialects import st
 from scanc.dialects.scan import LoopOp
+from scanc.frontend import dtypes
 from scanc.lowering.values import Buffer, Lowered
 from xdsl.dialects import arith
 from xdsl.ir import BlockArgument, IRNode, SSAValue
