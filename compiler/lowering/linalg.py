@@ -92,8 +92,7 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
                     lw, kernel, a, w, out, work, VECMAT_MIN_WORK, inline, reverse
                 )
 
-            # packed from the matrix as defined (before any copy made here)
-            panels = pack_invariant_matrix(lw, op, lw.get(op.rhs), dt)
+            panels = pack_invariant_matrix(lw, op, dt)
 
             def packed() -> None:
                 # a packed matrix is large: the kernel, never the inline loops

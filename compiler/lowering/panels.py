@@ -50,16 +50,15 @@ class Panels:
     buffer: Buffer
 
 
-def pack_invariant_matrix(
-    lw: "Lowering", op: st.DotOp, w: Lowered, dt: str
-) -> Panels | None:
-    """The matrix `w` of `op` packed in panels before the outermost loop it
-    does not change in, or None when it changes in the innermost loop."""
-    unchanged = _loops_unchanged_in(op)
+def pack_invariant_matrix(lw: "Lowering", op: st.DotOp, dt: str) -> Panels | None:
+    """The matrix of `op` packed in panels before the outermost loop it does
+    not change in, or None when it changes in the innermost loop."""
+    unchanged, outside = _loops_unchanged_in(op)
     if unchanged == 0:
         return None
     loop = lw.scopes[len(lw.scopes) - unchanged]
-    b = lw.b
+    # the value as defined outside that loop (not a copy made inside it)
+    w, b = lw.get(outside), lw.b
     with b.at(loop.preheader):
         k, n = w.sizes
         itemsize = np.dtype(dt).itemsize
@@ -74,10 +73,11 @@ def pack_invariant_matrix(
     return Panels(packed, buffer)
 
 
-def _loops_unchanged_in(op: st.DotOp) -> int:
+def _loops_unchanged_in(op: st.DotOp) -> tuple[int, SSAValue]:
     """How many of the scan loops around `op`, innermost first, leave its
-    matrix unchanged: it is defined outside the loop or is one of the loop's
-    invariants (whose value is then followed out of the loop)."""
+    matrix unchanged (it is defined outside the loop or is one of the loop's
+    invariants, then followed out of the loop), and the matrix as defined
+    outside the last of them."""
     value, count = op.rhs, 0
     loop = op.parent_op()
     while loop is not None:
@@ -85,13 +85,13 @@ def _loops_unchanged_in(op: st.DotOp) -> int:
             if isinstance(value, BlockArgument) and value.block is loop.body.block:
                 first = len(value.block.args) - len(loop.invariants)
                 if value.index < first:
-                    return count
+                    break
                 value = loop.invariants[value.index - first]
             elif loop.is_ancestor(_definition(value)):
-                return count
+                break
             count += 1
         loop = loop.parent_op()
-    return count
+    return count, value
 
 
 def _definition(value: SSAValue) -> IRNode:

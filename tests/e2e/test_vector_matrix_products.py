@@ -210,3 +210,28 @@ def test_large_matrix_in_a_long_loop_matches_numpy(mode):
     long, short = f(start, m, 16), f(start, m, 15)
     np.testing.assert_allclose(long, expected, rtol=1e-12, atol=1e-12)
     np.testing.assert_array_equal(short, long[:15])
+
+
+def test_nested_loops_with_packed_matrices_match_numpy(mode, pack_every_matrix):
+    # W does not change in either loop (packed once, before the outer one);
+    # W.T made in the outer body does not change in the inner loop (packed
+    # before each inner loop)
+    h0, W = st.vector("h0"), st.matrix("W")
+
+    def outer(h, W):
+        def inner(g, W, V):
+            return st.tanh(st.dot(g, W)) + st.tanh(st.dot(g, V))
+
+        states, _ = scanc.scan(inner, outputs_info=h, non_sequences=[W, W.T], n_steps=4)
+        return states[-1]
+
+    hs, _ = scanc.scan(outer, outputs_info=h0, non_sequences=W, n_steps=3)
+    f = scanc.function([h0, W], hs, mode=mode)
+    m = rng.normal(size=(70, 70)) / 70
+    h, expected = rng.normal(size=70), []
+    start = h
+    for _ in range(3):
+        for _ in range(4):
+            h = np.tanh(h @ m) + np.tanh(h @ m.T)
+        expected.append(h)
+    np.testing.assert_allclose(f(start, m), expected, rtol=1e-12, atol=1e-12)
