@@ -156,8 +156,7 @@ class NativeFunction:
         outputs: list[Param],
         name: str,
     ):
-        self.layout, self.checks, self.name = layout, checks, name
-        self.inputs, self.outputs = inputs, outputs
+        self.checks, self.name = checks, name
         self.frame = np.zeros(layout.size, dtype=np.int64)
         self.frame_f = self.frame.view(np.float64)
         self.lock = threading.Lock()

@@ -76,35 +76,34 @@ def vector_lanes(element: ir.Type, features: str) -> int:
 
 def vecmat(module: ir.Module, element: ir.Type, features: str) -> ir.Function:
     """The vector-matrix kernel for `element`, defined in `module` once."""
-    name = VECMAT["float64" if element == f64 else "float32"]
-    if name in module.globals:
-        return module.globals[name]
-    signature = ir.FunctionType(ir.VoidType(), [ptr, i64, ptr, i64, ptr, i64, i64, i64])
-    fn = ir.Function(module, signature, name=name)
-    _name_args(fn, ("x", "incx", "w", "ldw", "out", "k", "n", "reverse"))
-    _VecMat(fn, element, vector_lanes(element, features)).build()
-    return fn
+    arguments = ("x", "incx", "w", "ldw", "out", "k", "n", "reverse")
+    return _define(module, VECMAT, arguments, _VecMat, element, features)
 
 
 def vecmat_panels(module: ir.Module, element: ir.Type, features: str) -> ir.Function:
     """The kernel for a matrix packed in panels, defined in `module` once."""
-    name = VECMAT_PANELS["float64" if element == f64 else "float32"]
+    arguments = ("x", "incx", "w", "out", "k", "n", "reverse")
+    return _define(module, VECMAT_PANELS, arguments, _PanelVecMat, element, features)
+
+
+_POINTERS = ("x", "w", "out")
+
+
+def _define(module, names: dict, arguments, builder, element, features) -> ir.Function:
+    """The kernel `names[dtype]` with `arguments` (the pointers do not alias,
+    the rest are i64), built by `builder` once per module."""
+    name = names["float64" if element == f64 else "float32"]
     if name in module.globals:
         return module.globals[name]
-    signature = ir.FunctionType(ir.VoidType(), [ptr, i64, ptr, ptr, i64, i64, i64])
-    fn = ir.Function(module, signature, name=name)
-    _name_args(fn, ("x", "incx", "w", "out", "k", "n", "reverse"))
-    _PanelVecMat(fn, element, vector_lanes(element, features)).build()
-    return fn
-
-
-def _name_args(fn: ir.Function, names: tuple[str, ...]) -> None:
-    """Internal linkage, named arguments, pointers that do not alias."""
+    types = [ptr if a in _POINTERS else i64 for a in arguments]
+    fn = ir.Function(module, ir.FunctionType(ir.VoidType(), types), name=name)
     fn.linkage = "internal"
-    for arg, arg_name in zip(fn.args, names):
+    for arg, arg_name in zip(fn.args, arguments):
         arg.name = arg_name
-        if arg.type == ptr:
+        if arg_name in _POINTERS:
             arg.add_attribute("noalias")
+    builder(fn, element, vector_lanes(element, features)).build()
+    return fn
 
 
 class _VecMat:
@@ -130,9 +129,7 @@ class _VecMat:
         panels = b.udiv(b.sub(self.n, head), width)
 
         def panel(q: ir.Value, _) -> None:
-            backwards = b.sub(b.sub(panels, self.const(1)), q)
-            reverse = b.icmp_unsigned("!=", self.reverse, self.const(0))
-            first = b.add(head, b.mul(b.select(reverse, backwards, q), width))
+            first = b.add(head, b.mul(self.in_order(q, panels), width))
             starts = [b.add(first, self.offset(v)) for v in range(PANEL_VECTORS)]
             self.columns(starts, [None] * PANEL_VECTORS)
 
@@ -178,6 +175,14 @@ class _VecMat:
         head = b.urem(b.sub(lanes, b.urem(index, lanes)), lanes)
         uniform = b.icmp_unsigned("==", b.urem(self.ldw, lanes), self.const(0))
         return b.select(uniform, head, self.const(0))
+
+    def in_order(self, q: ir.Value, panels: ir.Value) -> ir.Value:
+        """The panel the `q`-th pass sums: `q`, or `panels - 1 - q` when
+        `reverse` is set."""
+        b = self.b
+        backwards = b.sub(b.sub(panels, self.const(1)), q)
+        reverse = b.icmp_unsigned("!=", self.reverse, self.const(0))
+        return b.select(reverse, backwards, q)
 
     def columns(self, starts: list[ir.Value], stores: list[ir.Value | None]) -> None:
         """One pass over the rows summing a vector of columns from each of
@@ -290,15 +295,12 @@ class _PanelVecMat(_VecMat):
 
     def build(self) -> None:
         b = self.b
-        columns = PANEL_BYTES // self.element_bytes
+        columns = panel_columns(self.element_bytes)
         width = self.const(columns)
         panels = b.udiv(b.add(self.n, self.const(columns - 1)), width)
 
         def panel(q: ir.Value, _) -> None:
-            backwards = b.sub(b.sub(panels, self.const(1)), q)
-            reverse = b.icmp_unsigned("!=", self.reverse, self.const(0))
-            chosen = b.select(reverse, backwards, q)
-            first_column = b.mul(chosen, width)
+            first_column = b.mul(self.in_order(q, panels), width)
             base = b.mul(first_column, self.k)
             for start in range(0, columns, self.lanes * PANEL_VECTORS):
                 starts = [

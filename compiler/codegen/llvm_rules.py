@@ -18,8 +18,8 @@ from scanc.codegen.llvm_types import (
     llvm_type,
     ptr,
 )
+from scanc.lowering.builder import constant_index
 from xdsl.dialects import arith, cf, func, math, memref
-from xdsl.ir import SSAValue
 
 if TYPE_CHECKING:
     from scanc.codegen.llvm import FunctionEmitter
@@ -265,11 +265,6 @@ def _strided_metadata(e: FunctionEmitter, op: memref.ExtractStridedMetaDataOp):
     return [base, ir.Constant(i64, 0), *d.sizes, *d.strides]
 
 
-def _is_const_one(value: SSAValue) -> bool:
-    owner = value.owner
-    return isinstance(owner, arith.ConstantOp) and owner.value.value.data == 1  # type: ignore
-
-
 def _subview(e: FunctionEmitter, op: memref.SubviewOp):
     d: Descriptor = e[op.source]
     offsets = [e[v] for v in op.offsets]
@@ -278,7 +273,7 @@ def _subview(e: FunctionEmitter, op: memref.SubviewOp):
     drop = len(dims) - op.result.type.get_num_dims()  # type: ignore[attr-defined]
     sizes, strides = [], []
     for size, stride, step in dims:
-        if drop and _is_const_one(size):
+        if drop and constant_index(size) == 1:
             drop -= 1
             continue
         sizes.append(e[size])

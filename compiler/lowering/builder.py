@@ -129,7 +129,7 @@ class Builder:
         check that the array has it (a constant that already agrees needs none)."""
         known = []
         for axis, (size, static) in enumerate(zip(sizes, shape)):
-            if static == DYNAMIC_INDEX or _constant(size) == static:
+            if static == DYNAMIC_INDEX or constant_index(size) == static:
                 known.append(size)
                 continue
             constant = self.const(static)
@@ -243,7 +243,8 @@ def subview(b, ref, offsets, sizes, strides, rank: int) -> SSAValue:
     return b.add(memref.SubviewOp.get(ref, offsets, sizes, strides, result_type))
 
 
-def _constant(value: SSAValue) -> int | None:
+def constant_index(value: SSAValue) -> int | None:
+    """The integer `value` is a constant of, or None."""
     op = value.owner
     if isinstance(op, arith.ConstantOp) and isinstance(op.value, IntegerAttr):
         return op.value.value.data

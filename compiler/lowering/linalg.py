@@ -83,26 +83,7 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
     inline = lambda: _vector_matrix_loops(b, a, w, out, dt)  # noqa: E731
     if not rows:
         if dt in kernels.VECMAT:
-            work = b.muli(k, w.sizes[1])
-            reverse = _step_parity(lw)
-
-            def unpacked() -> None:
-                kernel = kernels.VECMAT[dt]
-                _call_if_large(
-                    lw, kernel, a, w, out, work, VECMAT_MIN_WORK, inline, reverse
-                )
-
-            panels = pack_invariant_matrix(lw, op, dt)
-
-            def packed() -> None:
-                # a packed matrix is large: the kernel, never the inline loops
-                kernel = kernels.VECMAT_PANELS[dt]
-                _call_kernel(lw, kernel, a, panels.buffer, out, None, reverse)
-
-            if panels is None:
-                unpacked()
-            else:
-                b.if_(panels.packed, packed, unpacked)
+            _vector_matrix_kernel(lw, op, a, w, out, inline)
         else:
             inline()
         return out
@@ -117,6 +98,28 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
     else:
         inline()
     return out
+
+
+def _vector_matrix_kernel(lw, op: st.DotOp, a, w, out: Buffer, inline) -> None:
+    """out = a . w by the vector-matrix kernel when large enough, by the panel
+    kernel when `w` is packed (see `scanc.lowering.panels`), else `inline()`."""
+    dt, work = out.dtype, lw.b.muli(a.sizes[0], w.sizes[1])
+    reverse = _step_parity(lw)
+
+    def unpacked() -> None:
+        kernel = kernels.VECMAT[dt]
+        _call_if_large(lw, kernel, a, w, out, work, VECMAT_MIN_WORK, inline, reverse)
+
+    def packed() -> None:
+        # a packed matrix is large: the kernel, never the inline loops
+        kernel = kernels.VECMAT_PANELS[dt]
+        _call_kernel(lw, kernel, a, panels.buffer, out, None, reverse)
+
+    panels = pack_invariant_matrix(lw, op, dt)
+    if panels is None:
+        unpacked()
+    else:
+        lw.b.if_(panels.packed, packed, unpacked)
 
 
 def _step_parity(lw: "Lowering") -> SSAValue:

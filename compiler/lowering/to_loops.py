@@ -362,7 +362,7 @@ class SizeInference:
                 next(operands)
                 continue
             fields = [next(operands) if f == "x" else None for f in entry[1:]]
-            if not leading and not kept and axis == 0:
+            if not leading and not kept:
                 kept.append(None)  # the result's leading axis: not asked for
                 continue
             bounds = [None if f is None else self.scalar(f) for f in fields]

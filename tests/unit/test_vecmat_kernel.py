@@ -1,6 +1,7 @@
-"""The vector-matrix kernel at every vector width it is built for (AVX2's and
-AVX-512's), called directly: all column splits, alignments, both traversal
-directions and strided `x` against NumPy."""
+"""The vector-matrix kernels at every vector width they are built for (AVX2's
+and AVX-512's), called directly: all column splits, alignments, both traversal
+directions and strided `x` against NumPy; the panel kernel against the plain
+one, bit for bit."""
 
 import ctypes
 import itertools
@@ -17,21 +18,35 @@ from scanc.runtime import jit
 _count = itertools.count()
 
 
-def compiled_kernel(element: ir.Type, features: str):
-    """The kernel built for `features`, behind an external wrapper of its own name."""
+def compiled_kernel(element: ir.Type, features: str, define=kernels.vecmat):
+    """The kernel `define` builds for `features`, behind an external wrapper of
+    its own name."""
     target = host()
     module = ir.Module(name="vecmat_test")
     module.triple, module.data_layout = target.triple, target.data_layout
-    kernel = kernels.vecmat(module, element, features)
+    kernel = define(module, element, features)
     name = f"vecmat_test_{next(_count)}"
     wrapper = ir.Function(module, kernel.function_type, name=name)
     builder = ir.IRBuilder(wrapper.append_basic_block())
     builder.call(kernel, wrapper.args)
     builder.ret_void()
     address = jit.load(optimize(module, target), [name])[name]
-    arg_types = [ctypes.c_void_p, ctypes.c_int64] * 2 + [ctypes.c_void_p]
-    arg_types += [ctypes.c_int64] * 3
+    arg_types = [
+        ctypes.c_void_p if arg.type == kernel.args[0].type else ctypes.c_int64
+        for arg in kernel.args
+    ]
     return ctypes.CFUNCTYPE(None, *arg_types)(address)
+
+
+def panels_of(w: np.ndarray) -> np.ndarray:
+    """`w` packed as `scanc.lowering.panels` packs it: `[panels, k, P]`, zero
+    past the last column."""
+    k, n = w.shape
+    width = kernels.panel_columns(w.itemsize)
+    count = -(-n // width)
+    padded = np.zeros((k, count * width), w.dtype)
+    padded[:, :n] = w
+    return np.ascontiguousarray(padded.reshape(k, count, width).transpose(1, 0, 2))
 
 
 def test_vector_width_follows_the_target():
@@ -78,3 +93,25 @@ def test_both_directions_give_the_same_bits():
         )
         results.append(out)
     np.testing.assert_array_equal(*results)
+
+
+@pytest.mark.parametrize("features", ["+avx2,-avx512f", "+avx512f"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_panel_kernel_gives_the_plain_kernels_bits(features, dtype):
+    # one panel or several, with and without a partial vector and a partial
+    # panel at the end; nothing stored past n
+    element = f64 if dtype == "float64" else f32
+    plain = compiled_kernel(element, features)
+    packed = compiled_kernel(element, features, kernels.vecmat_panels)
+    rng = np.random.default_rng(7)
+    for k, n in [(1, 1), (3, 7), (9, 16), (40, 63), (17, 129), (5, 300), (0, 20)]:
+        for reverse, incx in itertools.product((0, 1), (1, 3)):
+            x = rng.normal(size=k * incx).astype(dtype)
+            w = rng.normal(size=(k, n)).astype(dtype)
+            panels = panels_of(w)
+            want, got = np.empty(n, dtype), np.full(n + 16, np.nan, dtype)
+            plain(x.ctypes.data, incx, w.ctypes.data, n, want.ctypes.data, k, n, 0)
+            args = (x.ctypes.data, incx, panels.ctypes.data, got.ctypes.data)
+            packed(*args, k, n, reverse)
+            np.testing.assert_array_equal(got[:n], want, err_msg=f"{k}x{n}")
+            assert np.isnan(got[n:]).all(), f"{k}x{n}: stored past n"
