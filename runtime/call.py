@@ -163,9 +163,11 @@ class NativeFunction:
         prototype = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p)
         self.entry = prototype(address)
         self.frame_address = self.frame.ctypes.data
-        #: the array last passed in each input slot, whose address is in the frame
-        #: (an array's data never moves while a reference to it is held)
-        self.last_inputs: list[np.ndarray | None] = [None] * len(inputs)
+        #: the array last passed in each input slot and its shape, whose address
+        #: is in the frame: an array's data stays where it is while a reference
+        #: to it is held, unless `resize(refcheck=False)` gives it a new size
+        #: (and so a new shape)
+        self.last_inputs: list[tuple | None] = [None] * len(inputs)
         self.input_slots = [(slot.offset, slot.rank) for slot in layout.inputs]
         #: the frame's input words, written with one `pack_into` per call
         self.input_format = struct.Struct("=" + "".join(map(_word_codes, inputs)))
@@ -194,8 +196,9 @@ class NativeFunction:
             if not array.flags.c_contiguous:
                 array = np.ascontiguousarray(array)
                 alive.append(array)
-            if last[n] is not array:  # the address costs a microsecond to read
-                last[n] = array
+            seen = last[n]
+            if seen is None or seen[0] is not array or seen[1] != array.shape:
+                last[n] = (array, array.shape)  # the address costs a microsecond
                 words[k] = array.ctypes.data
             words[k + 1 : k + 1 + rank] = array.shape
         self.input_format.pack_into(self.frame, 0, *words)

@@ -109,3 +109,15 @@ def test_sequence_too_short_for_n_steps():
     np.testing.assert_array_equal(f(np.arange(5.0), 3), [0, 2, 4])
     with pytest.raises(ValueError, match="larger than the sequences allow"):
         f(np.arange(5.0), 6)
+
+
+def test_array_resized_in_place_between_calls():
+    """`ndarray.resize(refcheck=False)` moves an array's data while the object
+    stays the same: the next call must read the new data, not the freed one."""
+    x = st.vector("x")
+    total = scanc.function([x], st.sum(x))
+    a = np.ones(4)
+    assert total(a) == 4.0
+    a.resize(1 << 20, refcheck=False)  # reallocates: the old address is freed
+    a[:] = 2.0
+    assert total(a) == 2.0 * (1 << 20)
