@@ -59,8 +59,23 @@ VECMAT_PANELS = {
 }
 
 
+#: `scanc_vecmat_panels_f64` that also computes tiles of a matrix product
+VECMAT_PANELS_TILES = "scanc_vecmat_panels_tiles_f64"
+
+#: tiles of a matrix product alone (see `_Tiles`)
+GEMM_TILES = "scanc_gemm_tiles_f64"
+
+#: rows and columns of one tile of a matrix product (`_Tiles`)
+TILE_ROWS = 8
+TILE_COLUMNS = 16
+
+
 def is_kernel(name: str) -> bool:
-    return name in VECMAT.values() or name in VECMAT_PANELS.values()
+    return (
+        name in VECMAT.values()
+        or name in VECMAT_PANELS.values()
+        or name in (VECMAT_PANELS_TILES, GEMM_TILES)
+    )
 
 
 def panel_columns(itemsize: int) -> int:
@@ -86,7 +101,25 @@ def vecmat_panels(module: ir.Module, element: ir.Type, features: str) -> ir.Func
     return _define(module, VECMAT_PANELS, arguments, _PanelVecMat, element, features)
 
 
-_POINTERS = ("x", "w", "out")
+_TILE_ARGUMENTS = ("a", "lda", "bt", "y", "ldy", "ka", "tile_cols", "rows")
+
+
+def vecmat_panels_tiles(module: ir.Module, features: str) -> ir.Function:
+    """The panel kernel that also computes tiles of `Y = A . B` (float64)."""
+    arguments = ("x", "incx", "w", "out", "k", "n", "reverse", *_TILE_ARGUMENTS)
+    arguments += ("first", "count")
+    names = {"float64": VECMAT_PANELS_TILES}
+    return _define(module, names, arguments, _PanelVecMatTiles, f64, features)
+
+
+def gemm_tiles(module: ir.Module, features: str) -> ir.Function:
+    """Tiles of `Y = A . B` alone (float64)."""
+    arguments = (*_TILE_ARGUMENTS, "first", "count")
+    names = {"float64": GEMM_TILES}
+    return _define(module, names, arguments, _GemmTiles, f64, features)
+
+
+_POINTERS = ("x", "w", "out", "a", "bt", "y")
 
 
 def _define(module, names: dict, arguments, builder, element, features) -> ir.Function:
@@ -203,18 +236,22 @@ class _VecMat:
     ) -> list[ir.Value]:
         """Vectors of column sums over all rows: row `i` of the vector at
         `starts[v]` is read at `row_start(i) + starts[v]` of `w`."""
-        b = self.b
         zero = ir.Constant(self.vector, None)
 
         def row(i: ir.Value, sums: list[ir.Value]) -> list[ir.Value]:
-            broadcast = self.splat(self.load_x(i))
-            offset = row_start(i)
-            return [
-                b.call(self.fmuladd, [broadcast, self.load_vector(b.add(offset, j)), s])
-                for j, s in zip(starts, sums)
-            ]
+            return self.add_row(starts, row_start, i, sums)
 
         return self.loop(self.k, row, [zero] * len(starts))
+
+    def add_row(self, starts, row_start, i: ir.Value, sums: list[ir.Value]):
+        """`sums` plus `x[i]` times row `i` of the vectors at `starts`."""
+        b = self.b
+        broadcast = self.splat(self.load_x(i))
+        offset = row_start(i)
+        return [
+            b.call(self.fmuladd, [broadcast, self.load_vector(b.add(offset, j)), s])
+            for j, s in zip(starts, sums)
+        ]
 
     def column(self, j: ir.Value) -> None:
         b = self.b
@@ -294,24 +331,43 @@ class _PanelVecMat(_VecMat):
     vectors; the columns of the last panel past `n` are not stored."""
 
     def build(self) -> None:
-        b = self.b
-        columns = panel_columns(self.element_bytes)
-        width = self.const(columns)
-        panels = b.udiv(b.add(self.n, self.const(columns - 1)), width)
+        self.loop(self.panel_count(), lambda q, _: self.panel(q))
+        self.b.ret_void()
 
-        def panel(q: ir.Value, _) -> None:
-            first_column = b.mul(self.in_order(q, panels), width)
-            base = b.mul(first_column, self.k)
-            for start in range(0, columns, self.lanes * PANEL_VECTORS):
-                starts = [
-                    self.const(start + v * self.lanes) for v in range(PANEL_VECTORS)
-                ]
-                sums = self.sums(starts, lambda i: b.add(base, b.mul(i, width)))
-                for j, total in zip(starts, sums):
-                    self.store_columns(b.add(first_column, j), total)
+    def panel_count(self) -> ir.Value:
+        columns = self.const(panel_columns(self.element_bytes))
+        return self.b.udiv(
+            self.b.add(self.n, self.b.sub(columns, self.const(1))), columns
+        )
 
-        self.loop(panels, panel)
-        b.ret_void()
+    def panel(self, q: ir.Value) -> None:
+        """The columns of the `q`-th panel summed (in passes of `PANEL_VECTORS`
+        vectors) and stored."""
+        for start in range(0, panel_columns(self.element_bytes), self.pass_columns):
+            starts = self.pass_starts(start)
+            self.store_pass(q, starts, self.sums(starts, self.panel_row(q)))
+
+    @property
+    def pass_columns(self) -> int:
+        return self.lanes * PANEL_VECTORS
+
+    def pass_starts(self, start: int) -> list[ir.Value]:
+        return [self.const(start + v * self.lanes) for v in range(PANEL_VECTORS)]
+
+    def first_column(self, q: ir.Value) -> ir.Value:
+        width = self.const(panel_columns(self.element_bytes))
+        return self.b.mul(self.in_order(q, self.panel_count()), width)
+
+    def panel_row(self, q: ir.Value) -> Callable[[ir.Value], ir.Value]:
+        """Where row `i` of the `q`-th panel starts in `w`."""
+        b, width = self.b, self.const(panel_columns(self.element_bytes))
+        base = b.mul(self.first_column(q), self.k)
+        return lambda i: b.add(base, b.mul(i, width))
+
+    def store_pass(self, q: ir.Value, starts: list[ir.Value], sums) -> None:
+        first_column = self.first_column(q)
+        for j, total in zip(starts, sums):
+            self.store_columns(self.b.add(first_column, j), total)
 
     def store_columns(self, j: ir.Value, total: ir.Value) -> None:
         """`total` into `out[j:j + lanes]`, only the columns before `n`."""
@@ -333,6 +389,164 @@ class _PanelVecMat(_VecMat):
                     b.store(b.extract_element(total, column), address)
 
                 self.loop(before_n, lane)
+
+
+class _Tiles:
+    """Tiles of `Y = A . B` (float64) for the two kernels below. `B` is packed
+    in tile panels, `[tile_cols, ka, TILE_COLUMNS]` (panel `c` holds columns
+    `c * TILE_COLUMNS` on of every row); tile `t` is the `TILE_ROWS` x
+    `TILE_COLUMNS` block of `Y` in row group `t // tile_cols` (rows from
+    `8 * g`, or the last 8 rows when fewer are left: `rows >= TILE_ROWS`) and
+    column panel `t % tile_cols`. Its sums stay in registers (16 AVX-512
+    vectors) while `k` walks the rows of `B`: two vectors of `B` and one
+    broadcast of `A` per row of the tile, so each element of `B` read feeds
+    `TILE_ROWS` FMAs. Every element is one chain of FMAs over `k` in order,
+    whichever kernel computes it."""
+
+    def __init__(self, kernel: "_VecMat"):
+        self.kernel, self.b = kernel, kernel.b
+        self.vector = ir.VectorType(f64, TILE_COLUMNS // 2)
+        self.fmuladd = _fmuladd(kernel.fn.module, self.vector, "v8f64")
+        # rows per pass over k: all 8 with 32 vector registers, 2 with 16
+        self.pass_rows = TILE_ROWS if kernel.lanes == 8 else 2
+
+    def origin(self, tile: ir.Value) -> tuple[ir.Value, ir.Value, ir.Value]:
+        """Where tile `tile` starts in `A`, `B`'s panels and `Y`."""
+        b, k = self.b, self.kernel
+        group, panel = b.udiv(tile, k.tile_cols), b.urem(tile, k.tile_cols)
+        first_row = b.mul(group, k.const(TILE_ROWS))
+        last_group = b.sub(k.rows, k.const(TILE_ROWS))
+        first_row = b.select(
+            b.icmp_unsigned("<", first_row, last_group), first_row, last_group
+        )
+        first_column = b.mul(panel, k.const(TILE_COLUMNS))
+        return (
+            b.mul(first_row, k.lda),
+            b.mul(first_column, k.ka),
+            b.add(b.mul(first_row, k.ldy), first_column),
+        )
+
+    def zeros(self, rows: int) -> list[ir.Value]:
+        return [ir.Constant(self.vector, None)] * (2 * rows)
+
+    def add_row(self, origin, i: ir.Value, sums, rows: range) -> list[ir.Value]:
+        """`sums` (of tile `rows`) plus column `i` of `A` times row `i` of `B`."""
+        b, k = self.b, self.kernel
+        a_base, b_base, _ = origin
+        at = b.add(b_base, b.mul(i, k.const(TILE_COLUMNS)))
+        halves = [self.load(k.bt, b.add(at, k.const(h * 8))) for h in (0, 1)]
+        updated = []
+        for r, (low, high) in zip(rows, zip(sums[::2], sums[1::2])):
+            element = b.add(b.add(a_base, b.mul(k.const(r), k.lda)), i)
+            a = self.splat(k.load(k.a, element, f64))
+            updated += [
+                b.call(self.fmuladd, [a, halves[0], low]),
+                b.call(self.fmuladd, [a, halves[1], high]),
+            ]
+        return updated
+
+    def store(self, origin, sums, rows: range) -> None:
+        b, k = self.b, self.kernel
+        y_base = origin[2]
+        for r, (low, high) in zip(rows, zip(sums[::2], sums[1::2])):
+            start = b.add(y_base, b.mul(k.const(r), k.ldy))
+            for h, total in enumerate((low, high)):
+                address = b.gep(k.y, [b.add(start, k.const(8 * h))], source_etype=f64)
+                b.store(total, address, align=8)
+
+    def run(self, tile: ir.Value) -> None:
+        """Tile `tile` alone, in passes of `pass_rows` rows."""
+        origin = self.origin(tile)
+        for first in range(0, TILE_ROWS, self.pass_rows):
+            rows = range(first, first + self.pass_rows)
+            sums = self.kernel.loop(
+                self.kernel.ka,
+                lambda i, s: self.add_row(origin, i, s, rows),
+                self.zeros(len(rows)),
+            )
+            self.store(origin, sums, rows)
+
+    def load(self, pointer: ir.Value, index: ir.Value) -> ir.Value:
+        address = self.b.gep(pointer, [index], source_etype=f64)
+        return self.b.load(address, typ=self.vector, align=8)
+
+    def splat(self, value: ir.Value) -> ir.Value:
+        b, lanes = self.b, self.vector.count
+        single = b.insert_element(ir.Constant(self.vector, ir.Undefined), value, i64(0))
+        mask = ir.Constant(ir.VectorType(ir.IntType(32), lanes), [0] * lanes)
+        return b.shuffle_vector(single, ir.Constant(self.vector, ir.Undefined), mask)
+
+
+class _GemmTiles(_VecMat):
+    """Tiles `first` to `first + count - 1` of `Y = A . B` (see `_Tiles`)."""
+
+    def build(self) -> None:
+        tiles = _Tiles(self)
+        self.loop(self.count, lambda j, _: tiles.run(self.b.add(self.first, j)))
+        self.b.ret_void()
+
+
+class _PanelVecMatTiles(_PanelVecMat):
+    """`out = x . W` as `_PanelVecMat` computes it, and tiles `first` to
+    `first + count - 1` of `Y = A . B` (see `_Tiles`) in the same pass: the
+    panel kernel waits on the cache for `W` and leaves FMA slots idle, which a
+    tile, whose `B` rows feed 8 FMAs each, fills. The tiles go one to a panel,
+    spread over the panels (`count` at most `panels`; the rest after the
+    panels); a panel with a tile walks the rows of both together. Only where
+    one pass sums a whole panel (AVX-512); otherwise the tiles run after the
+    panels."""
+
+    def build(self) -> None:
+        b, tiles, panels = self.b, _Tiles(self), self.panel_count()
+        one_pass = self.pass_columns == panel_columns(self.element_bytes)
+
+        def panel(q: ir.Value, done: list[ir.Value]) -> list[ir.Value]:
+            (done,) = done
+            if not one_pass:
+                self.panel(q)
+                return [done]
+            # tile j goes with the panel ceil(j * panels / count)
+            due = b.and_(
+                b.icmp_unsigned("<", done, self.count),
+                b.icmp_unsigned("<=", b.mul(done, panels), b.mul(q, self.count)),
+            )
+            with b.if_else(due) as (then, otherwise):
+                with then:
+                    self.panel_with_tile(q, tiles, b.add(self.first, done))
+                with otherwise:
+                    self.panel(q)
+            return [b.add(done, b.zext(due, i64))]
+
+        (done,) = self.loop(panels, panel, [self.const(0)])
+        start = b.add(self.first, done)
+        self.loop(b.sub(self.count, done), lambda j, _: tiles.run(b.add(start, j)))
+        b.ret_void()
+
+    def panel_with_tile(self, q: ir.Value, tiles: _Tiles, tile: ir.Value) -> None:
+        """Panel `q` and tile `tile` in one walk over their rows: both for the
+        first `min(k, ka)`, then the rest of whichever has more."""
+        b, starts, row_start = self.b, self.pass_starts(0), self.panel_row(q)
+        origin, rows = tiles.origin(tile), range(TILE_ROWS)
+        both = b.select(b.icmp_unsigned("<", self.k, self.ka), self.k, self.ka)
+        zero = [ir.Constant(self.vector, None)] * PANEL_VECTORS
+
+        def row(i: ir.Value, sums: list[ir.Value]) -> list[ir.Value]:
+            panel = self.add_row(starts, row_start, i, sums[:PANEL_VECTORS])
+            return panel + tiles.add_row(origin, i, sums[PANEL_VECTORS:], rows)
+
+        sums = self.loop(both, row, zero + tiles.zeros(TILE_ROWS))
+        panel_sums = self.loop(
+            b.sub(self.k, both),
+            lambda j, s: self.add_row(starts, row_start, b.add(both, j), s),
+            sums[:PANEL_VECTORS],
+        )
+        tile_sums = self.loop(
+            b.sub(self.ka, both),
+            lambda j, s: tiles.add_row(origin, b.add(both, j), s, rows),
+            sums[PANEL_VECTORS:],
+        )
+        self.store_pass(q, starts, panel_sums)
+        tiles.store(origin, tile_sums, rows)
 
 
 def _name(element: ir.Type) -> str:

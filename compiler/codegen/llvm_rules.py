@@ -314,8 +314,19 @@ def _call(e: FunctionEmitter, op: func.CallOp):
 
 
 def _call_vecmat(e: FunctionEmitter, op: func.CallOp) -> None:
-    x, w, out, reverse = (e[v] for v in op.arguments)
-    if op.callee.string_value() in kernels.VECMAT_PANELS.values():
+    name = op.callee.string_value()
+    if name == kernels.GEMM_TILES:
+        a, bt, y, *rest = (e[v] for v in op.arguments)
+        kernel = kernels.gemm_tiles(e.module, e.features)
+        e.b.call(kernel, [*_tiles_operands(a, bt, y), *rest])
+        return
+    x, w, out, reverse, *tiles = (e[v] for v in op.arguments)
+    if name == kernels.VECMAT_PANELS_TILES:
+        kernel = kernels.vecmat_panels_tiles(e.module, e.features)
+        a, bt, y, *rest = tiles
+        args = [x.data, x.strides[0], w.data, out.data, w.sizes[1], out.sizes[0]]
+        args += [reverse, *_tiles_operands(a, bt, y), *rest]
+    elif name in kernels.VECMAT_PANELS.values():
         kernel = kernels.vecmat_panels(e.module, x.element, e.features)
         k, n = w.sizes[1], out.sizes[0]
         args = [x.data, x.strides[0], w.data, out.data, k, n, reverse]
@@ -324,6 +335,20 @@ def _call_vecmat(e: FunctionEmitter, op: func.CallOp) -> None:
         args = [x.data, x.strides[0], w.data, w.strides[0], out.data, *w.sizes]
         args.append(reverse)
     e.b.call(kernel, args)
+
+
+def _tiles_operands(a, bt, y) -> list:
+    """`A`, its row stride, packed `B`, `Y`, its row stride, `k`, and `B`'s
+    tile panels: the leading arguments of the tiles kernels."""
+    return [
+        a.data,
+        a.strides[0],
+        bt.data,
+        y.data,
+        y.strides[0],
+        a.sizes[1],
+        bt.sizes[0],
+    ]
 
 
 SCALAR_RULES: dict[type, Callable] = {

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from scanc.codegen import kernels
 from scanc.dialects import st
 from scanc.frontend import dtypes
-from scanc.lowering import scalar
+from scanc.lowering import input_products, scalar
 from scanc.lowering.builder import strided_type, subview
 from scanc.lowering.elementwise import dtype
 from scanc.lowering.panels import pack_invariant_matrix
@@ -79,25 +79,33 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
             rows()
         return out
     rows = a.sizes[:-1]
+    if rows and input_products.deferrable(op):
+        return input_products.defer(lw, op, a, w)
     out = lw.new_buffer(dt, [*rows, w.sizes[1]])
-    inline = lambda: _vector_matrix_loops(b, a, w, out, dt)  # noqa: E731
-    if not rows:
-        if dt in kernels.VECMAT:
-            _vector_matrix_kernel(lw, op, a, w, out, inline)
-        else:
-            inline()
-        return out
-    if dt in GEMM and blas.available():
-        work = b.muli(b.muli(rows[0], k), w.sizes[1])
+    if rows:
         # outside loops, an operand BLAS cannot read as it is (a transpose, a
         # reversed matrix) is copied row-major, O(n^2), for the O(n^3) product
-        copy = isinstance(op.parent_op(), func.FuncOp)
+        matrix_product(lw, a, w, out, isinstance(op.parent_op(), func.FuncOp))
+    elif dt in kernels.VECMAT:
+        inline = lambda: _vector_matrix_loops(b, a, w, out, dt)  # noqa: E731
+        _vector_matrix_kernel(lw, op, a, w, out, inline)
+    else:
+        _vector_matrix_loops(b, a, w, out, dt)
+    return out
+
+
+def matrix_product(lw, a: Buffer, w: Lowered, out: Buffer, copy: bool = False) -> None:
+    """out = a . w for a matrix `a`: BLAS gemm when large enough, else loops;
+    `copy`: see `call_kernel`'s `copy_matrices`."""
+    b, dt = lw.b, out.dtype
+    inline = lambda: _vector_matrix_loops(b, a, w, out, dt)  # noqa: E731
+    if dt in GEMM and blas.available():
+        work = b.muli(b.muli(a.sizes[0], a.sizes[1]), w.sizes[1])
         _call_if_large(
             lw, GEMM[dt], a, w, out, work, GEMM_MIN_WORK, inline, copy_matrices=copy
         )
     else:
         inline()
-    return out
 
 
 def _vector_matrix_kernel(lw, op: st.DotOp, a, w, out: Buffer, inline) -> None:
@@ -113,13 +121,25 @@ def _vector_matrix_kernel(lw, op: st.DotOp, a, w, out: Buffer, inline) -> None:
     def packed() -> None:
         # a packed matrix is large: the kernel, never the inline loops
         kernel = kernels.VECMAT_PANELS[dt]
-        _call_kernel(lw, kernel, a, panels.buffer, out, None, reverse)
+        call_kernel(lw, kernel, a, panels.buffer, out, None, reverse)
 
     panels = pack_invariant_matrix(lw, op, dt)
     if panels is None:
         unpacked()
-    else:
-        lw.b.if_(panels.packed, packed, unpacked)
+        return
+    either = lambda: lw.b.if_(panels.packed, packed, unpacked)  # noqa: E731
+    tiles = input_products.claim(lw, panels.packed)
+    if tiles is None:
+        either()
+        return
+
+    def with_tiles() -> None:
+        # also the next tiles of the loop's input products
+        kernel = kernels.VECMAT_PANELS_TILES
+        extra = [reverse, *tiles.of_step(lw)]
+        call_kernel(lw, kernel, a, panels.buffer, out, None, *extra)
+
+    lw.b.if_(tiles.tiled, with_tiles, either)
 
 
 def _step_parity(lw: "Lowering") -> SSAValue:
@@ -144,31 +164,32 @@ def _call_if_large(
     *extra,
     copy_matrices: bool = False,
 ):
-    """`kernel(a, w, out, *extra)` (see `_call_kernel`) when `work`
+    """`kernel(a, w, out, *extra)` (see `call_kernel`) when `work`
     (multiply-adds) reaches `threshold`, else `inline()`."""
     b = lw.b
 
     def call() -> None:
-        _call_kernel(lw, kernel, a, w, out, inline, *extra, copy_matrices=copy_matrices)
+        call_kernel(lw, kernel, a, w, out, inline, *extra, copy_matrices=copy_matrices)
 
     b.if_(b.cmpi("sge", work, b.const(threshold)), call, inline)
 
 
-def _call_kernel(
+def call_kernel(
     lw, kernel: str, a, w, out: Buffer, inline, *extra, copy_matrices: bool = False
 ):
     """`kernel(a, w, out, *extra)`. Views are passed where they are when the
-    kernel can read them (see `_kernel_reads`); otherwise a vector is copied
+    kernel can read them (see `kernel_reads`); otherwise a vector is copied
     for the call (O(n)), and so is a matrix with `copy_matrices=True` (outside
     loops, where an O(n^2) copy is cheap next to an O(n^3) product), else the
-    product runs `inline()`. Every call of `kernel` passes its operands as
-    views (a whole buffer through a subview of all of it), so it has one
-    declared signature."""
+    product runs `inline()`. Every call of `kernel` passes its operands and
+    `out` as views (a whole buffer through a subview of all of it), so it has
+    one declared signature."""
     b, operands = lw.b, (a, w)
 
     def call(refs) -> None:
-        views = [_as_view(b, ref, v.sizes) for ref, v in zip(refs, operands)]
-        b.block.add_op(func.CallOp(kernel, [*views, out.ref, *extra], []))
+        views = [as_view(b, ref, v.sizes) for ref, v in zip(refs, operands)]
+        target = as_view(b, out.ref, out.sizes)
+        b.block.add_op(func.CallOp(kernel, [*views, target, *extra], []))
 
     def call_on_copies() -> None:
         copies = [
@@ -185,20 +206,19 @@ def _call_kernel(
     def direct() -> None:
         call([v.ref for v in operands])
 
-    readable = _kernel_reads(b, operands)
+    readable = kernel_reads(b, operands)
     copy = copy_matrices or all(v.rank == 1 for v in operands if _is_view(v))
     if readable is None:
         direct()
     else:
         b.if_(readable, direct, call_on_copies if copy else inline)
     lw.externals[kernel] = [
-        *(strided_type(v.ref.type.element_type, v.rank) for v in operands),
-        out.ref.type,
+        *(strided_type(v.ref.type.element_type, v.rank) for v in (*operands, out)),
         *(value.type for value in extra),
     ]
 
 
-def _kernel_reads(b, operands) -> SSAValue | None:
+def kernel_reads(b, operands) -> SSAValue | None:
     """Whether the kernels can read every view among `operands` where it is
     (None when none is a view): a vector with a positive increment, a matrix
     with contiguous rows at least a row apart (BLAS's `lda >= max(1, n)`)."""
@@ -224,7 +244,7 @@ def _kernel_reads(b, operands) -> SSAValue | None:
     return both
 
 
-def _as_view(b, ref: SSAValue, sizes) -> SSAValue:
+def as_view(b, ref: SSAValue, sizes) -> SSAValue:
     """`ref` (of shape `sizes`) as a memref of the strided type: a subview of
     all of it, unless it is one already."""
     if isinstance(ref.type.layout, StridedLayoutAttr):

@@ -27,6 +27,7 @@ from scanc.dialects.scan import (
     sequence_span,
 )
 from scanc.frontend import dtypes
+from scanc.lowering import input_products
 from scanc.lowering.builder import Builder, index, strided_type, subview
 from scanc.lowering.values import Buffer, Lazy, Lowered, Scalar, Scope, store_into
 from xdsl.dialects import arith, scf
@@ -129,6 +130,7 @@ class Output:
 class ScanLowering:
     def __init__(self, lw: "Lowering", op: LoopOp):
         self.lw, self.b, self.op = lw, lw.b, op
+        self.input_products = input_products.gather(lw, op)
         self.seqs = [lw.get(v) for v in op.sequences]
         inits = iter(lw.get(v) for v in op.initials)
         self.outs = [
@@ -245,6 +247,10 @@ class ScanLowering:
             for arg, value in zip(block.args, self.block_values(t, carried)):
                 lw.values[arg] = value
             lw.lower_ops(list(block.ops)[:-1])
+            group = self.input_products
+            if group is not None and not group.claimed:
+                with b.at(self.loop_scope.preheader):
+                    input_products.products_now(lw, group)
             yielded = self.op.yield_op()
             next_carried = []
             for out, value in zip(self.outs, yielded.values):
@@ -285,6 +291,7 @@ class ScanLowering:
             if o.carried
         ]
         self.loop_scope = Scope.before_loop(b, n)
+        self.loop_scope.input_products = self.input_products
         if self.op.yield_op().until is None:
             b.for_(b.const(0), n, lambda t, c: self.body(t, c)[0], carried_init)
             executed = n

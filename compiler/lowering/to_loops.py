@@ -64,6 +64,9 @@ class Lowering:
         self.b = Builder(self.block, self._live_buffers)
         self.values: dict[SSAValue, Lowered] = {}
         self.scopes: list[Scope] = [Scope()]
+        #: matrix products left to the loop that reads them
+        #: (`scanc.lowering.input_products`)
+        self.deferred: dict = {}
         #: external functions the lowered code calls, with their argument types
         self.externals: dict[str, list[Attribute]] = {}
 

@@ -77,6 +77,9 @@ class Scope:
     step: SSAValue | None = None
     #: a loop's number of steps (at most that many with `until`), known before it
     steps: SSAValue | None = None
+    #: the products the loop reads as sequences and computes itself, if any
+    #: (`scanc.lowering.input_products`)
+    input_products: object = None
 
     @staticmethod
     def before_loop(b: Builder, steps: SSAValue) -> "Scope":

@@ -115,3 +115,61 @@ def test_panel_kernel_gives_the_plain_kernels_bits(features, dtype):
             packed(*args, k, n, reverse)
             np.testing.assert_array_equal(got[:n], want, err_msg=f"{k}x{n}")
             assert np.isnan(got[n:]).all(), f"{k}x{n}: stored past n"
+
+
+def tile_panels_of(b: np.ndarray) -> np.ndarray:
+    """`b` packed as `scanc.lowering.input_products` packs it:
+    `[columns / 16, k, 16]`."""
+    k, n = b.shape
+    width = kernels.TILE_COLUMNS
+    return np.ascontiguousarray(b.reshape(k, n // width, width).transpose(1, 0, 2))
+
+
+def tile_kernels(features: str):
+    def define(definer):
+        return compiled_kernel(f64, features, lambda m, _, f: definer(m, f))
+
+    return define(kernels.gemm_tiles), define(kernels.vecmat_panels_tiles)
+
+
+@pytest.mark.parametrize("features", ["+avx2,-avx512f", "+avx512f"])
+def test_tiles_with_the_panel_kernel_match_numpy(features):
+    # the schedule `scanc.lowering.input_products` uses: the first two row
+    # groups alone, then a few tiles with each panel kernel call; every
+    # element of Y written once per tile covering it (the last row group
+    # overlaps the one before when rows are not a multiple of 8), nothing past
+    # the rows or the row stride's padding; the panel kernel's own sums are
+    # its plain sums, bit for bit
+    gemm_tiles, fused = tile_kernels(features)
+    plain = compiled_kernel(f64, features, kernels.vecmat_panels)
+    rng = np.random.default_rng(8)
+    shapes = [(256, 1024, 256, 37, 64), (40, 63, 5, 21, 48), (5, 300, 70, 16, 16)]
+    shapes += [(1, 64, 1, 8, 16), (33, 129, 100, 50, 160)]
+    for k, n, ka, rows, columns in shapes:
+        for reverse, padding in itertools.product((0, 1), (0, 5)):
+            x, w = rng.normal(size=k), rng.normal(size=(k, n))
+            a_buffer = rng.normal(size=(rows, ka + padding))
+            a, b = a_buffer[:, :ka], rng.normal(size=(ka, columns))
+            y = np.full((rows, columns + padding), np.nan)
+            b_panels, w_panels = tile_panels_of(b), panels_of(w)
+            tile_cols = columns // kernels.TILE_COLUMNS
+            tiles = -(-rows // kernels.TILE_ROWS) * tile_cols
+            lead = (a.ctypes.data, ka + padding, b_panels.ctypes.data, y.ctypes.data)
+            lead += (columns + padding, ka, tile_cols, rows)
+            first = min(tiles, 2 * tile_cols)
+            gemm_tiles(*lead, 0, first)
+            per_step = -(-tile_cols // kernels.TILE_ROWS)
+            want = np.empty(n)
+            plain(x.ctypes.data, 1, w_panels.ctypes.data, want.ctypes.data, k, n, 0)
+            while first < tiles:
+                count = min(per_step, tiles - first)
+                out = np.full(n, np.nan)
+                args = (x.ctypes.data, 1, w_panels.ctypes.data, out.ctypes.data)
+                fused(*args, k, n, reverse, *lead, first, count)
+                np.testing.assert_array_equal(out, want)
+                first += count
+            case = f"{k}x{n}, {rows}x{ka} . {ka}x{columns}"
+            np.testing.assert_allclose(
+                y[:, :columns], a @ b, rtol=1e-12, atol=1e-12, err_msg=case
+            )
+            assert np.isnan(y[:, columns:]).all(), f"{case}: stored in the padding"

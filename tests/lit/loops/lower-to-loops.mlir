@@ -67,7 +67,8 @@ func.func @reversed(%init: tensor<1x?xf64>, %k: tensor<i64>) -> tensor<?xf64> {
 // positive (checked at run time; -1 here), else copies it into a buffer for
 // the call. x . W calls the vector-matrix kernel the emitter defines
 // (scanc.codegen.kernels); outside a loop its traversal flag is 0. A whole
-// buffer is passed through a subview of all of it (one signature per kernel).
+// buffer, operand or output, is passed through a subview of all of it (one
+// signature per kernel).
 // CHECK-LABEL: func.func @products
 // CHECK:      %[[REV:.*]] = memref.subview %x
 // CHECK:      %[[LIMIT:.*]] = arith.constant 4097 : index
@@ -78,13 +79,13 @@ func.func @reversed(%init: tensor<1x?xf64>, %k: tensor<i64>) -> tensor<?xf64> {
 // CHECK-NEXT:   %[[POSITIVE:.*]] = arith.cmpi sge, %[[INC]], %[[ONE]] : index
 // CHECK-NEXT:   scf.if %[[POSITIVE]] {
 // CHECK:          %[[WHOLE:.*]] = memref.subview %A
-// CHECK-NEXT:     func.call @scanc_cblas_dgemv_n(%[[WHOLE]], %[[REV]], %{{.*}})
+// CHECK:          func.call @scanc_cblas_dgemv_n(%[[WHOLE]], %[[REV]], %{{.*}})
 // CHECK-NEXT:   } else {
 // CHECK-NEXT:     %[[COPY:.*]] = memref.alloc
 // CHECK:          memref.load %[[REV]]
 // CHECK-NEXT:     memref.store %{{.*}}, %[[COPY]]
 // CHECK:          %[[COPIED:.*]] = memref.subview %[[COPY]]
-// CHECK-NEXT:     func.call @scanc_cblas_dgemv_n(%{{.*}}, %[[COPIED]], %{{.*}})
+// CHECK:          func.call @scanc_cblas_dgemv_n(%{{.*}}, %[[COPIED]], %{{.*}})
 // CHECK-NEXT:     memref.dealloc %[[COPY]]
 // CHECK-NEXT:   }
 // CHECK-NEXT: } else {
@@ -95,9 +96,9 @@ func.func @reversed(%init: tensor<1x?xf64>, %k: tensor<i64>) -> tensor<?xf64> {
 // CHECK-NEXT: %{{.*}} = arith.constant 2500 : index
 // CHECK:      %[[X:.*]] = memref.subview %x
 // CHECK:      %[[W:.*]] = memref.subview %A
-// CHECK-NEXT: func.call @scanc_vecmat_f64(%[[X]], %[[W]], %{{.*}}, %[[FORWARD]])
-// CHECK:      func.func private @scanc_cblas_dgemv_n(memref<?x?xf64, strided<[?, ?], offset: ?>>, memref<?xf64, strided<[?], offset: ?>>, memref<?xf64>)
-// CHECK:      func.func private @scanc_vecmat_f64(memref<?xf64, strided<[?], offset: ?>>, memref<?x?xf64, strided<[?, ?], offset: ?>>, memref<?xf64>, index)
+// CHECK:      func.call @scanc_vecmat_f64(%[[X]], %[[W]], %{{.*}}, %[[FORWARD]])
+// CHECK:      func.func private @scanc_cblas_dgemv_n(memref<?x?xf64, strided<[?, ?], offset: ?>>, memref<?xf64, strided<[?], offset: ?>>, memref<?xf64, strided<[?], offset: ?>>)
+// CHECK:      func.func private @scanc_vecmat_f64(memref<?xf64, strided<[?], offset: ?>>, memref<?x?xf64, strided<[?, ?], offset: ?>>, memref<?xf64, strided<[?], offset: ?>>, index)
 func.func @products(%A: tensor<?x?xf64>, %x: tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
   %m1 = arith.constant dense<-1> : tensor<i64>
   %rev = st.subtensor %x ["s__x"](%m1) : (tensor<?xf64>, tensor<i64>) -> tensor<?xf64>
@@ -137,10 +138,10 @@ func.func @products(%A: tensor<?x?xf64>, %x: tensor<?xf64>) -> (tensor<?xf64>, t
 // CHECK:        %[[PARITY:.*]] = arith.andi %[[STEP]], %{{.*}} : index
 // CHECK-NEXT:   scf.if %[[PACKED]] {
 // CHECK:          %[[P:.*]] = memref.subview %[[PANELS]]
-// CHECK-NEXT:     func.call @scanc_vecmat_panels_f64(%{{.*}}, %[[P]], %{{.*}}, %[[PARITY]])
+// CHECK:          func.call @scanc_vecmat_panels_f64(%{{.*}}, %[[P]], %{{.*}}, %[[PARITY]])
 // CHECK:        } else {
 // CHECK:          %[[W:.*]] = memref.subview %W
-// CHECK-NEXT:     func.call @scanc_vecmat_f64(%{{.*}}, %[[W]], %{{.*}}, %[[PARITY]])
+// CHECK:          func.call @scanc_vecmat_f64(%{{.*}}, %[[W]], %{{.*}}, %[[PARITY]])
 // CHECK:      memref.dealloc %[[PANELS]]
 func.func @recurrent_product(%W: tensor<?x?xf64>, %h0: tensor<?xf64>, %k: tensor<i64>) -> tensor<?x?xf64> {
   %init = st.expand_dims %h0 {axes = array<i64: 0>} : tensor<?xf64> to tensor<1x?xf64>
@@ -191,7 +192,7 @@ func.func @sliced_matrix_product(%A: tensor<?x?xf64>, %B: tensor<?x?xf64>, %k: t
 // CHECK:        scf.if %{{.*}} {
 // CHECK:          memref.extract_strided_metadata %[[LOW]]
 // CHECK:          scf.if %{{.*}} {
-// CHECK-NEXT:       func.call @scanc_vecmat_f64(%{{.*}}, %[[LOW]], %{{.*}}, %{{.*}})
+// CHECK:            func.call @scanc_vecmat_f64(%{{.*}}, %[[LOW]], %{{.*}}, %{{.*}})
 // CHECK-NEXT:     } else {
 // CHECK-NOT:        memref.alloc
 // CHECK:            arith.mulf
@@ -240,7 +241,7 @@ func.func @transposed_recurrent_product(%W: tensor<?x?xf64>, %h0: tensor<?xf64>,
 // CHECK-NOT:    memref.alloc({{.*}}) : memref<?x?x?xf64>
 // CHECK:        scf.for
 // CHECK:          %[[P:.*]] = memref.subview %[[PANELS]]
-// CHECK-NEXT:     func.call @scanc_vecmat_panels_f64(%{{.*}}, %[[P]], %{{.*}}, %{{.*}})
+// CHECK:          func.call @scanc_vecmat_panels_f64(%{{.*}}, %[[P]], %{{.*}}, %{{.*}})
 func.func @nested_recurrent_product(%W: tensor<?x?xf64>, %h0: tensor<?xf64>, %k: tensor<i64>, %m: tensor<i64>) -> tensor<?x?xf64> {
   %init = st.expand_dims %h0 {axes = array<i64: 0>} : tensor<?xf64> to tensor<1x?xf64>
   %r = scan.loop steps(%m : tensor<i64>) outs(%init taps [-1] : tensor<1x?xf64>) invariants(%W : tensor<?x?xf64>, %k : tensor<i64>) -> (tensor<?x?xf64>) {
@@ -275,4 +276,87 @@ func.func @free_on_failure(%x: tensor<?xf64>, %W: tensor<?x?xf64>) -> tensor<?xf
   %t = st.elementwise "tanh"(%x) : (tensor<?xf64>) -> tensor<?xf64>
   %p = st.dot %t, %W : (tensor<?xf64>, tensor<?x?xf64>) -> tensor<?xf64>
   func.return %p : tensor<?xf64>
+}
+
+// -----
+
+// Input products (scanc.lowering.input_products): X . Wa and X . Wb, read only
+// by the loop at tap 0, whose body has a state product h . U, go side by side
+// into one buffer (each a view of its columns) and are computed by the loop:
+// when U is packed, the loop runs at least 16 steps and every product has
+// whole 16-column tile panels, Wa and Wb are packed in tile panels, the first
+// two row groups are computed before the loop, and each step's panel kernel
+// call computes the next tiles; otherwise both products run before the loop
+// (gemm into their views) and the steps call the kernels as before.
+// CHECK-LABEL: func.func @input_products
+// CHECK:      "ValueError: dot: shapes are not aligned"
+// CHECK:      "ValueError: dot: shapes are not aligned"
+// CHECK:      %[[A_END:.*]] = arith.addi %[[ZERO:.*]], %[[A_COLUMNS:.*]] : index
+// CHECK-NEXT: %[[COLUMNS:.*]] = arith.addi %[[A_END]], %[[B_COLUMNS:.*]] : index
+// CHECK-NEXT: %[[Y:.*]] = memref.alloc(%[[ROWS:.*]], %[[COLUMNS]]) : memref<?x?xf64>
+// CHECK:      memref.subview %[[Y]][%{{.*}}, %[[ZERO]]] [%[[ROWS]], %[[A_COLUMNS]]]
+// CHECK:      memref.subview %[[Y]][%{{.*}}, %[[A_END]]] [%[[ROWS]], %[[B_COLUMNS]]]
+// CHECK:      %[[STEPS:.*]] = arith.minsi
+// CHECK:      %[[PACKED:.*]] = arith.andi %{{.*}}, %{{.*}} : i1
+// CHECK:      %[[LONG:.*]] = arith.cmpi sge, %[[STEPS]], %{{.*}} : index
+// CHECK:      %[[A_WHOLE:.*]] = arith.cmpi eq
+// CHECK:      %[[B_WHOLE:.*]] = arith.cmpi eq
+// CHECK-NEXT: %[[T1:.*]] = arith.andi %[[PACKED]], %[[LONG]] : i1
+// CHECK-NEXT: %[[T2:.*]] = arith.andi %[[T1]], %[[A_WHOLE]] : i1
+// CHECK-NEXT: %[[TILED:.*]] = arith.andi %[[T2]], %[[B_WHOLE]] : i1
+// CHECK:      %[[TILE_PANELS:.*]] = arith.select %[[TILED]]
+// CHECK-NEXT: %[[B:.*]] = memref.alloc(%[[TILE_PANELS]], %{{.*}}, %{{.*}}) : memref<?x?x?xf64>
+// CHECK:        memref.load %Wa
+// CHECK:        memref.store %{{.*}}, %[[B]]
+// CHECK:        memref.load %Wb
+// CHECK:        memref.store %{{.*}}, %[[B]]
+// CHECK:      scf.if %[[TILED]] {
+// CHECK:        func.call @scanc_gemm_tiles_f64(%{{.*}}, %{{.*}}, %{{.*}}, %[[STEPS]], %{{.*}}, %{{.*}})
+// CHECK:      } else {
+// CHECK:        func.call @scanc_cblas_dgemm
+// CHECK:        func.call @scanc_cblas_dgemm
+// CHECK:      scf.for %[[STEP:.*]] = %{{.*}} to %[[STEPS]] step
+// CHECK:        scf.if %[[TILED]] {
+// CHECK:          func.call @scanc_vecmat_panels_tiles_f64(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[STEPS]], %{{.*}}, %{{.*}})
+// CHECK:        } else {
+// CHECK:          scf.if %[[PACKED]] {
+// CHECK:            func.call @scanc_vecmat_panels_f64
+// CHECK:          } else {
+// CHECK:            func.call @scanc_vecmat_f64
+// CHECK:      memref.dealloc %[[B]]
+func.func @input_products(%X: tensor<?x?xf64>, %Wa: tensor<?x?xf64>, %Wb: tensor<?x?xf64>, %U: tensor<?x?xf64>, %h0: tensor<?xf64>) -> tensor<?x?xf64> {
+  %init = st.expand_dims %h0 {axes = array<i64: 0>} : tensor<?xf64> to tensor<1x?xf64>
+  %xa = st.dot %X, %Wa : (tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<?x?xf64>
+  %xb = st.dot %X, %Wb : (tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<?x?xf64>
+  %r = scan.loop seqs(%xa taps [0] : tensor<?x?xf64>, %xb taps [0] : tensor<?x?xf64>) outs(%init taps [-1] : tensor<1x?xf64>) invariants(%U : tensor<?x?xf64>) -> (tensor<?x?xf64>) {
+  ^bb0(%a: tensor<?xf64>, %b: tensor<?xf64>, %h: tensor<?xf64>, %u: tensor<?x?xf64>):
+    %p = st.dot %h, %u : (tensor<?xf64>, tensor<?x?xf64>) -> tensor<?xf64>
+    %s = st.elementwise "add"(%a, %p) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
+    %t = st.elementwise "mul"(%s, %b) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
+    scan.yield %t : tensor<?xf64>
+  }
+  func.return %r : tensor<?x?xf64>
+}
+
+// -----
+
+// Nothing is deferred when the product is also read after the loop: it runs
+// before the loop, whole, and the steps call the kernels as before.
+// CHECK-LABEL: func.func @input_product_read_twice
+// CHECK-NOT:  scanc_gemm_tiles_f64
+// CHECK:      func.call @scanc_cblas_dgemm
+// CHECK:      scf.for
+// CHECK-NOT:  scanc_vecmat_panels_tiles_f64
+// CHECK:      func.call @scanc_vecmat_panels_f64
+// CHECK:      func.return
+func.func @input_product_read_twice(%X: tensor<?x?xf64>, %Wa: tensor<?x?xf64>, %U: tensor<?x?xf64>, %h0: tensor<?xf64>) -> (tensor<?x?xf64>, tensor<?x?xf64>) {
+  %init = st.expand_dims %h0 {axes = array<i64: 0>} : tensor<?xf64> to tensor<1x?xf64>
+  %xa = st.dot %X, %Wa : (tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<?x?xf64>
+  %r = scan.loop seqs(%xa taps [0] : tensor<?x?xf64>) outs(%init taps [-1] : tensor<1x?xf64>) invariants(%U : tensor<?x?xf64>) -> (tensor<?x?xf64>) {
+  ^bb0(%a: tensor<?xf64>, %h: tensor<?xf64>, %u: tensor<?x?xf64>):
+    %p = st.dot %h, %u : (tensor<?xf64>, tensor<?x?xf64>) -> tensor<?xf64>
+    %s = st.elementwise "add"(%a, %p) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
+    scan.yield %s : tensor<?xf64>
+  }
+  func.return %r, %xa : tensor<?x?xf64>, tensor<?x?xf64>
 }
