@@ -276,13 +276,15 @@ class _VecMat:
     def const(value: int) -> ir.Constant:
         return ir.Constant(i64, value)
 
-    def splat(self, value: ir.Value) -> ir.Value:
-        b = self.b
-        single = b.insert_element(
-            ir.Constant(self.vector, ir.Undefined), value, self.const(0)
+    def splat(self, value: ir.Value, vector: ir.VectorType | None = None) -> ir.Value:
+        """`value` in every lane of `vector` (by default the target's)."""
+        b, vector = self.b, vector or self.vector
+        undefined = ir.Constant(vector, ir.Undefined)
+        single = b.insert_element(undefined, value, self.const(0))
+        mask = ir.Constant(
+            ir.VectorType(ir.IntType(32), vector.count), [0] * vector.count
         )
-        mask = ir.Constant(ir.VectorType(ir.IntType(32), self.lanes), [0] * self.lanes)
-        return b.shuffle_vector(single, ir.Constant(self.vector, ir.Undefined), mask)
+        return b.shuffle_vector(single, undefined, mask)
 
     def load(self, pointer: ir.Value, index: ir.Value, type_: ir.Type) -> ir.Value:
         address = self.b.gep(pointer, [index], source_etype=self.element)
@@ -434,11 +436,11 @@ class _Tiles:
         b, k = self.b, self.kernel
         a_base, b_base, _ = origin
         at = b.add(b_base, b.mul(i, k.const(TILE_COLUMNS)))
-        halves = [self.load(k.bt, b.add(at, k.const(h * 8))) for h in (0, 1)]
+        halves = [k.load(k.bt, b.add(at, k.const(h * 8)), self.vector) for h in (0, 1)]
         updated = []
         for r, (low, high) in zip(rows, zip(sums[::2], sums[1::2])):
             element = b.add(b.add(a_base, b.mul(k.const(r), k.lda)), i)
-            a = self.splat(k.load(k.a, element, f64))
+            a = k.splat(k.load(k.a, element, f64), self.vector)
             updated += [
                 b.call(self.fmuladd, [a, halves[0], low]),
                 b.call(self.fmuladd, [a, halves[1], high]),
@@ -465,16 +467,6 @@ class _Tiles:
                 self.zeros(len(rows)),
             )
             self.store(origin, sums, rows)
-
-    def load(self, pointer: ir.Value, index: ir.Value) -> ir.Value:
-        address = self.b.gep(pointer, [index], source_etype=f64)
-        return self.b.load(address, typ=self.vector, align=8)
-
-    def splat(self, value: ir.Value) -> ir.Value:
-        b, lanes = self.b, self.vector.count
-        single = b.insert_element(ir.Constant(self.vector, ir.Undefined), value, i64(0))
-        mask = ir.Constant(ir.VectorType(ir.IntType(32), lanes), [0] * lanes)
-        return b.shuffle_vector(single, ir.Constant(self.vector, ir.Undefined), mask)
 
 
 class _GemmTiles(_VecMat):

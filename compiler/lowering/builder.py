@@ -91,6 +91,13 @@ class Builder:
     def from_index(self, v: SSAValue, type_: Attribute) -> SSAValue:
         return self.add(arith.IndexCastOp(v, type_))
 
+    def all_of(self, conditions: Sequence[SSAValue]) -> SSAValue:
+        """The i1 `and` of one or more `conditions`."""
+        result = conditions[0]
+        for condition in conditions[1:]:
+            result = self.add(arith.AndIOp(result, condition))
+        return result
+
     def check(self, cond: SSAValue, message: str) -> None:
         """Stop the call with `message` ("ExceptionClass: text") unless `cond`,
         after freeing the live buffers defined where this check can see them,

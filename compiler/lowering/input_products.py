@@ -227,10 +227,7 @@ def _can_tile(lw, group: InputProducts, packed: SSAValue, scope: Scope) -> SSAVa
     readable = linalg.kernel_reads(b, [group.x])
     if readable is not None:
         conditions.append(readable)
-    tiled = conditions[0]
-    for condition in conditions[1:]:
-        tiled = b.add(arith.AndIOp(tiled, condition))
-    return tiled
+    return b.all_of(conditions)
 
 
 def _pack(lw, group: InputProducts, packed: Buffer) -> None:

@@ -236,12 +236,7 @@ def kernel_reads(b, operands) -> SSAValue | None:
         least = b.maxi(v.sizes[1], one)
         conditions.append(b.cmpi("eq", strides[1], one))
         conditions.append(b.cmpi("sge", strides[0], least))
-    if not conditions:
-        return None
-    both = conditions[0]
-    for condition in conditions[1:]:
-        both = b.add(arith.AndIOp(both, condition))
-    return both
+    return b.all_of(conditions) if conditions else None
 
 
 def as_view(b, ref: SSAValue, sizes) -> SSAValue:
