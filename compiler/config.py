@@ -7,6 +7,10 @@ import os
 #: dtype of float constants and of `scalar`, `vector`, ... without a prefix.
 floatX: str = os.environ.get("SCANC_FLOATX", "float64")
 
+#: The mode of `function` calls that do not name one: "FAST_RUN" (the graph
+#: passes on) or "FAST_COMPILE" (off), as PyTensor's `config.mode`.
+mode: str = os.environ.get("SCANC_MODE", "FAST_RUN")
+
 #: When False, compiled functions keep their scratch buffers between calls.
 scan__allow_gc: bool = True
 

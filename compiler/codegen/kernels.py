@@ -35,6 +35,11 @@ fits in L2).
 Every column's sum runs over i in order with one fused multiply-add per term,
 whichever pass or kernel computes it and whatever `reverse` says, so results
 do not depend on the traversal, the alignment or the packing.
+
+`scanc_vecmat_panels_tiles_f64`: the panel kernel that also computes a few
+register tiles of a matrix product `Y = A . B` in the same walk over its rows
+(`_Tiles`, `_PanelVecMatTiles`; `scanc.lowering.input_products` says when),
+and `scanc_gemm_tiles_f64`, the tiles alone.
 """
 
 from __future__ import annotations

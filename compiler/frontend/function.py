@@ -273,7 +273,8 @@ def function(
     """Compile `outputs` as a function of `inputs` (PyTensor's `function`).
 
     `mode="FAST_COMPILE"` skips the graph optimization passes (the `opt` stage);
-    results are the same, only speed and memory differ.
+    results are the same, only speed and memory differ. Without a `mode`,
+    `scanc.config.mode` (`SCANC_MODE`) says which.
     """
     if givens:
         raise NotImplementedError("function: givens are not supported yet")
@@ -285,7 +286,9 @@ def function(
     }
     if unknown:
         raise TypeError(f"function: unexpected arguments {sorted(unknown)}")
-    if mode not in (None, "FAST_RUN", "FAST_COMPILE"):
+    if mode is None:
+        mode = config.mode
+    if mode not in ("FAST_RUN", "FAST_COMPILE"):
         raise ValueError(f"function: unknown mode {mode!r} (FAST_RUN or FAST_COMPILE)")
     return Function(
         inputs,

@@ -16,8 +16,8 @@ own panels (`scanc.codegen.kernels`, `scanc_vecmat_panels_tiles_f64`):
 
 Step `t` only reads row `t`, and rows are always at least 9 ahead of it (a
 step computes at least one row's worth of tiles, and the first 16 rows are
-done before the first step). This takes about a quarter off each step of an
-LSTM with hidden size 256 (see docs/performance.md).
+done before the first step). A step of an LSTM with hidden size 256 takes 9%
+less than its two parts one after the other (docs/performance.md).
 
 The tiles need, checked before the loop: `U` packed, every `W_p`'s columns a
 multiple of 16, at least 16 steps and `X`'s rows contiguous. Otherwise, and

@@ -4,7 +4,9 @@ Prints, per workload and peer: compile-to-first-result time, the median steady
 time per call, and scanc's ratio to each peer (scanc / peer; below 1 means scanc
 is faster), all measured in this one run, single-threaded. Also measures the
 call overhead of a compiled function on tiny inputs and, in a fresh process,
-graph-build-to-first-result of the A**k example.
+graph-build-to-first-result of the A**k example. The peer `scanc-nopasses` is
+scanc with the graph passes off (`mode="FAST_COMPILE"`); its ratio is what the
+passes gain.
 
     python -m scanc.tools.bench [--only W1a,W3] [--peers scanc,numba] [--markdown FILE]
 """
@@ -40,7 +42,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 from scanc.tools.bench.memory import peak_bytes  # noqa: E402
-from scanc.tools.bench.peers import PEERS, available  # noqa: E402
+from scanc.tools.bench.peers import PEERS, available, builder  # noqa: E402
 from scanc.tools.bench.workloads import WORKLOADS, steps  # noqa: E402
 
 FRESH_PROCESS_PROGRAM = """
@@ -87,10 +89,13 @@ def measure(
 def run_workload(workload, peers, rows):
     data = workload.data()
     reference = workload.reference(data) if workload.reference else None
-    for peer in [p for p in peers if p in workload.builders]:
+    for peer in peers:
+        build = builder(workload, peer)
+        if build is None:
+            continue
         t0 = time.perf_counter()
         try:
-            run = workload.builders[peer](data, peer)
+            run = build(data, peer)
             result = run()
         except Exception as exc:  # a peer that cannot run this workload
             rows.append(
@@ -103,7 +108,7 @@ def run_workload(workload, peers, rows):
         warm_up(run)
         steady = measure(run)
         note = "" if ok else "WRONG RESULT"
-        if peer == "scanc" and _variants_made() > variants:
+        if peer.startswith("scanc") and _variants_made() > variants:
             note = f"{note} (specialized)".strip()
         peak = peak_bytes(run) if workload.peak_memory else None
         if peak is not None:

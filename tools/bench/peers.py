@@ -9,6 +9,7 @@ def available(peer: str) -> bool:
     module = {
         "numpy": "numpy",
         "scanc": "scanc",
+        "scanc-nopasses": "scanc",
         "numba": "numba",
         "jax": "jax",
         "pytensor": "pytensor",
@@ -21,7 +22,20 @@ def available(peer: str) -> bool:
     return True
 
 
-PEERS = ("scanc", "numpy", "numba", "jax", "pytensor", "pytensor-numba")
+PEERS = (
+    "scanc",
+    "scanc-nopasses",
+    "numpy",
+    "numba",
+    "jax",
+    "pytensor",
+    "pytensor-numba",
+)
+
+#: peers that run another peer's builder under a setting
+#: (`scanc-nopasses`: scanc's, with `scanc.config.mode = "FAST_COMPILE"`: the
+#: graph passes off)
+VARIANTS = {"scanc-nopasses": ("scanc", "mode", "FAST_COMPILE")}
 
 
 def jax_modules():
@@ -36,3 +50,26 @@ def jax_modules():
 
 def pytensor_mode(peer: str):
     return "NUMBA" if peer == "pytensor-numba" else None
+
+
+def builder(workload, peer: str):
+    """`workload`'s builder for `peer` (None when it has none): for a variant,
+    the builder of the peer it varies, run with its setting."""
+    if peer not in VARIANTS:
+        return workload.builders.get(peer)
+    base, name, value = VARIANTS[peer]
+    build = workload.builders.get(base)
+    if build is None:
+        return None
+
+    def varied(data, _peer):
+        from scanc import config
+
+        saved = getattr(config, name)
+        setattr(config, name, value)
+        try:
+            return build(data, base)
+        finally:
+            setattr(config, name, saved)
+
+    return varied
