@@ -61,6 +61,9 @@ class Deferred:
     w: Lowered
     #: the columns of `W`
     columns: SSAValue
+    #: whether BLAS may read copies of operands it cannot read where they are
+    #: (`linalg.call_kernel`'s `copy_matrices`)
+    copy: bool
 
 
 @dataclass
@@ -136,7 +139,8 @@ def _is_vector_matrix(op) -> bool:
 def defer(lw: "Lowering", op: st.DotOp, x: Buffer, w: Lowered) -> Lowered:
     """Leave `x . w` to the loop that reads it (see `gather`); until then a
     stand-in that knows its sizes."""
-    lw.deferred[op.result] = Deferred(x, w, w.sizes[1])
+    copy = linalg.copy_outside_loops(op)
+    lw.deferred[op.result] = Deferred(x, w, w.sizes[1], copy)
     return Lazy("float64", [x.sizes[0], w.sizes[1]], no_data)
 
 
@@ -151,7 +155,7 @@ def gather(lw: "Lowering", loop: LoopOp) -> InputProducts | None:
     for v, d in deferred:
         if d.x is not x:
             lw.values[v] = lw.new_buffer("float64", [d.x.sizes[0], d.columns])
-            linalg.matrix_product(lw, d.x, d.w, lw.values[v])
+            linalg.matrix_product(lw, d.x, d.w, lw.values[v], d.copy)
     group = [(v, d) for v, d in deferred if d.x is x]
     offsets, columns = [], b.const(0)
     for _, d in group:
@@ -175,7 +179,7 @@ def products_now(lw: "Lowering", group: InputProducts) -> None:
     """Every product of `group` (all rows), as without this module."""
     for d, offset in zip(group.products, group.offsets):
         out = _columns(lw.b, group.y, offset, d.columns)
-        linalg.matrix_product(lw, group.x, d.w, out)
+        linalg.matrix_product(lw, group.x, d.w, out, d.copy)
 
 
 def claim(lw: "Lowering", packed: SSAValue) -> Tiles | None:

@@ -83,15 +83,19 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
         return input_products.defer(lw, op, a, w)
     out = lw.new_buffer(dt, [*rows, w.sizes[1]])
     if rows:
-        # outside loops, an operand BLAS cannot read as it is (a transpose, a
-        # reversed matrix) is copied row-major, O(n^2), for the O(n^3) product
-        matrix_product(lw, a, w, out, isinstance(op.parent_op(), func.FuncOp))
+        matrix_product(lw, a, w, out, copy_outside_loops(op))
     elif dt in kernels.VECMAT:
         inline = lambda: _vector_matrix_loops(b, a, w, out, dt)  # noqa: E731
         _vector_matrix_kernel(lw, op, a, w, out, inline)
     else:
         _vector_matrix_loops(b, a, w, out, dt)
     return out
+
+
+def copy_outside_loops(op: st.DotOp) -> bool:
+    """Outside loops, an operand BLAS cannot read as it is (a transpose, a
+    reversed matrix) is copied row-major, O(n^2), for the O(n^3) product."""
+    return isinstance(op.parent_op(), func.FuncOp)
 
 
 def matrix_product(lw, a: Buffer, w: Lowered, out: Buffer, copy: bool = False) -> None:
