@@ -401,7 +401,7 @@ class _PanelVecMat(_VecMat):
 class _Tiles:
     """Tiles of `Y = A . B` (float64) for the two kernels below. `B` is packed
     in tile panels, `[tile_cols, ka, TILE_COLUMNS]` (panel `c` holds columns
-    `c * TILE_COLUMNS` on of every row); tile `t` is the `TILE_ROWS` x
+    `16 * c` to `16 * c + 15` of every row); tile `t` is the `TILE_ROWS` x
     `TILE_COLUMNS` block of `Y` in row group `t // tile_cols` (rows from
     `8 * g`, or the last 8 rows when fewer are left: `rows >= TILE_ROWS`) and
     column panel `t % tile_cols`. Its sums stay in registers (16 AVX-512
