@@ -338,7 +338,8 @@ class _PanelVecMat(_VecMat):
     vectors; the columns of the last panel past `n` are not stored."""
 
     def build(self) -> None:
-        self.loop(self.panel_count(), lambda q, _: self.panel(q))
+        self.panels = self.panel_count()
+        self.loop(self.panels, lambda q, _: self.panel(q))
         self.b.ret_void()
 
     def panel_count(self) -> ir.Value:
@@ -350,9 +351,10 @@ class _PanelVecMat(_VecMat):
     def panel(self, q: ir.Value) -> None:
         """The columns of the `q`-th panel summed (in passes of `PANEL_VECTORS`
         vectors) and stored."""
+        first = self.first_column(q)
         for start in range(0, panel_columns(self.element_bytes), self.pass_columns):
             starts = self.pass_starts(start)
-            self.store_pass(q, starts, self.sums(starts, self.panel_row(q)))
+            self.store_pass(first, starts, self.sums(starts, self.panel_row(first)))
 
     @property
     def pass_columns(self) -> int:
@@ -362,19 +364,19 @@ class _PanelVecMat(_VecMat):
         return [self.const(start + v * self.lanes) for v in range(PANEL_VECTORS)]
 
     def first_column(self, q: ir.Value) -> ir.Value:
+        """The first column of the panel the `q`-th pass sums."""
         width = self.const(panel_columns(self.element_bytes))
-        return self.b.mul(self.in_order(q, self.panel_count()), width)
+        return self.b.mul(self.in_order(q, self.panels), width)
 
-    def panel_row(self, q: ir.Value) -> Callable[[ir.Value], ir.Value]:
-        """Where row `i` of the `q`-th panel starts in `w`."""
+    def panel_row(self, first: ir.Value) -> Callable[[ir.Value], ir.Value]:
+        """Where row `i` of the panel from column `first` starts in `w`."""
         b, width = self.b, self.const(panel_columns(self.element_bytes))
-        base = b.mul(self.first_column(q), self.k)
+        base = b.mul(first, self.k)
         return lambda i: b.add(base, b.mul(i, width))
 
-    def store_pass(self, q: ir.Value, starts: list[ir.Value], sums) -> None:
-        first_column = self.first_column(q)
+    def store_pass(self, first: ir.Value, starts: list[ir.Value], sums) -> None:
         for j, total in zip(starts, sums):
-            self.store_columns(self.b.add(first_column, j), total)
+            self.store_columns(self.b.add(first, j), total)
 
     def store_columns(self, j: ir.Value, total: ir.Value) -> None:
         """`total` into `out[j:j + lanes]`, only the columns before `n`."""
@@ -494,7 +496,8 @@ class _PanelVecMatTiles(_PanelVecMat):
     panels."""
 
     def build(self) -> None:
-        b, tiles, panels = self.b, _Tiles(self), self.panel_count()
+        b, tiles = self.b, _Tiles(self)
+        panels = self.panels = self.panel_count()
         one_pass = self.pass_columns == panel_columns(self.element_bytes)
 
         def panel(q: ir.Value, done: list[ir.Value]) -> list[ir.Value]:
@@ -522,7 +525,8 @@ class _PanelVecMatTiles(_PanelVecMat):
     def panel_with_tile(self, q: ir.Value, tiles: _Tiles, tile: ir.Value) -> None:
         """Panel `q` and tile `tile` in one walk over their rows: both for the
         first `min(k, ka)`, then the rest of whichever has more."""
-        b, starts, row_start = self.b, self.pass_starts(0), self.panel_row(q)
+        b, starts, first = self.b, self.pass_starts(0), self.first_column(q)
+        row_start = self.panel_row(first)
         origin, rows = tiles.origin(tile), range(TILE_ROWS)
         both = b.select(b.icmp_unsigned("<", self.k, self.ka), self.k, self.ka)
         zero = [ir.Constant(self.vector, None)] * PANEL_VECTORS
@@ -542,7 +546,7 @@ class _PanelVecMatTiles(_PanelVecMat):
             lambda j, s: tiles.add_row(origin, b.add(both, j), s, rows),
             sums[PANEL_VECTORS:],
         )
-        self.store_pass(q, starts, panel_sums)
+        self.store_pass(first, starts, panel_sums)
         tiles.store(origin, tile_sums, rows)
 
 

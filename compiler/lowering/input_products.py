@@ -200,16 +200,21 @@ def claim(lw: "Lowering", packed: SSAValue) -> Tiles | None:
         tile_cols = b.add(arith.DivSIOp(group.y.sizes[1], width))
         tile_cols = b.select(tiled, tile_cols, b.const(0))
         packed_b = lw.new_buffer("float64", [tile_cols, group.x.sizes[1], width])
-        _pack(lw, group, packed_b)
         rows = scope.steps
         height = b.const(kernels.TILE_ROWS)
-        row_groups = b.add(arith.DivSIOp(b.addi(rows, b.const(7)), height))
-        per_step = b.add(arith.DivSIOp(b.addi(tile_cols, b.const(7)), height))
+        row_groups = b.add(
+            arith.DivSIOp(b.addi(rows, b.const(kernels.TILE_ROWS - 1)), height)
+        )
+        # at least one row's worth of tiles per step
+        per_step = b.add(
+            arith.DivSIOp(b.addi(tile_cols, b.const(kernels.TILE_ROWS - 1)), height)
+        )
         count = b.muli(row_groups, tile_cols)
         before = b.mini(count, b.muli(b.const(GROUPS_BEFORE), tile_cols))
         tiles = Tiles(group, tiled, packed_b, rows, count, before, per_step)
 
         def first_rows() -> None:
+            _pack(lw, group, packed_b)
             extra = [rows, b.const(0), before]
             kernel = kernels.GEMM_TILES
             linalg.call_kernel(lw, kernel, group.x, packed_b, group.y, None, *extra)
@@ -235,24 +240,16 @@ def _can_tile(lw, group: InputProducts, packed: SSAValue, scope: Scope) -> SSAVa
 
 
 def _pack(lw, group: InputProducts, packed: Buffer) -> None:
-    """`packed[c, i, j] = W[i, c * 16 + j]`, the products' `W`s side by side
-    (nothing when `packed` has no panels)."""
+    """`packed[c, i, j] = W[i, c * 16 + j]`, the products' `W`s side by side."""
     b = lw.b
     width, k = packed.sizes[2], packed.sizes[1]
-    some = b.cmpi("sgt", packed.sizes[0], b.const(0))
     for d, offset in zip(group.products, group.offsets):
         first = b.add(arith.DivSIOp(offset, width))
-        panels = b.select(some, b.add(arith.DivSIOp(d.columns, width)), b.const(0))
+        panels = b.add(arith.DivSIOp(d.columns, width))
 
-        def row(c: SSAValue, i: SSAValue, d=d, first=first) -> None:
-            def element(j: SSAValue, _) -> None:
-                value = d.w.load(b, [i, b.addi(b.muli(c, width), j)])
-                b.store(value, packed.ref, [b.addi(first, c), i, j])
+        def element(idx: list[SSAValue]) -> None:
+            c, i, j = idx
+            value = d.w.load(b, [i, b.addi(b.muli(c, width), j)])
+            b.store(value, packed.ref, [b.addi(first, c), i, j])
 
-            b.for_(b.const(0), width, element)
-
-        b.for_(
-            b.const(0),
-            panels,
-            lambda c, _, row=row: b.for_(b.const(0), k, lambda i, _: row(c, i)),
-        )
+        b.loop_nest([panels, k, width], element)

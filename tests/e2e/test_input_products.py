@@ -8,7 +8,8 @@ import pytest
 import scanc
 import scanc.tensor as st
 from scanc.gradient import verify_grad
-from scanc.lowering import input_products, panels
+from scanc.frontend import dtypes
+from scanc.lowering import input_products, linalg, panels
 
 rng = np.random.default_rng(21)
 
@@ -87,6 +88,26 @@ def test_tiles_and_products_before_the_loop_agree(pack_every_matrix, monkeypatch
     monkeypatch.setattr(input_products, "MIN_STEPS", 1 << 40)
     before = gated_function("FAST_RUN")(xs, h, *weights)
     np.testing.assert_allclose(tiled, before, rtol=1e-13, atol=1e-13)
+
+
+def test_the_tiles_compute_the_products(pack_every_matrix, monkeypatch):
+    # the matrix products before the loop, if they ran, would leave NaN: the
+    # right result shows that the tiles computed every row the steps read
+    def nan_product(lw, a, w, out, copy=False):
+        nan = lw.b.const(float("nan"), dtypes.element_type(out.dtype))
+        lw.b.loop_nest(out.sizes, lambda idx: lw.b.store(nan, out.ref, idx))
+
+    monkeypatch.setattr(linalg, "matrix_product", nan_product)
+    inputs, hidden, steps = CASES["tiled"]
+    weights = matrices(inputs, hidden)
+    xs, h = rng.normal(size=(steps, inputs)), rng.normal(size=hidden)
+    got = gated_function("FAST_RUN")(xs, h, *weights)
+    np.testing.assert_allclose(
+        got, numpy_gated(xs, h, *weights), rtol=1e-12, atol=1e-12
+    )
+    # and the same stand-in does show when the products run before the loop
+    monkeypatch.setattr(input_products, "MIN_STEPS", 1 << 40)
+    assert np.isnan(gated_function("FAST_RUN")(xs, h, *weights)).all()
 
 
 def test_fewer_steps_than_rows(mode, pack_every_matrix):

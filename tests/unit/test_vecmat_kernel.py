@@ -150,7 +150,8 @@ def test_tiles_with_the_panel_kernel_match_numpy(features):
             x, w = rng.normal(size=k), rng.normal(size=(k, n))
             a_buffer = rng.normal(size=(rows, ka + padding))
             a, b = a_buffer[:, :ka], rng.normal(size=(ka, columns))
-            y = np.full((rows, columns + padding), np.nan)
+            y_buffer = np.full((rows + 2, columns + padding), np.nan)
+            y = y_buffer[:rows]
             b_panels, w_panels = tile_panels_of(b), panels_of(w)
             tile_cols = columns // kernels.TILE_COLUMNS
             tiles = -(-rows // kernels.TILE_ROWS) * tile_cols
@@ -173,3 +174,4 @@ def test_tiles_with_the_panel_kernel_match_numpy(features):
                 y[:, :columns], a @ b, rtol=1e-12, atol=1e-12, err_msg=case
             )
             assert np.isnan(y[:, columns:]).all(), f"{case}: stored in the padding"
+            assert np.isnan(y_buffer[rows:]).all(), f"{case}: stored past the rows"

@@ -32,11 +32,6 @@ PEERS = (
     "pytensor-numba",
 )
 
-#: peers that run another peer's builder under a setting
-#: (`scanc-nopasses`: scanc's, with `scanc.config.mode = "FAST_COMPILE"`: the
-#: graph passes off)
-VARIANTS = {"scanc-nopasses": ("scanc", "mode", "FAST_COMPILE")}
-
 
 def jax_modules():
     import jax
@@ -53,23 +48,22 @@ def pytensor_mode(peer: str):
 
 
 def builder(workload, peer: str):
-    """`workload`'s builder for `peer` (None when it has none): for a variant,
-    the builder of the peer it varies, run with its setting."""
-    if peer not in VARIANTS:
+    """`workload`'s builder for `peer`, None when it has none; `scanc-nopasses`
+    runs scanc's with `scanc.config.mode = "FAST_COMPILE"` (the graph passes
+    off)."""
+    if peer != "scanc-nopasses":
         return workload.builders.get(peer)
-    base, name, value = VARIANTS[peer]
-    build = workload.builders.get(base)
+    build = workload.builders.get("scanc")
     if build is None:
         return None
 
-    def varied(data, _peer):
+    def without_passes(data, _peer):
         from scanc import config
 
-        saved = getattr(config, name)
-        setattr(config, name, value)
+        saved, config.mode = config.mode, "FAST_COMPILE"
         try:
-            return build(data, base)
+            return build(data, "scanc")
         finally:
-            setattr(config, name, saved)
+            config.mode = saved
 
-    return varied
+    return without_passes

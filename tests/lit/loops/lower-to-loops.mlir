@@ -284,8 +284,8 @@ func.func @free_on_failure(%x: tensor<?xf64>, %W: tensor<?x?xf64>) -> tensor<?xf
 // by the loop at tap 0, whose body has a state product h . U, go side by side
 // into one buffer (each a view of its columns) and are computed by the loop:
 // when U is packed, the loop runs at least 16 steps and every product has
-// whole 16-column tile panels, Wa and Wb are packed in tile panels, the first
-// two row groups are computed before the loop, and each step's panel kernel
+// whole 16-column tile panels, Wa and Wb are packed in tile panels and the
+// first two row groups are computed before the loop, and each step's panel kernel
 // call computes the next tiles; otherwise both products run before the loop
 // (gemm into their views) and the steps call the kernels as before.
 // CHECK-LABEL: func.func @input_products
@@ -306,11 +306,11 @@ func.func @free_on_failure(%x: tensor<?xf64>, %W: tensor<?x?xf64>) -> tensor<?xf
 // CHECK-NEXT: %[[TILED:.*]] = arith.andi %[[T2]], %[[B_WHOLE]] : i1
 // CHECK:      %[[TILE_PANELS:.*]] = arith.select %[[TILED]]
 // CHECK-NEXT: %[[B:.*]] = memref.alloc(%[[TILE_PANELS]], %{{.*}}, %{{.*}}) : memref<?x?x?xf64>
+// CHECK:      scf.if %[[TILED]] {
 // CHECK:        memref.load %Wa
 // CHECK:        memref.store %{{.*}}, %[[B]]
 // CHECK:        memref.load %Wb
 // CHECK:        memref.store %{{.*}}, %[[B]]
-// CHECK:      scf.if %[[TILED]] {
 // CHECK:        func.call @scanc_gemm_tiles_f64(%{{.*}}, %{{.*}}, %{{.*}}, %[[STEPS]], %{{.*}}, %{{.*}})
 // CHECK:      } else {
 // CHECK:        func.call @scanc_cblas_dgemm
