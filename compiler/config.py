@@ -1,15 +1,29 @@
-"""Global settings, spelled as PyTensor spells them (`scanc.config.floatX`)."""
+"""Global settings, spelled as PyTensor spells them (`scanc.config.floatX`).
+
+Each can be set from the environment before `import scanc`; a value outside
+the documented choices raises ValueError naming the variable."""
 
 from __future__ import annotations
 
 import os
 
+
+def _choice(variable: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(variable, default)
+    if value not in choices:
+        raise ValueError(
+            f"{variable}={value!r} is not a valid setting; use one of "
+            f"{', '.join(choices)}"
+        )
+    return value
+
+
 #: dtype of float constants and of `scalar`, `vector`, ... without a prefix.
-floatX: str = os.environ.get("SCANC_FLOATX", "float64")
+floatX: str = _choice("SCANC_FLOATX", "float64", ("float64", "float32"))
 
 #: The mode of `function` calls that do not name one: "FAST_RUN" (the graph
 #: passes on) or "FAST_COMPILE" (off), as PyTensor's `config.mode`.
-mode: str = os.environ.get("SCANC_MODE", "FAST_RUN")
+mode: str = _choice("SCANC_MODE", "FAST_RUN", ("FAST_RUN", "FAST_COMPILE"))
 
 #: When False, compiled functions keep their scratch buffers between calls.
 scan__allow_gc: bool = True
@@ -17,7 +31,12 @@ scan__allow_gc: bool = True
 #: When compiled functions make variants for the small sizes they are called with:
 #: "auto" once calls with those sizes have run as long as compiling took, "eager" at
 #: the first such call, "off" never (see docs/guide.md, "Specialization").
-specialize: str = os.environ.get("SCANC_SPECIALIZE", "auto")
+specialize: str = _choice("SCANC_SPECIALIZE", "auto", ("auto", "eager", "off"))
 
 #: Array sizes up to this become constants in a specialized variant.
 specialize_max_size: int = 16
+
+#: Whether the first compile raises glibc's thresholds for returning freed memory
+#: to the system to 64 MiB (`mallopt`; process-wide, see docs/guide.md, "Memory").
+#: "0" in SCANC_KEEP_FREED_MEMORY turns it off; set it before the first compile.
+keep_freed_memory: bool = _choice("SCANC_KEEP_FREED_MEMORY", "1", ("1", "0")) == "1"

@@ -107,6 +107,26 @@ def convert_input(value, param: Param, allow_downcast: bool | None):
     return array
 
 
+def check_shared_value(value, param: Param) -> np.ndarray:
+    """A shared variable's value, checked again at every call: one borrowed with
+    `get_value(borrow=True)` may have changed dtype or shape in place since
+    `set_value` checked it, and must not be read with the old layout."""
+    if (
+        type(value) is np.ndarray
+        and value.dtype == param.dtype
+        and value.ndim == param.rank
+        and all(w is None or w == g for w, g in zip(param.shape, value.shape))
+    ):
+        return value
+    got = f"{getattr(value, 'dtype', type(value).__name__)} of shape "
+    got += str(getattr(value, "shape", "?"))
+    raise TypeError(
+        f"shared variable {param.name!r} now holds {got}, expected {param.dtype} "
+        f"with {param.rank} dimensions (sizes {param.shape}); was its value changed "
+        "in place after get_value(borrow=True)? Use set_value instead"
+    )
+
+
 def _converted(value, param: Param, allow_downcast: bool | None) -> np.ndarray:
     try:
         array = np.asarray(value)
@@ -218,6 +238,8 @@ class NativeFunction:
         for k, rank, dtype, typestr in self.output_slots:
             if rank == 0:
                 raw = self.frame_f[k] if dtype.kind == "f" else values[k]
+                if dtype.kind == "u":  # the word holds the sign-extended bits
+                    raw &= (1 << 8 * dtype.itemsize) - 1
                 results.append(np.asarray(raw, dtype=dtype))
             else:
                 shape = tuple(values[k + 1 : k + 1 + rank])

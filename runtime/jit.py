@@ -8,6 +8,7 @@ from functools import cache
 
 import llvmlite.binding as llvm
 
+from scanc import config
 from scanc.codegen import vector_math
 from scanc.codegen.target import host
 from scanc.runtime import blas
@@ -57,7 +58,8 @@ def _keep_freed_memory() -> None:
 def engine() -> llvm.ExecutionEngine:
     target = host()
     _register_symbols(target.features)
-    _keep_freed_memory()
+    if config.keep_freed_memory:
+        _keep_freed_memory()
     backing = llvm.parse_assembly("")
     return llvm.create_mcjit_compiler(backing, target.machine())
 

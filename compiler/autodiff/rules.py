@@ -176,6 +176,44 @@ def _take(op: st.TakeOp, g, xs):
     return [wrap(update), None]
 
 
+def _put(op: st.PutOp, g, xs):
+    """`inc`: the value's adjoint is g at the taken positions. `set`: those
+    positions of g are cleared for the input, and of repeated indices only the
+    last write reaches the result, so the others get no gradient."""
+    x, indices, value = xs
+    axis = op.axis.value.data
+    at = (slice(None),) * axis + (indices,)
+    d_value = g[at]
+    if op.fn.data == "inc":
+        return [g, None, unbroadcast(d_value, value)]
+    d_input = indexing.set_subtensor(g[at], T.zeros_like(d_value))
+    flat = shape.flatten(indices, 1)
+    writes = T.arange(T.dim(flat, 0), dtype="int64")
+    last_writer = indexing.set_subtensor(
+        T.alloc(T.constant(-1, dtype="int64"), T.dim(x, axis))[flat], writes
+    )
+    is_last = shape.reshape(
+        T.eq(last_writer[flat], writes),
+        [T.dim(indices, a) for a in range(indices.ndim)],
+    )
+    around = [*range(axis), *range(axis + indices.ndim, d_value.ndim)]
+    kept = T.switch(T.expand_dims(is_last, around), d_value, T.zeros_like(d_value))
+    return [d_input, None, unbroadcast(kept, value)]
+
+
+def _compress(op: st.CompressOp, g, xs):
+    x, mask = xs
+    return [indexing.inc_subtensor(T.zeros_like(x)[mask], g), None]
+
+
+def _masked_put(op: st.MaskedPutOp, g, xs):
+    x, mask, value = xs
+    d_value = unbroadcast(g[mask], value)
+    if op.fn.data == "inc":
+        return [g, None, d_value]
+    return [indexing.set_subtensor(g[mask], T.zeros_like(g[mask])), None, d_value]
+
+
 def _reshape(op: st.ReshapeOp, g, xs):
     x = xs[0]
     return [shape.reshape(g, [T.dim(x, a) for a in range(x.ndim)])] + [None] * (
@@ -217,6 +255,9 @@ RULES = {
     st.SubtensorOp: _subtensor,
     st.SetSubtensorOp: _set_subtensor,
     st.TakeOp: _take,
+    st.PutOp: _put,
+    st.CompressOp: _compress,
+    st.MaskedPutOp: _masked_put,
     st.ReshapeOp: _reshape,
     st.ConcatenateOp: _concatenate,
     st.DimOp: _none,

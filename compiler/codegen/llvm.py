@@ -36,7 +36,7 @@ from scanc.codegen.llvm_types import (
 from scanc.codegen.target import Target
 from scanc.runtime.abi import FrameLayout
 from xdsl.dialects import func
-from xdsl.dialects.builtin import IntegerType, MemRefType, ModuleOp
+from xdsl.dialects.builtin import MemRefType, ModuleOp
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 
 
@@ -114,7 +114,7 @@ class FunctionEmitter:
                 for d, size in enumerate(v.sizes):
                     b.store(size, self.slot(slot.offset + 1 + d))
             else:
-                b.store(to_slot(b, v, value.type), self.slot(slot.offset))
+                b.store(to_slot(b, v), self.slot(slot.offset))
         b.ret(ir.Constant(i32, 0))
 
     # -- blocks and ops --------------------------------------------------------------------
@@ -161,7 +161,7 @@ def from_slot(b: ir.IRBuilder, raw: ir.Value, type_: ir.Type) -> ir.Value:
     return b.trunc(raw, type_)
 
 
-def to_slot(b: ir.IRBuilder, v: ir.Value, type_: Attribute) -> ir.Value:
+def to_slot(b: ir.IRBuilder, v: ir.Value) -> ir.Value:
     t = v.type
     if t == f64:
         return b.bitcast(v, i64)
@@ -169,10 +169,7 @@ def to_slot(b: ir.IRBuilder, v: ir.Value, type_: Attribute) -> ir.Value:
         return b.bitcast(b.fpext(v, f64), i64)
     if t.width == 64:
         return v
-    unsigned = t.width == 1 or (
-        isinstance(type_, IntegerType) and type_.signedness.data.name == "UNSIGNED"
-    )
-    return b.zext(v, i64) if unsigned else b.sext(v, i64)
+    return b.zext(v, i64) if t.width == 1 else b.sext(v, i64)
 
 
 _RULES: dict[type, Callable] = {

@@ -107,6 +107,15 @@ def _index_cast(e: FunctionEmitter, op: arith.IndexCastOp):
     return e.b.sext(v, t) if v.type.width < t.width else e.b.trunc(v, t)
 
 
+def _mul_extended(e: FunctionEmitter, op: arith.MulSIExtendedOp):
+    """Low and high halves of the double-width product."""
+    b, t = e.b, e[op.lhs].type
+    wide = ir.IntType(2 * t.width)
+    product = b.mul(b.sext(e[op.lhs], wide), b.sext(e[op.rhs], wide))
+    high = b.ashr(product, ir.Constant(wide, t.width))
+    return [b.trunc(product, t), b.trunc(high, t)]
+
+
 def _abs_int(e: FunctionEmitter, op):
     x = e[op.operands[0]]
     neg = e.b.icmp_signed("<", x, ir.Constant(x.type, 0))
@@ -373,8 +382,13 @@ SCALAR_RULES: dict[type, Callable] = {
     arith.CmpiOp: _cmpi,
     arith.CmpfOp: _cmpf,
     arith.SelectOp: lambda e, op: e.b.select(e[op.cond], e[op.lhs], e[op.rhs]),
+    arith.MulSIExtendedOp: _mul_extended,
+    arith.DivUIOp: _binary("udiv"),
+    arith.RemUIOp: _binary("urem"),
     arith.MaxSIOp: _minmax(">", True),
     arith.MinSIOp: _minmax("<", True),
+    arith.MaxUIOp: _minmax(">", False),
+    arith.MinUIOp: _minmax("<", False),
     arith.MaximumfOp: _float_intrinsic("maximum", 2),
     arith.MinimumfOp: _float_intrinsic("minimum", 2),
     arith.IndexCastOp: _index_cast,

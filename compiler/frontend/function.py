@@ -15,7 +15,12 @@ from scanc.frontend.shared import SHARED, SharedVariable, checked_updates
 from scanc.frontend.slicing import clone_into, ops_computing
 from scanc.frontend.specialization import Variants, small_sizes
 from scanc.passes.specialize_shapes import SpecializeShapesPass, format_shapes
-from scanc.runtime.call import NativeFunction, Param, convert_input
+from scanc.runtime.call import (
+    NativeFunction,
+    Param,
+    check_shared_value,
+    convert_input,
+)
 from scanc.runtime.jit import load
 from scanc.tensor.basic import as_tensor_variable
 from xdsl.dialects import func
@@ -205,7 +210,11 @@ class Function:
         allow = self.allow_input_downcast
         arrays = [convert_input(a, p, allow) for a, p in zip(args, params)]
         if self.shared_inputs:
-            arrays += [var.get_value(borrow=True) for var in self.shared_inputs]
+            shared_params = self.all_params[len(params) :]
+            arrays += [
+                check_shared_value(var.get_value(borrow=True), p)
+                for var, p in zip(self.shared_inputs, shared_params)
+            ]
         return arrays
 
     def _keyword_args(self, kwargs: dict, given: int) -> list:

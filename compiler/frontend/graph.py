@@ -178,6 +178,27 @@ class TensorVariable:
     def __abs__(self):
         return self._t().abs(self)
 
+    def __invert__(self):
+        return self._t().invert(self)
+
+    def __and__(self, other):
+        return self._t().and_(self, other)
+
+    def __rand__(self, other):
+        return self._t().and_(other, self)
+
+    def __or__(self, other):
+        return self._t().or_(self, other)
+
+    def __ror__(self, other):
+        return self._t().or_(other, self)
+
+    def __xor__(self, other):
+        return self._t().xor(self, other)
+
+    def __rxor__(self, other):
+        return self._t().xor(other, self)
+
     def __lt__(self, other):
         return self._t().lt(self, other)
 

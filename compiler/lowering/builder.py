@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 
+from scanc.frontend import dtypes
 from xdsl.dialects import arith, cf, memref, scf
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
@@ -18,12 +19,26 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     IntegerType,
     MemRefType,
+    Signedness,
     StridedLayoutAttr,
     UnitAttr,
 )
 from xdsl.ir import Attribute, Block, BlockArgument, Operation, Region, SSAValue
 
 index = IndexType()
+
+
+def element_type(dtype: str) -> Attribute:
+    """The `loops`-stage type of `dtype`'s elements. Integers are signless, as
+    `arith` wants them (uint8 is i8): each op picks its unsigned form from the
+    dtype that the lowered value carries."""
+    return signless(dtypes.element_type(dtype))
+
+
+def signless(type_: Attribute) -> Attribute:
+    if isinstance(type_, IntegerType) and type_.signedness.data != Signedness.SIGNLESS:
+        return IntegerType(type_.width.data)
+    return type_
 
 
 #: marks the frees on a failing check's path (see `Builder.check`)
@@ -82,6 +97,37 @@ class Builder:
 
     def maxi(self, a, b):
         return self.add(arith.MaxSIOp(a, b))
+
+    def checked_product(self, sizes: Sequence[SSAValue], message: str) -> SSAValue:
+        """The product of the non-negative index values `sizes`, after a check
+        (failing with `message`) that it does not overflow a signed 64-bit size."""
+        total = self.const(1)
+        for size in sizes:
+            product = arith.MulSIExtendedOp(total, size)
+            self.add(product)
+            high, total = product.high, product.low
+            fits = self.add(
+                arith.AndIOp(
+                    self.cmpi("eq", high, self.const(0)),
+                    self.cmpi("sge", total, self.const(0)),
+                )
+            )
+            self.check(fits, message)
+        return total
+
+    def range_length(self, first, last, step, neg) -> SSAValue:
+        """ceil(|last - first| / |step|) when `step` runs from `first` towards
+        `last`, else 0, in unsigned arithmetic that no 64-bit bounds overflow
+        (|-2**63| is 2**63 unsigned). Negative, as a signed number, from 2**63."""
+        zero, one = self.const(0, first.type), self.const(1, first.type)
+        towards = self.select(
+            neg, self.cmpi("sgt", first, last), self.cmpi("sgt", last, first)
+        )
+        distance = self.select(neg, self.subi(first, last), self.subi(last, first))
+        magnitude = self.select(neg, self.subi(zero, step), step)
+        safe = self.select(towards, self.subi(distance, one), zero)
+        length = self.addi(self.add(arith.DivUIOp(safe, magnitude)), one)
+        return self.select(towards, length, zero)
 
     def to_index(self, v: SSAValue) -> SSAValue:
         if isinstance(v.type, IndexType):

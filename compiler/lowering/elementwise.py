@@ -21,6 +21,7 @@ import numpy as np
 from scanc.dialects import st
 from scanc.frontend import dtypes
 from scanc.lowering import scalar
+from scanc.lowering.builder import element_type, signless
 from scanc.lowering.values import Buffer, Lazy, Lowered, Scalar
 from xdsl.dialects import arith, math
 from xdsl.dialects.builtin import (
@@ -46,7 +47,7 @@ def lower_constant(lw: "Lowering", op: arith.ConstantOp) -> Lowered:
     values = attr.get_values()
     if len(set(values)) > 1:
         return _stored_constant(lw, dt, type_, values)
-    value = b.const(values[0] if values else 0, type_.element_type)
+    value = b.const(values[0] if values else 0, signless(type_.element_type))
     if type_.get_num_dims() == 0:
         return Scalar(dt, [], value)
     sizes = [b.const(d) for d in type_.get_shape()]
@@ -69,7 +70,7 @@ def _stored_constant(lw: "Lowering", dt: str, type_: TensorType, values) -> Buff
     buffer = lw.new_buffer(dt, [b.const(d) for d in shape])
     for flat, v in enumerate(values):
         idx = [b.const(int(i)) for i in np.unravel_index(flat, shape)]
-        b.store(b.const(v, type_.element_type), buffer.ref, idx)
+        b.store(b.const(v, signless(type_.element_type)), buffer.ref, idx)
     return buffer
 
 
@@ -174,7 +175,7 @@ def lower_expand_dims(lw: "Lowering", op: st.ExpandDimsOp) -> Lowered:
 
 def lower_dim(lw: "Lowering", op: st.DimOp) -> Lowered:
     size = lw.get(op.input).sizes[op.axis.value.data]
-    return Scalar("int64", [], lw.b.from_index(size, dtypes.element_type("int64")))
+    return Scalar("int64", [], lw.b.from_index(size, element_type("int64")))
 
 
 def lower_alloc(lw: "Lowering", op: st.AllocOp) -> Lowered:
@@ -188,31 +189,45 @@ def lower_alloc(lw: "Lowering", op: st.AllocOp) -> Lowered:
     return Lazy(dtype(op.result), sizes, lambda b_, idx: fill)
 
 
+_TOO_LONG = "ValueError: arange: maximum allowed size exceeded"
+
+
+def _float_range_length(b, start, stop, step) -> SSAValue:
+    """ceil((stop - start) / step), at least 0, after checks that it is a number
+    that fits a size (converting NaN or infinity to an integer is undefined)."""
+    zero = b.const(0, step.type)
+    b.check(b.add(arith.CmpfOp(step, zero, "une")), "ValueError: arange step is zero")
+    span = b.add(
+        math.CeilOp(b.add(arith.DivfOp(b.add(arith.SubfOp(stop, start)), step)))
+    )
+    b.check(
+        b.add(arith.CmpfOp(span, span, "ord")),
+        "ValueError: arange: cannot compute the length (a bound or the step is NaN)",
+    )
+    limit = b.const(2.0**63, span.type)
+    b.check(b.add(arith.CmpfOp(b.add(math.AbsFOp(span)), limit, "olt")), _TOO_LONG)
+    count = b.add(arith.FPToSIOp(span, element_type("int64")))
+    return b.maxi(b.to_index(count), b.const(0))
+
+
 def lower_arange(lw: "Lowering", op: st.ArangeOp) -> Lowered:
     b = lw.b
     start, stop, step = (lw.get(v).load(b, []) for v in (op.start, op.stop, op.step))
     src, dst = dtype(op.start), dtype(op.result)
-    zero = b.const(0, step.type)
     if dtypes.is_float(src):
-        b.check(
-            b.add(arith.CmpfOp(step, zero, "une")), "ValueError: arange step is zero"
-        )
-        span = b.add(arith.DivfOp(b.add(arith.SubfOp(stop, start)), step))
-        count = b.add(
-            arith.FPToSIOp(b.add(math.CeilOp(span)), dtypes.element_type("int64"))
-        )
+        length = _float_range_length(b, start, stop, step)
     else:
-        b.check(b.cmpi("ne", step, zero), "ValueError: arange step is zero")
-        # ceil((stop - start) / step) with integer arithmetic
-        one = b.const(1, step.type)
-        sign = b.select(b.cmpi("sgt", step, zero), one, b.const(-1, step.type))
-        numer = b.addi(b.subi(stop, start), b.subi(step, sign))
-        count = b.add(arith.DivSIOp(numer, step))
-    length = b.maxi(b.to_index(count), b.const(0))
+        start_i, stop_i, step_i = (
+            b.to_index(scalar.convert(b, v, src, "int64")) for v in (start, stop, step)
+        )
+        b.check(b.cmpi("ne", step_i, b.const(0)), "ValueError: arange step is zero")
+        neg = b.cmpi("slt", step_i, b.const(0))
+        length = b.range_length(start_i, stop_i, step_i, neg)
+        b.check(b.cmpi("sge", length, b.const(0)), _TOO_LONG)
 
     def element(b_, idx):
         i = scalar.convert(
-            b_, b_.from_index(idx[0], dtypes.element_type("int64")), "int64", src
+            b_, b_.from_index(idx[0], element_type("int64")), "int64", src
         )
         mul = arith.MulfOp if dtypes.is_float(src) else arith.MuliOp
         add = arith.AddfOp if dtypes.is_float(src) else arith.AddiOp

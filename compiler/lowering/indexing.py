@@ -19,18 +19,34 @@ if TYPE_CHECKING:
 
 
 def _normalize_index(b, i: SSAValue, size: SSAValue, axis: int) -> SSAValue:
-    i = b.to_index(i)
+    i = _wrap_negative(b, i, size)
     zero = b.const(0)
-    i = b.select(b.cmpi("slt", i, zero), b.addi(i, size), i)
     inside = b.add(arith.AndIOp(b.cmpi("sge", i, zero), b.cmpi("slt", i, size)))
     b.check(inside, f"IndexError: index out of bounds for axis {axis}")
     return i
 
 
+def _wrap_negative(b, i: SSAValue, size: SSAValue) -> SSAValue:
+    i = b.to_index(i)
+    return b.select(b.cmpi("slt", i, b.const(0)), b.addi(i, size), i)
+
+
+def _check_index_array(b, indices: Lowered, size: SSAValue, axis: int) -> None:
+    """Check every entry of an index array once, before it is used: the loops
+    that read through it may run no iteration (rows of size 0), and NumPy
+    rejects an out-of-range index even when the result is empty."""
+    b.loop_nest(
+        indices.sizes,
+        lambda idx: _normalize_index(b, indices.load(b, idx), size, axis),
+    )
+
+
 def slice_bounds(b, size, start, stop, step):
-    """numpy's slice normalisation: (offset, length, step) for `start:stop:step`."""
+    """numpy's slice normalisation: (offset, length, step) for `start:stop:step`.
+    A zero step fails; any other step, even -2**63, gives NumPy's length."""
     zero, one = b.const(0), b.const(1)
     step = b.to_index(step) if step is not None else one
+    b.check(b.cmpi("ne", step, zero), "ValueError: slice step cannot be zero")
     neg = b.cmpi("slt", step, zero)
     minus_one = b.const(-1)
 
@@ -45,11 +61,7 @@ def slice_bounds(b, size, start, stop, step):
 
     first = clamp(start, zero, b.subi(size, one))
     last = clamp(stop, size, minus_one)
-    # length = max(0, ceil((last - first) / step))
-    sign = b.select(neg, minus_one, one)
-    numer = b.addi(b.subi(last, first), b.subi(step, sign))
-    length = b.maxi(b.add(arith.DivSIOp(numer, step)), zero)
-    return first, length, step
+    return first, b.range_length(first, last, step, neg), step
 
 
 def index_view(lw: "Lowering", source: Buffer, entries: list[str], indices):
@@ -136,9 +148,11 @@ def lower_take(lw: "Lowering", op: st.TakeOp) -> Lowered:
     axis, k = op.axis.value.data, indices.rank
     sizes = [*value.sizes[:axis], *indices.sizes, *value.sizes[axis + 1 :]]
 
+    _check_index_array(lw.b, indices, value.sizes[axis], axis)
+
     def element(b, idx):
         position = indices.load(b, idx[axis : axis + k])
-        at = _normalize_index(b, position, value.sizes[axis], axis)
+        at = _wrap_negative(b, position, value.sizes[axis])
         return value.load(b, [*idx[:axis], at, *idx[axis + k :]])
 
     return Lazy(value.dtype, sizes, element)
@@ -153,9 +167,11 @@ def lower_put(lw: "Lowering", op: st.PutOp) -> Lowered:
     taken = [*result.sizes[:axis], *indices.sizes, *result.sizes[axis + 1 :]]
     pinned = _check_value_fits(b, op, value, taken, "indexed elements")
 
+    _check_index_array(b, indices, result.sizes[axis], axis)
+
     def update(idx):
-        at = _normalize_index(
-            b, indices.load(b, idx[axis : axis + k]), result.sizes[axis], axis
+        at = _wrap_negative(
+            b, indices.load(b, idx[axis : axis + k]), result.sizes[axis]
         )
         target = [*idx[:axis], at, *idx[axis + k :]]
         v = value.load(b, [b.const(0) if p else i for p, i in zip(pinned, idx)])
@@ -221,20 +237,16 @@ def lower_masked_put(lw: "Lowering", op: st.MaskedPutOp) -> Lowered:
             b.cmpi("eq", mask.sizes[a], result.sizes[a]),
             f"IndexError: boolean index does not match the indexed array along axis {a}",
         )
-    pinned = [d == 1 for d in op.value.type.get_shape()]  # type: ignore[attr-defined]
-    if not pinned[0]:
-        count = b.fold_nest(
-            mask.sizes,
-            lambda idx, total: b.addi(
-                total,
-                b.to_index(scalar.convert(b, mask.load(b, idx), mask.dtype, "int64")),
-            ),
-            b.const(0),
-        )
-        b.check(
-            b.cmpi("eq", value.sizes[0], count),
-            f"ValueError: {op.fn.data}_subtensor value does not fit the selection",
-        )
+    count = b.fold_nest(
+        mask.sizes,
+        lambda idx, total: b.addi(
+            total, b.to_index(scalar.convert(b, mask.load(b, idx), mask.dtype, "int64"))
+        ),
+        b.const(0),
+    )
+    pinned = _check_value_fits(
+        b, op, value, [count, *result.sizes[k:]], "selection (and its rows)"
+    )
 
     def visit(idx, seen):
         selected = scalar.convert(b, mask.load(b, idx), mask.dtype, "bool")

@@ -38,8 +38,8 @@ from scanc.dialects.scan import LoopOp
 from scanc.lowering import linalg
 from scanc.lowering.builder import subview
 from scanc.lowering.elementwise import dtype
-from scanc.lowering.values import Buffer, Lazy, Lowered, Scope
 from scanc.lowering.scan_loop import no_data
+from scanc.lowering.values import Buffer, Lazy, Lowered, Scope
 from xdsl.dialects import arith
 from xdsl.ir import SSAValue
 

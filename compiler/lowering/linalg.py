@@ -9,7 +9,7 @@ from scanc.codegen import kernels
 from scanc.dialects import st
 from scanc.frontend import dtypes
 from scanc.lowering import input_products, scalar
-from scanc.lowering.builder import strided_type, subview
+from scanc.lowering.builder import element_type, strided_type, subview
 from scanc.lowering.elementwise import dtype
 from scanc.lowering.panels import pack_invariant_matrix
 from scanc.lowering.values import Buffer, Lowered, Scalar, store_into
@@ -62,7 +62,7 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
                 x, y = a.load(b, [*idx, kk]), w.load(b, [kk])
                 return [multiply_add(b, acc[0], x, y, dt, _REASSOCIATE)]
 
-            zero = b.const(0, dtypes.element_type(dt))
+            zero = b.const(0, element_type(dt))
             return b.for_(b.const(0), k, step, [zero])[0]
 
         if a.rank == 1:
@@ -301,7 +301,7 @@ def _vector_matrix_loops(b, a: Lowered, w: Lowered, out: Buffer, dt: str) -> Non
 def _row_streaming_loops(b, a: Lowered, w: Lowered, out: Buffer, dt: str) -> None:
     """out = a . w in the i-k-j order: the innermost loop walks rows of `w` and
     `out` contiguously, so LLVM vectorizes it into FMAs."""
-    zero = b.const(0, dtypes.element_type(dt))
+    zero = b.const(0, element_type(dt))
     b.loop_nest(out.sizes, lambda idx: b.store(zero, out.ref, idx))
     rows, k = a.sizes[:-1], a.sizes[-1]
 
@@ -341,7 +341,7 @@ def _blocked_loops(b, a: Lowered, w: Lowered, out: Buffer, dt: str) -> None:
     rows, k, n = a.sizes[:-1], a.sizes[-1], w.sizes[1]
     width = b.const(COLUMN_BLOCK)
     blocked = b.muli(b.add(arith.DivSIOp(n, width)), width)
-    element = dtypes.element_type(dt)
+    element = element_type(dt)
     zero = b.const(0, element)
     nonempty = b.cmpi("sgt", k, b.const(0))
     first, second = b.const(0), b.const(1)

@@ -27,7 +27,7 @@ import numpy as np
 from scanc.codegen import kernels
 from scanc.dialects import st
 from scanc.dialects.scan import LoopOp
-from scanc.frontend import dtypes
+from scanc.lowering.builder import element_type
 from scanc.lowering.values import Buffer, Lowered
 from xdsl.dialects import arith
 from xdsl.ir import BlockArgument, IRNode, SSAValue
@@ -102,7 +102,7 @@ def _pack(b, w: Lowered, panels: Buffer) -> None:
     """Copy `w` into `panels`, zero past its last column."""
     count, k, width = panels.sizes
     n = w.sizes[1]
-    zero = b.const(0, dtypes.element_type(panels.dtype))
+    zero = b.const(0, element_type(panels.dtype))
 
     def row(q: SSAValue, i: SSAValue) -> None:
         first = b.muli(q, width)

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 from scanc.dialects import st
 from scanc.frontend import dtypes
 from scanc.lowering import scalar
-from scanc.lowering.builder import Builder
+from scanc.lowering.builder import Builder, element_type
 from scanc.lowering.elementwise import broadcast_loader
-from scanc.lowering.shape import product, unflatten
+from scanc.lowering.shape import unflatten
 from scanc.lowering.values import Lazy, Lowered, Scalar
 from xdsl.dialects import arith, math
 from xdsl.dialects.builtin import IntegerType
@@ -73,13 +73,13 @@ def _unit(b: Builder, high: SSAValue, low: SSAValue) -> SSAValue:
         )
     )
     top = b.add(arith.ShRUIOp(bits, b.const(11, i64)))
-    f64 = dtypes.element_type("float64")
+    f64 = element_type("float64")
     return b.add(arith.MulfOp(b.add(arith.UIToFPOp(top, f64)), b.const(2.0**-53, f64)))
 
 
 def _sample(b: Builder, fn: str, key, block, params, trials: int) -> SSAValue:
     """One element of a binomial or integers draw, or of a scalar draw."""
-    f64 = dtypes.element_type("float64")
+    f64 = element_type("float64")
     first, second = params
     if fn == "binomial":
 
@@ -158,13 +158,16 @@ def lower_random(lw: "Lowering", op: st.RandomOp) -> list[Lowered]:
     return [values, new_state]
 
 
+_TOO_MANY = "MemoryError: the size of the draw overflows"
+
+
 def _count(b: Builder, sizes) -> SSAValue:
-    return b.from_index(product(b, sizes), i64)
+    return b.from_index(b.checked_product(sizes, _TOO_MANY), i64)
 
 
 def _box_muller(b: Builder, u0: SSAValue, u1: SSAValue) -> list[SSAValue]:
     """Two independent standard normals from two uniforms in [0, 1)."""
-    f64 = dtypes.element_type("float64")
+    f64 = element_type("float64")
     log = b.add(math.LogOp(b.add(arith.SubfOp(b.const(1.0, f64), u0))))
     radius = b.add(math.SqrtOp(b.add(arith.MulfOp(b.const(-2.0, f64), log))))
     angle = b.add(arith.MulfOp(b.const(2 * pymath.pi, f64), u1))
@@ -181,7 +184,7 @@ def _paired_draw(lw: "Lowering", op, key, counter, sizes, loaders):
     elements are stored in a flat buffer, one loop iteration per block."""
     b, fn = lw.b, op.fn.data
     dt = dtypes.dtype_of(op.values.type)
-    total = product(b, sizes)
+    total = b.checked_product(sizes, _TOO_MANY)
     flat = lw.new_buffer(dt, [total])
     blocks = b.add(arith.DivSIOp(b.addi(total, b.const(1)), b.const(2)))
 

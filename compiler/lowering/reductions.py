@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from scanc.dialects import st
 from scanc.frontend import dtypes
 from scanc.lowering import scalar
+from scanc.lowering.builder import element_type
 from scanc.lowering.elementwise import dtype
 from scanc.lowering.values import Lowered, Scalar
 from xdsl.dialects import arith
@@ -84,9 +85,7 @@ def _first_index(b, value, kept, out_idx):
 def _fold(lw, sizes, per_element, fn, dt, first):
     """Fold `per_element(idx, acc)` over all indices of `sizes`."""
     b = lw.b
-    init = (
-        b.const(_IDENTITY[fn], dtypes.element_type(dt)) if fn in _IDENTITY else first()
-    )
+    init = b.const(_IDENTITY[fn], element_type(dt)) if fn in _IDENTITY else first()
 
     return b.fold_nest(sizes, per_element, init)
 
@@ -128,7 +127,7 @@ def lower_arg_reduce(lw: "Lowering", op: st.ArgReduceOp) -> Lowered:
 
         first = [at(b.const(0)), b.const(0)]
         _, where = b.for_(b.const(1), value.sizes[axis], step, first)
-        return b.from_index(where, dtypes.element_type("int64"))
+        return b.from_index(where, element_type("int64"))
 
     if not out_sizes:
         return Scalar("int64", [], index_of_best([]))

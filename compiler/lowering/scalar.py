@@ -4,7 +4,7 @@ semantics (floor division and modulo by zero give 0 instead of trapping)."""
 from __future__ import annotations
 
 from scanc.frontend import dtypes
-from scanc.lowering.builder import Builder
+from scanc.lowering.builder import Builder, element_type
 from xdsl.dialects import arith, math
 from xdsl.ir import SSAValue
 
@@ -13,7 +13,7 @@ def convert(b: Builder, v: SSAValue, src: str, dst: str) -> SSAValue:
     """`numpy.asarray(v, src).astype(dst)` for one element."""
     if src == dst:
         return v
-    dst_type = dtypes.element_type(dst)
+    dst_type = element_type(dst)
     if dst == "bool":
         zero = b.const(0, v.type)
         return b.add(
@@ -158,27 +158,49 @@ def _float_mod(b: Builder, x: SSAValue, y: SSAValue) -> SSAValue:
     return b.add(arith.SubfOp(x, b.add(arith.MulfOp(y, quotient))))
 
 
+_UNSIGNED_BINARY = {"maximum": arith.MaxUIOp, "minimum": arith.MinUIOp}
+_BOOL_BINARY = {"add": arith.OrIOp, "mul": arith.AndIOp}  # NumPy's bool + and *
+
+
 def _integer(b: Builder, fn: str, args: list[SSAValue], dtype: str) -> SSAValue:
+    unsigned = dtype in ("uint8", "bool")
+    if dtype == "bool" and fn in _BOOL_BINARY:
+        return b.add(_BOOL_BINARY[fn](args[0], args[1]))
+    if unsigned and fn in _UNSIGNED_BINARY:
+        return b.add(_UNSIGNED_BINARY[fn](args[0], args[1]))
     if fn in _INT_BINARY:
         return b.add(_INT_BINARY[fn](args[0], args[1]))
     x = args[0]
+    zero, one = b.const(0, x.type), b.const(1, x.type)
     if fn == "neg":
-        return b.subi(b.const(0, x.type), x)
+        return b.subi(zero, x)
     if fn == "sign":
-        zero = b.const(0, x.type)
-        positive = b.select(b.cmpi("sgt", x, zero), b.const(1, x.type), zero)
+        positive = b.select(b.cmpi("ne" if unsigned else "sgt", x, zero), one, zero)
+        if unsigned:
+            return positive
         return b.select(b.cmpi("slt", x, zero), b.const(-1, x.type), positive)
     if fn in ("isnan", "isinf"):
-        return b.const(0, dtypes.element_type("bool"))
+        return b.const(0, element_type("bool"))
     if fn == "abs":
-        return b.add(math.AbsIOp(x))
+        return x if unsigned else b.add(math.AbsIOp(x))
     if fn == "invert":
         return b.add(arith.XOrIOp(x, b.const(-1 if dtype != "bool" else 1, x.type)))
     if fn in ("int_div", "mod"):
+        if unsigned:
+            return _unsigned_divmod(b, fn, x, args[1])
         return _safe_divmod(b, fn, x, args[1])
     if fn == "pow":
-        return _int_pow(b, x, args[1])
+        return _int_pow(b, x, args[1], unsigned)
     raise NotImplementedError(f"elementwise '{fn}' on integers is not supported yet")
+
+
+def _unsigned_divmod(b: Builder, fn: str, x: SSAValue, y: SSAValue) -> SSAValue:
+    """Floor division / modulo of unsigned integers; by zero gives 0 (NumPy)."""
+    zero = b.const(0, x.type)
+    is_zero = b.cmpi("eq", y, zero)
+    safe_y = b.select(is_zero, b.const(1, x.type), y)
+    result = b.add((arith.DivUIOp if fn == "int_div" else arith.RemUIOp)(x, safe_y))
+    return b.select(is_zero, zero, result)
 
 
 def _safe_divmod(b: Builder, fn: str, x: SSAValue, y: SSAValue) -> SSAValue:
@@ -203,26 +225,25 @@ def _safe_divmod(b: Builder, fn: str, x: SSAValue, y: SSAValue) -> SSAValue:
     return b.select(b.add(arith.OrIOp(is_zero, is_minus_one)), zero, r)
 
 
-def _int_pow(b: Builder, base: SSAValue, exponent: SSAValue) -> SSAValue:
-    """Square-and-multiply over the exponent's bits (wraps like numpy)."""
-    b.check(
-        b.cmpi("sge", exponent, b.const(0, exponent.type)),
-        "ValueError: integers to negative integer powers are not allowed",
-    )
-    one = b.const(1, base.type)
+def _int_pow(
+    b: Builder, base: SSAValue, exponent: SSAValue, unsigned: bool
+) -> SSAValue:
+    """Square-and-multiply over the exponent's bits, lowest first (wraps like
+    numpy); the exponent is shifted right at every step."""
+    zero, one = b.const(0, exponent.type), b.const(1, exponent.type)
+    if not unsigned:
+        b.check(
+            b.cmpi("sge", exponent, zero),
+            "ValueError: integers to negative integer powers are not allowed",
+        )
     bits = exponent.type.width.data  # type: ignore[attr-defined]
 
-    def step(i: SSAValue, carried: list[SSAValue]) -> list[SSAValue]:
-        result, power = carried
-        shift = b.from_index(i, exponent.type)
-        bit = b.add(
-            arith.AndIOp(
-                b.add(arith.ShRSIOp(exponent, shift)), b.const(1, exponent.type)
-            )
-        )
-        take = b.cmpi("ne", bit, b.const(0, exponent.type))
+    def step(_: SSAValue, carried: list[SSAValue]) -> list[SSAValue]:
+        result, power, rest = carried
+        take = b.cmpi("ne", b.add(arith.AndIOp(rest, one)), zero)
         result = b.select(take, b.muli(result, power), result)
-        return [result, b.muli(power, power)]
+        return [result, b.muli(power, power), b.add(arith.ShRUIOp(rest, one))]
 
-    result, _ = b.for_(b.const(0), b.const(bits), step, [one, base])
+    start = [b.const(1, base.type), base, exponent]
+    result, _, _ = b.for_(b.const(0), b.const(bits), step, start)
     return result

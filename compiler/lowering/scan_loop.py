@@ -28,7 +28,7 @@ from scanc.dialects.scan import (
 )
 from scanc.frontend import dtypes
 from scanc.lowering import input_products
-from scanc.lowering.builder import Builder, index, strided_type, subview
+from scanc.lowering.builder import Builder, element_type, index, strided_type, subview
 from scanc.lowering.values import Buffer, Lazy, Lowered, Scalar, Scope, store_into
 from xdsl.dialects import arith, scf
 from xdsl.dialects.builtin import IntegerType
@@ -214,12 +214,12 @@ class ScanLowering:
                 before_start,
                 lambda: [from_init().load(b, [])],
                 lambda: [from_trace().load(b, [])],
-                [dtypes.element_type(out.dtype)],
+                [element_type(out.dtype)],
             )[0]
             return Scalar(out.dtype, [], value)
         init_row = lambda: [from_init().ref]  # noqa: E731
         trace_row = lambda: [from_trace().ref]  # noqa: E731
-        view_type = strided_type(dtypes.element_type(out.dtype), len(out.row_sizes))
+        view_type = strided_type(element_type(out.dtype), len(out.row_sizes))
         ref = b.if_(before_start, init_row, trace_row, [view_type])[0]
         return Buffer(out.dtype, list(out.row_sizes), ref)
 
@@ -393,7 +393,7 @@ def lower_final(lw: "Lowering", op: FinalOp) -> Lowered:
         return lambda: row(b, value, b.subi(value.sizes[0], b.const(1)))
 
     if trace.rank == 1:
-        element = dtypes.element_type(trace.dtype)
+        element = element_type(trace.dtype)
         value = b.if_(
             ran,
             lambda: [last_row(trace)().load(b, [])],
@@ -401,7 +401,7 @@ def lower_final(lw: "Lowering", op: FinalOp) -> Lowered:
             [element],
         )[0]
         return Scalar(trace.dtype, [], value)
-    view_type = strided_type(dtypes.element_type(trace.dtype), trace.rank - 1)
+    view_type = strided_type(element_type(trace.dtype), trace.rank - 1)
     ref = b.if_(
         ran,
         lambda: [last_row(trace)().ref],

@@ -24,7 +24,13 @@ from scanc.dialects import scan, st
 from scanc.frontend import dtypes
 from scanc.lowering import scalar as scalar_ops
 from scanc.lowering import tensor_ops
-from scanc.lowering.builder import ON_ERROR, Builder, strided_type
+from scanc.lowering.builder import (
+    ON_ERROR,
+    Builder,
+    element_type,
+    signless,
+    strided_type,
+)
 from scanc.lowering.elementwise import lower_constant
 from scanc.lowering.indexing import slice_bounds
 from scanc.lowering.random import lower_random
@@ -45,11 +51,12 @@ from xdsl.passes import ModulePass
 
 def loops_type(type_: Attribute, *, view: bool) -> Attribute:
     assert isinstance(type_, TensorType)
+    element = signless(type_.element_type)
     if type_.get_num_dims() == 0:
-        return type_.element_type
+        return element
     if view:
-        return strided_type(type_.element_type, type_.get_num_dims())
-    return MemRefType(type_.element_type, [DYNAMIC_INDEX] * type_.get_num_dims())
+        return strided_type(element, type_.get_num_dims())
+    return MemRefType(element, [DYNAMIC_INDEX] * type_.get_num_dims())
 
 
 class Lowering:
@@ -87,7 +94,7 @@ class Lowering:
             else (self.scopes[depth + 1].preheader)
         )
         with self.b.at(block):
-            ref = self.b.alloc(dtypes.element_type(dtype), sizes)
+            ref = self.b.alloc(element_type(dtype), sizes)
         buffer = Buffer(dtype, list(sizes), ref, owned=True)
         self.scopes[depth].buffers.append(buffer)
         return buffer
@@ -184,8 +191,8 @@ class Lowering:
         outputs: list[SSAValue] = []
         function_scope = {id(buf) for buf in self.scopes[0].buffers}
         for value in values:
-            if isinstance(value, Scalar):
-                outputs.append(value.value)
+            if value.rank == 0:  # a scalar, a 0-d buffer or a 0-d expression
+                outputs.append(value.load(self.b, []))
                 continue
             reuse = (
                 isinstance(value, Buffer)
@@ -393,7 +400,7 @@ class SizeInference:
             size = (
                 self.row_sizes(op.input)[axis - 1] if axis else self.sizes(op.input)[0]
             )
-            return self.lw.b.from_index(size, dtypes.element_type("int64"))
+            return self.lw.b.from_index(size, element_type("int64"))
         if isinstance(op, st.CastOp):
             return self.scalar(op.input)
         if isinstance(op, st.ElementwiseOp) and op.fn.data in _SIZE_ARITHMETIC:

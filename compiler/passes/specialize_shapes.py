@@ -3,7 +3,9 @@
 Expects: graph-stage `func.func`s (run it first, before `grad`). The option
 `shapes` gives, per function argument and comma-separated, the sizes to assume:
 `2x?` for a matrix with two rows, `*` (or nothing) for an argument left as is;
-a rank-0 argument takes `*`. Each argument with a known size is cast to the
+a rank-0 argument takes `*`. A size 1 leaves an unknown size unknown: static
+size-1 axes broadcast and unknown ones do not, so making it static would let
+a variant accept calls that the function itself rejects. Each argument with a known size is cast to the
 refined type once, at the top of the function, and every use reads the cast:
 
     func.func @f(%X: tensor<?x?xf64>, %n: tensor<i32>) {            shapes="2x?,*"
@@ -70,7 +72,10 @@ def _refined(type_: TensorType, shape: tuple[int | None, ...], n: int) -> Tensor
                 f"specialize-shapes: argument {n} has size {have} on axis {axis}, "
                 f"not {want}"
             )
-        dims.append(have if want is None else want)
+        # a static size 1 broadcasts where a dynamic one must match: kept dynamic,
+        # a variant accepts exactly the calls the generic function accepts
+        keep = want is None or (want == 1 and have == DYNAMIC_INDEX)
+        dims.append(have if keep else want)
     return TensorType(type_.element_type, dims)
 
 

@@ -165,9 +165,17 @@ def _arith(fn: str):
     return op
 
 
-add, sub, mul, maximum, minimum = (
-    _arith(n) for n in ("add", "sub", "mul", "maximum", "minimum")
-)
+add, mul, maximum, minimum = (_arith(n) for n in ("add", "mul", "maximum", "minimum"))
+
+
+def sub(a, b) -> TensorVariable:
+    a, b = as_tensor_variable(a), as_tensor_variable(b)
+    if a.dtype == b.dtype == "bool":
+        raise TypeError(
+            "sub: subtracting bool tensors is not supported (as in NumPy); use "
+            "xor (^) or cast them to an integer dtype first"
+        )
+    return elementwise("sub", a, b)
 
 
 def true_div(a, b) -> TensorVariable:
@@ -178,16 +186,22 @@ def true_div(a, b) -> TensorVariable:
     return elementwise("true_div", cast(a, dtype), cast(b, dtype))
 
 
-def int_div(a, b) -> TensorVariable:
-    return elementwise("int_div", a, b)
+def _int8_for_bools(fn: str):
+    """`fn` of two tensors, computed in int8 where both are bool (NumPy's rule
+    for //, % and **)."""
+
+    def op(a, b):
+        a, b = as_tensor_variable(a), as_tensor_variable(b)
+        if a.dtype == b.dtype == "bool":
+            a, b = cast(a, "int8"), cast(b, "int8")
+        return elementwise(fn, a, b)
+
+    op.__name__ = fn
+    return op
 
 
-def mod(a, b) -> TensorVariable:
-    return elementwise("mod", a, b)
-
-
-def pow(a, b) -> TensorVariable:  # noqa: A001 - PyTensor's name
-    return elementwise("pow", a, b)
+int_div, mod = _int8_for_bools("int_div"), _int8_for_bools("mod")
+pow = _int8_for_bools("pow")  # noqa: A001 - PyTensor's name
 
 
 def _compare(fn: str):
@@ -206,6 +220,8 @@ def _unary(fn: str, float_only: bool):
         x = as_tensor_variable(x)
         if float_only and not dtypes.is_float(x.dtype):
             x = cast(x, "float64")
+        if fn in ("neg", "sign") and x.dtype == "bool":
+            raise TypeError(f"{fn} of a bool tensor is not supported (as in NumPy)")
         return elementwise(fn, x)
 
     op.__name__ = fn

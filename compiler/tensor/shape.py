@@ -4,6 +4,7 @@ stack, full, zeros, ones, fill, eye, diagonal, diag."""
 from __future__ import annotations
 
 import builtins
+import math
 
 import numpy as np
 from scanc.dialects import st
@@ -25,7 +26,6 @@ from scanc.tensor.basic import (
     dim,
     eq,
     expand_dims,
-    int_div,
     mul,
 )
 from xdsl.dialects.builtin import DYNAMIC_INDEX as DYN
@@ -70,21 +70,25 @@ def reshape(x, shape, ndim=None) -> TensorVariable:
     static = [_static_int(s) for s in sizes]
     if static.count(-1) > 1:
         raise ValueError("reshape: only one size can be -1")
-    if -1 in static:
-        known = constant(1, dtype="int64")
-        for s, v in zip(sizes, static):
-            if v != -1:
-                known = mul(known, s)
-        total = constant(1, dtype="int64")
-        for a in range(x.ndim):
-            total = mul(total, dim(x, a))
-        sizes[static.index(-1)] = int_div(total, known)
-        static[static.index(-1)] = None
+    if builtins.any(v is not None and v < -1 for v in static):
+        raise ValueError(f"reshape: negative size in {tuple(static)}")
     if None not in static and DYN not in x.type.get_shape():
-        if int(np.prod(static)) != int(np.prod(x.type.get_shape())):
-            raise ValueError(f"cannot reshape {x} into shape {tuple(static)}")
+        static = _static_reshape(x, static)
+    elif -1 in static:
+        static[static.index(-1)] = None  # inferred when the function runs
     result = _ttype(x.dtype, static)
     return wrap(st.ReshapeOp(x.value, [s.value for s in sizes], result))
+
+
+def _static_reshape(x, static: list[int]) -> list[int]:
+    """The shape NumPy gives `x` (of static shape) reshaped to `static`."""
+    count = math.prod(x.type.get_shape())
+    known = math.prod(v for v in static if v != -1)
+    if -1 in static and known != 0 and count % known == 0:
+        static[static.index(-1)] = count // known
+    if math.prod(static) != count or -1 in static:
+        raise ValueError(f"cannot reshape {x} into shape {tuple(static)}")
+    return static
 
 
 def flatten(x, ndim=1) -> TensorVariable:

@@ -86,7 +86,8 @@ class TransposeOp(IRDLOperation):
 
 @irdl_op_definition
 class ReshapeOp(IRDLOperation):
-    """The elements of `input`, in row-major order, with the shape `dims`."""
+    """The elements of `input`, in row-major order, with the shape `dims`; one
+    size may be -1, inferred from the others when the function runs."""
 
     name = "st.reshape"
     input = operand_def(TensorType)

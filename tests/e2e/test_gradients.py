@@ -136,6 +136,39 @@ def test_layout_and_indexing(fn):
     verify_grad(fn, [A])
 
 
+ROWS_MASK = np.array([True, False, True])
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda a, b: st.set_subtensor(a[[2, 0]], b[:2] * 3),
+        lambda a, b: st.inc_subtensor(a[[2, 0, 2]], b),
+        # repeated indices: only the last write of each row reaches the result
+        lambda a, b: st.set_subtensor(a[[1, 1, 0]], b),
+        lambda a, b: st.set_subtensor(a[:, [3, 0, 3]], b[:, :3]),
+        lambda a, b: st.inc_subtensor(a[:, [[1], [1]]], b[:, :2, None]),
+        lambda a, b: st.set_subtensor(a[[0, 2, 0]], b[0]),  # broadcast value
+        lambda a, b: a[ROWS_MASK] * b[:2],
+        lambda a, b: st.set_subtensor(a[ROWS_MASK], b[1:] ** 2),
+        lambda a, b: st.inc_subtensor(a[ROWS_MASK], b[0]),
+    ],
+    ids=[
+        "set-take",
+        "inc-take-repeated",
+        "set-take-repeated",
+        "set-take-axis1",
+        "inc-take-2d-indices",
+        "set-take-broadcast",
+        "mask",
+        "set-mask",
+        "inc-mask-broadcast",
+    ],
+)
+def test_updates_through_index_arrays_and_masks(fn):
+    verify_grad(fn, [A, B])
+
+
 def test_cast_passes_the_gradient_in_the_input_dtype():
     x = st.vector("x")
     g = scanc.grad((st.cast(x, "float32") * 2).sum(), x)
