@@ -1,9 +1,11 @@
 """Set up and run scanc from a fresh checkout, with nothing but Python installed.
 
     python3 tools/dev.py examples   # compile and run every program in examples/
-    python3 tools/dev.py test       # the whole test suite: pytest, lit, then the
-                                    # end-to-end tests with specialized variants
+    python3 tools/dev.py test       # the whole test suite: pytest, lit, the
+                                    # end-to-end tests with specialized variants,
+                                    # then 3 minutes of the differential fuzzer
     python3 tools/dev.py bench      # the benchmarks (installs the optional peers)
+    python3 tools/dev.py fuzz --minutes N [--seed S]   # a longer fuzzer run
 
 The first run creates `.venv/` in the checkout and installs scanc into it
 (editable, with the test tools); later runs reuse it unless pyproject.toml changed.
@@ -75,7 +77,16 @@ def test() -> int:
     eager = run(
         [str(PYTHON), "-m", "pytest", "-q", "tests/e2e"], SCANC_SPECIALIZE="eager"
     )
-    return status | eager
+    print("=== the differential fuzzer, 3 minutes from a fixed seed", flush=True)
+    fuzzed = run(
+        [str(PYTHON), "-m", "scanc.tools.fuzz", "--minutes", "3", "--seed", "0"]
+    )
+    return status | eager | fuzzed
+
+
+def fuzz(args: list[str]) -> int:
+    ensure_env()
+    return run([str(PYTHON), "-m", "scanc.tools.fuzz", *args])
 
 
 def bench(args: list[str]) -> int:
@@ -91,6 +102,8 @@ def main() -> int:
         return test()
     if command == "bench":
         return bench(args)
+    if command == "fuzz":
+        return fuzz(args)
     print(__doc__)
     return 2
 
