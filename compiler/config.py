@@ -40,3 +40,8 @@ specialize_max_size: int = 16
 #: to the system to 64 MiB (`mallopt`; process-wide, see docs/guide.md, "Memory").
 #: "0" in SCANC_KEEP_FREED_MEMORY turns it off; set it before the first compile.
 keep_freed_memory: bool = _choice("SCANC_KEEP_FREED_MEMORY", "1", ("1", "0")) == "1"
+
+#: Debug mode: every load, store and view of compiled code checks its indices
+#: against the sizes and raises RuntimeError (a scanc bug) outside them; slower.
+#: SCANC_CHECK_BOUNDS=1 turns it on (the fuzzer runs with it half of the time).
+check_bounds: bool = _choice("SCANC_CHECK_BOUNDS", "0", ("0", "1")) == "1"

@@ -77,4 +77,6 @@ def load(module: llvm.ModuleRef, names: list[str]) -> dict[str, int]:
     eng = engine()
     eng.add_module(module)
     eng.finalize_object()
-    return {name: eng.get_function_address(name) for name in names}
+    addresses = {name: eng.get_function_address(name) for name in names}
+    eng.remove_module(module)
+    return addresses

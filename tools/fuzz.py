@@ -11,9 +11,13 @@ set/inc_subtensor, products of every rank pair, and scans with random taps,
 reference interpreter of the same names. A float program ending in a scalar
 also has its gradient checked against central finite differences.
 
-Programs run in batches in child processes (every other batch with each
-shape-specialized variant made eagerly), so a crash is caught: the parent
+Programs run in batches in child processes, so a crash is caught: the parent
 reports the program the child was running and goes on with the next seed.
+Batches alternate between settings (`CONFIGURATIONS`): shape-specialized
+variants made at the first call or not, and `SCANC_CHECK_BOUNDS=1`, which
+makes every load, store and view of the compiled code check its indices, so an
+out-of-bounds access is reported even where it would not crash. Inputs are
+passed as non-contiguous views now and then.
 Every report prints the seed and the program, which reproduce it.
 """
 
@@ -41,7 +45,7 @@ class Program:
         self.lines: list[str] = []
         self.inputs: dict[str, np.ndarray] = {}
         self.mode = "FAST_RUN" if self.rng.random() < 0.5 else "FAST_COMPILE"
-        kind = self.rng.choice(["chain", "chain", "scan", "int"])
+        kind = self.rng.choice(["chain", "chain", "scan", "nested", "int"])
         getattr(self, f"_{kind}")()
         self.source = "\n".join(self.lines)
 
@@ -51,8 +55,8 @@ class Program:
 
     def _input(self, shape, dtype="float64") -> str:
         name = f"x{len(self.inputs)}"
-        if dtype == "float64":
-            value = self.rng.uniform(-1.5, 1.5, shape)
+        if dtype.startswith("float"):
+            value = self.rng.uniform(-1.5, 1.5, shape).astype(dtype)
         else:
             info = np.iinfo(dtype) if dtype != "bool" else None
             low, high = (
@@ -85,8 +89,9 @@ class Program:
     # -- kinds -------------------------------------------------------------------------
     def _chain(self) -> None:
         shape = (self._size(), self._size())
-        v = self._input(shape)
-        other = self._input(shape)
+        dtype = "float32" if self.rng.random() < 0.25 else "float64"
+        v = self._input(shape, dtype)
+        other = self._input(shape, dtype)
         for _ in range(int(self.rng.integers(1, 6))):
             if not shape:  # a scalar: nothing more to index or multiply
                 break
@@ -202,6 +207,26 @@ class Program:
             "out = h",
         ]
 
+    def _nested(self) -> None:
+        """An outer scan over the rows of a matrix whose step scans the row."""
+        steps, width = int(self.rng.integers(0, 5)), self._size()
+        seq, init = self._input((steps, width)), self._input((width,))
+        scale = self._input(())
+        back = bool(self.rng.random() < 0.5)
+        inner = (
+            "T.scan(lambda e, c, s: T.tanh(c * s + e), "
+            "sequences=[dict(input=x_t, taps=[0])], "
+            "outputs_info=[dict(initial=h_.sum(), taps=[-1])], "
+            f"non_sequences=[S], n_steps=None, go_backwards={back})[0]"
+        )
+        self.lines += [
+            f"h, _ = T.scan(lambda x_t, h_, S: h_ * 0.5 + {inner},",
+            f"    sequences=[dict(input={seq}, taps=[0])],",
+            f"    outputs_info=[dict(initial={init}, taps=[-1])],",
+            f"    non_sequences=[{scale}], n_steps=None, go_backwards=False)",
+            "out = h",
+        ]
+
 
 def _py_slice(text: str) -> slice:
     return slice(*[int(p) if p else None for p in text.split(":")])
@@ -247,8 +272,10 @@ class NumpyOps:
             history.append(result)
             if stop:
                 break
-        width = np.shape(out["initial"])[-1]
-        return np.array(rows).reshape(len(rows), width), None
+        row = (
+            np.shape(out["initial"])[1:] if len(taps) > 1 else np.shape(out["initial"])
+        )
+        return np.array(rows).reshape(len(rows), *row), None
 
 
 def numpy_namespace(inputs):
@@ -288,7 +315,7 @@ def run_scanc(program: Program):
     f = scanc.function(
         list(symbols.values()), out, mode=program.mode, on_unused_input="ignore"
     )
-    result = f(*program.inputs.values())
+    result = f(*[_maybe_strided(v, program.rng) for v in program.inputs.values()])
     gradient = None
     if out.dtype == "float64" and out.ndim <= 2 and program.rng.random() < 0.3:
         x = next(iter(symbols))
@@ -301,6 +328,14 @@ def run_scanc(program: Program):
         )
         gradient = (x, g(*program.inputs.values()))
     return result, gradient
+
+
+def _maybe_strided(value: np.ndarray, rng) -> np.ndarray:
+    """`value`, or as often a non-contiguous view of the same values."""
+    if value.ndim == 0 or value.size < 2 or rng.random() < 0.7:
+        return value
+    spread = np.repeat(value, 2, axis=-1)  # every other element is the value
+    return spread[..., ::2]
 
 
 class _ScancOps:
@@ -351,7 +386,10 @@ def check(seed: int) -> str | None:
         return f"scanc raised {error!r}, NumPy gave {want!r}"
     if isinstance(want, Exception):
         return f"NumPy raised {want!r}, scanc gave {got!r}"
-    if np.shape(got) != want.shape or not np.allclose(got, want, equal_nan=True):
+    single = any(v.dtype == np.float32 for v in program.inputs.values())
+    rtol, atol = (1e-4, 1e-5) if single else (1e-7, 1e-9)
+    close = np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
+    if np.shape(got) != want.shape or not close:
         return f"scanc gave {got!r}, NumPy {want!r}"
     if np.asarray(got).dtype != want.dtype and want.dtype.kind != "f":
         return f"dtype {np.asarray(got).dtype}, NumPy {want.dtype}"
@@ -376,13 +414,23 @@ def worker(first: int, count: int) -> None:
             print(report.replace("\n", "\n    "), flush=True)
 
 
+#: the settings of successive batches: variants made lazily or at the first
+#: call, every load and store bounds-checked or not
+CONFIGURATIONS = [
+    {"SCANC_SPECIALIZE": "auto", "SCANC_CHECK_BOUNDS": "1"},
+    {"SCANC_SPECIALIZE": "eager", "SCANC_CHECK_BOUNDS": "0"},
+    {"SCANC_SPECIALIZE": "eager", "SCANC_CHECK_BOUNDS": "1"},
+    {"SCANC_SPECIALIZE": "auto", "SCANC_CHECK_BOUNDS": "0"},
+]
+
+
 def run(seconds: float, seed: int, batch: int = 40) -> int:
     """Batches of programs in child processes until `seconds` pass; the
     number of failures (mismatches and crashes)."""
-    failures, checked, start, eager = 0, 0, time.time(), False
+    failures, checked, start, batches = 0, 0, time.time(), 0
     while time.time() - start < seconds:
-        env = dict(os.environ, SCANC_SPECIALIZE="eager" if eager else "auto")
-        eager = not eager
+        env = dict(os.environ, **CONFIGURATIONS[batches % len(CONFIGURATIONS)])
+        batches += 1
         child = subprocess.run(
             [
                 sys.executable,

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import llvmlite.binding as llvm
 from llvmlite import ir
+from scanc import config
 from scanc.codegen import vector_math
 from scanc.codegen.llvm_control import CONTROL_RULES
 from scanc.codegen.llvm_rules import SCALAR_RULES
@@ -54,6 +55,8 @@ class FunctionEmitter:
         self.module, self.fn, self.features = module, fn, features
         self.values: dict[SSAValue, object] = {}
         self.checks: list[str] = []
+        #: every load, store and view checked against its sizes (a debug mode)
+        self.check_bounds = config.check_bounds
         in_ranks = [_rank(a.type) for a in fn.args]
         out_ranks = [_rank(t) for t in fn.function_type.outputs.data]
         self.layout = FrameLayout.of(in_ranks, out_ranks)

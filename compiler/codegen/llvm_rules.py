@@ -252,13 +252,48 @@ def _dealloc(e: FunctionEmitter, op: memref.DeallocOp):
 
 
 def _load(e: FunctionEmitter, op: memref.LoadOp):
-    d = e[op.memref]
-    return e.b.load(e.address(d, [e[i] for i in op.indices]), typ=d.element)
+    d, idx = e[op.memref], [e[i] for i in op.indices]
+    _check_in_bounds(e, d.sizes, idx)
+    return e.b.load(e.address(d, idx), typ=d.element)
 
 
 def _store(e: FunctionEmitter, op: memref.StoreOp):
-    d = e[op.memref]
-    e.b.store(e[op.value], e.address(d, [e[i] for i in op.indices]))
+    d, idx = e[op.memref], [e[i] for i in op.indices]
+    _check_in_bounds(e, d.sizes, idx)
+    e.b.store(e[op.value], e.address(d, idx))
+
+
+#: what a bounds check of `SCANC_CHECK_BOUNDS=1` reports: a compiler defect
+_OUT_OF_BOUNDS = "RuntimeError: out-of-bounds access in compiled code (a scanc bug)"
+
+
+def _check_in_bounds(e: FunctionEmitter, sizes, idx) -> None:
+    """With `config.check_bounds`, fail unless 0 <= idx < sizes on every axis
+    (one unsigned compare each: a negative index is a huge unsigned one)."""
+    if not e.check_bounds or not idx:
+        return
+    inside = ir.Constant(i1, 1)
+    for i, size in zip(idx, sizes):
+        inside = e.b.and_(inside, e.b.icmp_unsigned("<", i, size))
+    _fail_unless(e, inside, _OUT_OF_BOUNDS)
+
+
+def _check_view_in_bounds(e: FunctionEmitter, d: Descriptor, op) -> None:
+    """With `config.check_bounds`, fail unless the first and the last element of
+    every axis of a non-empty subview lie inside its source."""
+    if not e.check_bounds:
+        return
+    b, one = e.b, ir.Constant(i64, 1)
+    empty = ir.Constant(i1, 0)
+    first, last = [], []
+    for offset, size, step in zip(op.offsets, op.sizes, op.strides):
+        empty = b.or_(empty, b.icmp_unsigned("==", e[size], ir.Constant(i64, 0)))
+        first.append(e[offset])
+        last.append(b.add(e[offset], b.mul(b.sub(e[size], one), e[step])))
+    inside = ir.Constant(i1, 1)
+    for i, size in zip([*first, *last], [*d.sizes, *d.sizes]):
+        inside = b.and_(inside, b.icmp_unsigned("<", i, size))
+    _fail_unless(e, b.or_(empty, inside), _OUT_OF_BOUNDS)
 
 
 def _dim(e: FunctionEmitter, op: memref.DimOp):
@@ -276,6 +311,7 @@ def _strided_metadata(e: FunctionEmitter, op: memref.ExtractStridedMetaDataOp):
 
 def _subview(e: FunctionEmitter, op: memref.SubviewOp):
     d: Descriptor = e[op.source]
+    _check_view_in_bounds(e, d, op)
     offsets = [e[v] for v in op.offsets]
     data = e.address(d, offsets)
     dims = list(zip(op.sizes, d.strides, op.strides))
