@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import numpy as np
-
 from scanc.frontend.gradient import DisconnectedInputError, grad
 
 

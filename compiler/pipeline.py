@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import llvmlite.binding as llvm
+from scanc.autodiff.construct import ConstructGradientsPass
 from scanc.codegen.llvm import EmittedFunction, emit_module, optimize
 from scanc.codegen.target import Target, host
-from scanc.autodiff.construct import ConstructGradientsPass
 from scanc.dialects import SCAN, ST
 from scanc.dialects.ad import AD
 from scanc.lowering.to_loops import LowerToLoopsPass

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from scanc.dialects import st
+from scanc.frontend.graph import TensorVariable, recording_scope, wrap
 from xdsl.dialects.arith import ConstantOp
 from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, TensorType, i64
 from xdsl.ir import Operation, SSAValue
-
-from scanc.dialects import st
-from scanc.frontend.graph import TensorVariable, recording_scope, wrap
 
 #: the type of index scalars in the graph stage
 INDEX_SCALAR = TensorType(i64, [])

@@ -42,7 +42,7 @@ from xdsl.dialects.builtin import (
     TensorType,
     i64,
 )
-from xdsl.ir import Attribute, Block, Dialect, Region, SSAValue
+from xdsl.ir import Attribute, Block, BlockArgument, Dialect, Region, SSAValue
 from xdsl.irdl import (
     AttrSizedOperandSegments,
     IRDLOperation,
@@ -184,6 +184,30 @@ class LoopOp(IRDLOperation):
         self.detach()
         self.erase()
         return new
+
+    # -- the body's arguments by role: per sequence tap, per output tap, invariant
+
+    def sequence_arguments(self) -> list[list[BlockArgument]]:
+        """Per sequence, its body arguments (one per tap, in tap order)."""
+        return _grouped(self.body.block.args, self.sequence_taps())
+
+    def output_arguments(self) -> list[list[BlockArgument]]:
+        """Per output, its body arguments (one per tap; none for map-like ones)."""
+        first = sum(len(taps) for taps in self.sequence_taps())
+        return _grouped(self.body.block.args[first:], self.output_taps())
+
+    def invariant_arguments(self) -> list[BlockArgument]:
+        """The body arguments that stand for `invariants`, in the same order."""
+        args = self.body.block.args
+        return list(args[len(args) - len(self.invariants) :])
+
+    def invariant_operand(self, value: SSAValue) -> SSAValue | None:
+        """The operand behind `value` if it is one of the invariant arguments."""
+        if isinstance(value, BlockArgument) and value.block is self.body.block:
+            first = len(value.block.args) - len(self.invariants)
+            if value.index >= first:
+                return self.invariants[value.index - first]
+        return None
 
     def recurrent_outputs(self) -> list[int]:
         """Indices of the outputs that have taps (and so an initial value)."""
@@ -355,6 +379,27 @@ class LoopOp(IRDLOperation):
         )
         loop.attributes |= parser.parse_optional_attr_dict()
         return loop
+
+
+def _grouped(args: Sequence[BlockArgument], taps) -> list[list[BlockArgument]]:
+    groups, position = [], 0
+    for group_taps in taps:
+        groups.append(list(args[position : position + len(group_taps)]))
+        position += len(group_taps)
+    return groups
+
+
+def outside_value(value: SSAValue) -> SSAValue:
+    """`value` followed out of every loop where it is an invariant argument: the
+    value as defined outside the outermost of them."""
+    while isinstance(value, BlockArgument) and isinstance(
+        value.block.parent_op(), LoopOp
+    ):
+        outer = value.block.parent_op().invariant_operand(value)  # type: ignore[union-attr]
+        if outer is None:
+            break
+        value = outer
+    return value
 
 
 def _is_int_scalar(type_: Attribute) -> bool:

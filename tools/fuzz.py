@@ -317,7 +317,8 @@ def run_scanc(program: Program):
     )
     result = f(*[_maybe_strided(v, program.rng) for v in program.inputs.values()])
     gradient = None
-    if out.dtype == "float64" and out.ndim <= 2 and program.rng.random() < 0.3:
+    doubles = all(v.dtype == np.float64 for v in program.inputs.values())
+    if doubles and out.ndim <= 2 and program.rng.random() < 0.3:
         x = next(iter(symbols))
         cost = (st.tanh(out) * 1.3).sum()
         g = scanc.function(
@@ -411,7 +412,7 @@ def worker(first: int, count: int) -> None:
             report = traceback.format_exc(limit=3)
         print(f"{'ok' if report is None else 'FAIL'} {seed}", flush=True)
         if report is not None:
-            print(report.replace("\n", "\n    "), flush=True)
+            print("    " + report.replace("\n", "\n    "), flush=True)
 
 
 #: the settings of successive batches: variants made lazily or at the first

@@ -19,18 +19,17 @@ one already expanded). Values listed as `constants` stop the flow.
 
 from __future__ import annotations
 
+from scanc.autodiff.rules import RULES
+from scanc.autodiff.scan_rule import scan_rule
+from scanc.dialects import st
+from scanc.dialects.ad import GradOp
+from scanc.dialects.scan import LoopOp
+from scanc.frontend.graph import TensorVariable, recording_scope, wrap
+from scanc.tensor import basic as T
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
-
-from scanc.autodiff.rules import RULES
-from scanc.autodiff.scan_rule import scan_rule
-from scanc.dialects.ad import GradOp
-from scanc.dialects.scan import LoopOp
-from scanc.dialects import st
-from scanc.frontend.graph import TensorVariable, recording_scope, wrap
-from scanc.tensor import basic as T
 
 
 def _depends_on(ops: list[Operation], seeds: set[SSAValue], stops: set[SSAValue]):

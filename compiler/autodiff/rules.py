@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import math
 
-from xdsl.dialects import arith
-from xdsl.ir import Operation
-
 from scanc.dialects import scan, st
 from scanc.frontend.graph import TensorVariable, wrap
 from scanc.tensor import basic as T
 from scanc.tensor import indexing, linalg, reductions, shape
+from xdsl.dialects import arith
+from xdsl.ir import Operation
 
 V = TensorVariable
 

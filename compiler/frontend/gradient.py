@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import warnings
 
-from xdsl.ir import Operation, SSAValue
-
 from scanc.dialects.ad import GradOp
 from scanc.frontend import dtypes
 from scanc.frontend.graph import TensorVariable, emit
+from xdsl.ir import Operation, SSAValue
 
 
 class DisconnectedInputError(ValueError):

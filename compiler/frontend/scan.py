@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from scanc import config
 from scanc.dialects import scan as scan_dialect
 from scanc.dialects import st
-from scanc.frontend import dtypes
 from scanc.dialects.ad import GradOp
+from scanc.frontend import dtypes
 from scanc.frontend.graph import TensorVariable, emit, recording_scope
 from scanc.frontend.shared import SHARED, checked_updates
 from scanc.frontend.slicing import clone_into, ops_computing

@@ -83,10 +83,10 @@ def _loops_unchanged_in(op: st.DotOp) -> tuple[int, SSAValue]:
     while loop is not None:
         if isinstance(loop, LoopOp):
             if isinstance(value, BlockArgument) and value.block is loop.body.block:
-                first = len(value.block.args) - len(loop.invariants)
-                if value.index < first:
+                outer = loop.invariant_operand(value)
+                if outer is None:
                     break
-                value = loop.invariants[value.index - first]
+                value = outer
             elif loop.is_ancestor(_definition(value)):
                 break
             count += 1

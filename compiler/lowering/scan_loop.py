@@ -66,9 +66,7 @@ def _next_pow2(n: int) -> int:
 
 def _tap_argument(op: LoopOp, n: int) -> SSAValue:
     """The body argument of output `n`'s first tap."""
-    position = sum(len(t) for t in op.sequence_taps())
-    position += sum(len(t) for t in op.output_taps()[:n])
-    return op.body.block.args[position]
+    return op.output_arguments()[n][0]
 
 
 def updates_in_place(op: LoopOp, n: int) -> bool:

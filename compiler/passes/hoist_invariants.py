@@ -75,12 +75,12 @@ class Hoisting:
 def _seq_rows(h: Hoisting, loop: LoopOp) -> None:
     """Each sequence tap argument is row `t` of its sequence, shifted to start at
     the row the tap reads at step 0."""
-    args = iter(loop.body.block.args)
-    for seq, taps in zip(loop.sequences, loop.sequence_taps()):
+    groups = zip(loop.sequences, loop.sequence_taps(), loop.sequence_arguments())
+    for seq, taps, args in groups:
         base = sequence_offset(taps)
-        for tap in taps:
+        for tap, arg in zip(taps, args):
             start = tap + base
-            h.outer[next(args)] = Row(seq if start == 0 else _rows_from(h, seq, start))
+            h.outer[arg] = Row(seq if start == 0 else _rows_from(h, seq, start))
 
 
 def _rows_from(h: Hoisting, seq: SSAValue, start: int) -> SSAValue:
@@ -94,9 +94,7 @@ def _rows_from(h: Hoisting, seq: SSAValue, start: int) -> SSAValue:
 
 
 def _invariants(h: Hoisting, loop: LoopOp) -> None:
-    block = loop.body.block
-    first = len(block.args) - len(loop.invariants)
-    for arg, outer in zip(block.args[first:], loop.invariants):
+    for arg, outer in zip(loop.invariant_arguments(), loop.invariants):
         h.outer[arg] = Invariant(outer)
 
 
@@ -116,16 +114,10 @@ def _try_size(h: Hoisting, op: Operation) -> bool:
 
 def _states(h: Hoisting, loop: LoopOp) -> None:
     """Each output tap argument, with the initial rows its sizes come from."""
-    args = loop.body.block.args[sum(len(t) for t in loop.sequence_taps()) :]
-    initials = iter(loop.initials)
-    position = 0
-    for taps in loop.output_taps():
-        if not taps:
-            continue
-        initial = next(initials)
-        for _ in taps:
-            h.states[args[position]] = initial
-            position += 1
+    recurrent = [args for args in loop.output_arguments() if args]
+    for args, initial in zip(recurrent, loop.initials):
+        for arg in args:
+            h.states[arg] = initial
 
 
 def _try_invariant(h: Hoisting, op: Operation) -> bool:

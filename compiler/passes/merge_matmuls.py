@@ -22,6 +22,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from scanc.dialects import st
+from scanc.dialects.scan import LoopOp
+from scanc.rewriting import INDEX_SCALAR, index_constant, insert_before
 from xdsl.context import Context
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
@@ -31,18 +34,12 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Block, SSAValue
 from xdsl.passes import ModulePass
 
-from scanc.dialects import st
-from scanc.dialects.scan import LoopOp
-from scanc.rewriting import INDEX_SCALAR, index_constant, insert_before
-
 
 def _invariant_matrices(loop: LoopOp) -> dict[SSAValue, SSAValue]:
     """Body argument -> the loop operand it stands for, for rank-2 invariants."""
-    block = loop.body.block
-    first = len(block.args) - len(loop.invariants)
     return {
         arg: outer
-        for arg, outer in zip(block.args[first:], loop.invariants)
+        for arg, outer in zip(loop.invariant_arguments(), loop.invariants)
         if outer.type.get_num_dims() == 2  # type: ignore[attr-defined]
     }
 

@@ -20,35 +20,21 @@ Untouched: anything else multiplied with the matrix.
 
 from __future__ import annotations
 
-from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp
-from xdsl.ir import BlockArgument, SSAValue
-from xdsl.passes import ModulePass
-
 from scanc.dialects import st
-from scanc.dialects.scan import LoopOp
+from scanc.dialects.scan import outside_value
 from scanc.frontend.graph import TensorVariable
 from scanc.rewriting import replace_by_built
 from scanc.tensor import basic as T
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import SSAValue
+from xdsl.passes import ModulePass
 
 V = TensorVariable
 
 
-def _outer_value(value: SSAValue) -> SSAValue:
-    """The loop operand behind an invariant body argument (else the value)."""
-    while isinstance(value, BlockArgument):
-        loop = value.block.parent_op()
-        if not isinstance(loop, LoopOp):
-            break
-        first = len(value.block.args) - len(loop.invariants)
-        if value.index < first:
-            break
-        value = loop.invariants[value.index - first]
-    return value
-
-
 def _is_zeros(value: SSAValue) -> bool:
-    alloc = _outer_value(value).owner
+    alloc = outside_value(value).owner
     if not isinstance(alloc, st.AllocOp):
         return False
     fill = T.constant_value(V(alloc.value))

@@ -29,17 +29,16 @@ value has more than one row.
 
 from __future__ import annotations
 
-from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp
-from xdsl.ir import Operation, SSAValue
-from xdsl.passes import ModulePass
-
 from scanc.dialects import st
 from scanc.dialects.scan import ALL_ROWS, FinalOp, LoopOp, YieldOp, with_leading_dim
 from scanc.frontend.graph import TensorVariable
 from scanc.rewriting import replace_by_built
 from scanc.tensor import basic as T
 from scanc.tensor import linalg, shape
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import Operation, SSAValue
+from xdsl.passes import ModulePass
 
 
 def _sole_user(value: SSAValue) -> Operation | None:
@@ -72,9 +71,7 @@ def _outer_factors(value: SSAValue) -> tuple[SSAValue, SSAValue] | None:
 
 def _state_argument(loop: LoopOp, n: int) -> SSAValue:
     """The body argument that reads output `n` at its only tap."""
-    position = sum(len(taps) for taps in loop.sequence_taps())
-    position += sum(len(taps) for taps in loop.output_taps()[:n])
-    return loop.body.block.args[position]
+    return loop.output_arguments()[n][0]
 
 
 def _sinkable(loop: LoopOp, n: int) -> tuple[SSAValue, SSAValue] | None:
@@ -140,11 +137,10 @@ def _sink(loop: LoopOp, n: int, a: SSAValue, b: SSAValue) -> LoopOp:
 def _sequence_of(loop: LoopOp, value: SSAValue) -> TensorVariable | None:
     """The sequence whose row `value` is, when it is read at tap 0 only (its
     rows are then the factor's rows, step by step)."""
-    position = 0
-    for seq, taps in zip(loop.sequences, loop.sequence_taps()):
-        if list(taps) == [0] and value is loop.body.block.args[position]:
+    groups = zip(loop.sequences, loop.sequence_taps(), loop.sequence_arguments())
+    for seq, taps, args in groups:
+        if list(taps) == [0] and value is args[0]:
             return TensorVariable(seq)
-        position += len(taps)
     return None
 
 

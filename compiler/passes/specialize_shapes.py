@@ -26,13 +26,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scanc.dialects import st
 from xdsl.context import Context
 from xdsl.dialects import func
 from xdsl.dialects.builtin import DYNAMIC_INDEX, ModuleOp, TensorType
 from xdsl.ir import Block
 from xdsl.passes import ModulePass
-
-from scanc.dialects import st
 
 Shape = tuple[int | None, ...] | None
 

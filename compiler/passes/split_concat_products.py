@@ -18,6 +18,8 @@ by anything else than this product stay as they are (the product still splits).
 
 from __future__ import annotations
 
+from scanc.dialects import st
+from scanc.rewriting import INDEX_SCALAR, index_constant, insert_before
 from xdsl.context import Context
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
@@ -26,9 +28,6 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
-
-from scanc.dialects import st
-from scanc.rewriting import INDEX_SCALAR, index_constant, insert_before
 
 
 def _splittable(op: Operation) -> bool:

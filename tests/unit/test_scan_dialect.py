@@ -7,7 +7,7 @@ from xdsl.utils.exceptions import VerifyException
 import scanc
 import scanc.tensor as st
 from scanc import pipeline
-from scanc.dialects.scan import LoopOp, YieldOp
+from scanc.dialects.scan import LoopOp, YieldOp, outside_value
 from scanc.frontend.function import build_module
 
 
@@ -37,6 +37,20 @@ def test_frontend_builds_one_loop_with_taps():
     assert loop.output_taps() == [(-3, -1), (-1,)]
     names = [a.name_hint for a in loop.body.block.args]
     assert names == ["u_tm4", "u_t", "x_tm3", "x_tm1", "y_tm1", "W"]
+
+
+def test_body_arguments_by_role():
+    loop = next(op for op in rnn_module().walk() if isinstance(op, LoopOp))
+    names = lambda args: [a.name_hint for a in args]  # noqa: E731
+    assert [names(g) for g in loop.sequence_arguments()] == [["u_tm4", "u_t"]]
+    assert [names(g) for g in loop.output_arguments()] == [
+        ["x_tm3", "x_tm1"],
+        ["y_tm1"],
+    ]
+    (w,) = loop.invariant_arguments()
+    assert w.name_hint == "W" and loop.invariant_operand(w) is loop.invariants[0]
+    assert loop.invariant_operand(loop.sequence_arguments()[0][0]) is None
+    assert outside_value(w) is loop.invariants[0]
 
 
 def test_printed_loop_parses_back_identically():
