@@ -45,3 +45,12 @@ keep_freed_memory: bool = _choice("SCANC_KEEP_FREED_MEMORY", "1", ("1", "0")) ==
 #: against the sizes and raises RuntimeError (a scanc bug) outside them; slower.
 #: SCANC_CHECK_BOUNDS=1 turns it on (the fuzzer runs with it half of the time).
 check_bounds: bool = _choice("SCANC_CHECK_BOUNDS", "0", ("0", "1")) == "1"
+
+#: Whether LLVM's optimizer runs in this process instead of a child process
+#: (`scanc.codegen.optimizer`: llvmlite's optimizer leaks about 80 KB per module).
+optimize_in_process: bool = _choice("SCANC_OPTIMIZE_IN_PROCESS", "0", ("0", "1")) == "1"
+
+#: Whether a function whose graph equals one compiled before in this process
+#: reuses its machine code (`scanc.frontend.shared_code`). Off
+#: (SCANC_SHARE_CODE=0) where compiler settings change between compiles.
+share_code: bool = _choice("SCANC_SHARE_CODE", "1", ("1", "0")) == "1"

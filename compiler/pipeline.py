@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import llvmlite.binding as llvm
 from scanc.autodiff.construct import ConstructGradientsPass
-from scanc.codegen.llvm import EmittedFunction, emit_module, optimize
+from scanc.codegen.llvm import EmittedFunction, emit_module
+from scanc.codegen.optimizer import optimize
 from scanc.codegen.target import Target, host
 from scanc.dialects import SCAN, ST
 from scanc.dialects.ad import AD

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import llvmlite.binding as llvm
 from llvmlite import ir
 from scanc import config
 from scanc.codegen import vector_math
@@ -195,16 +194,3 @@ def emit_module(
             emitted.append(FunctionEmitter(ir_module, op, target.features).emit())
     vector_math.finish(ir_module)
     return ir_module, emitted
-
-
-def optimize(ir_module: ir.Module, target: Target) -> llvm.ModuleRef:
-    """Parse and run LLVM's O2 pipeline with the loop and SLP vectorizers."""
-    ref = llvm.parse_assembly(str(ir_module))
-    ref.verify()
-    pto = llvm.create_pipeline_tuning_options(speed_level=2)
-    pto.loop_vectorization = True
-    pto.slp_vectorization = True
-    pto.loop_unrolling = True
-    pb = llvm.create_pass_builder(target.machine(), pto)
-    pb.getModulePassManager().run(ref, pb)
-    return ref

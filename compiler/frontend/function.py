@@ -11,6 +11,7 @@ from scanc import config, pipeline
 from scanc.dialects import st
 from scanc.frontend.graph import DEFAULT_UPDATES, TensorVariable
 from scanc.frontend.scan import MissingInputError
+from scanc.frontend import shared_code
 from scanc.frontend.shared import SHARED, SharedVariable, checked_updates
 from scanc.frontend.slicing import clone_into, ops_computing
 from scanc.frontend.specialization import Variants, small_sizes
@@ -139,14 +140,29 @@ class Function:
         # the graph stage, kept for variants (compiling rewrites `module` in place)
         self.graph = module.clone() if takes_arrays else None
         start = time.perf_counter()
-        self.compiled, self.native = self._compile(module, self.name)
+        self.native = self._compile(module, self.name)
         self.variants = Variants(
             self._specialized, time.perf_counter() - start, takes_arrays
         )
 
-    def _compile(
-        self, module: ModuleOp, name: str
-    ) -> tuple[pipeline.Compiled, NativeFunction]:
+    def _compile(self, module: ModuleOp, name: str) -> NativeFunction:
+        """The native function of `module`: machine code compiled before for an
+        identical graph (`scanc.frontend.shared_code`), else compiled now."""
+        key = None if dump_hooks else shared_code.key(module, self.optimize)
+        code = shared_code.find(key)
+        if code is None:
+            code = self._compile_code(module, name)
+            shared_code.keep(key, code)
+        return NativeFunction(
+            code.address,
+            code.layout,
+            code.checks,
+            self.all_params,
+            self.out_params,
+            name,
+        )
+
+    def _compile_code(self, module: ModuleOp, name: str) -> shared_code.Code:
         for hook in dump_hooks:
             hook(name, "graph", str(module))
         compiled = pipeline.compile_module(
@@ -154,14 +170,7 @@ class Function:
         )
         address = load(compiled.optimized, [name])[name]
         emitted = compiled.functions[0]
-        return compiled, NativeFunction(
-            address,
-            emitted.layout,
-            emitted.checks,
-            self.all_params,
-            self.out_params,
-            name,
-        )
+        return shared_code.Code(address, emitted.layout, emitted.checks)
 
     def _specialized(self, shapes: tuple) -> NativeFunction:
         """A variant of the function for arrays with the given known sizes."""
@@ -174,7 +183,7 @@ class Function:
         SpecializeShapesPass(format_shapes(list(shapes))).apply(
             pipeline.context(), module
         )
-        return self._compile(module, name)[1]
+        return self._compile(module, name)
 
     def specialize(self, *args) -> None:
         """Compile now the variant for the small sizes of these inputs (which

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from llvmlite import ir
 from scanc.codegen import kernels
-from scanc.codegen.llvm import optimize
 from scanc.codegen.llvm_types import f32, f64
+from scanc.codegen.optimizer import optimize
 from scanc.codegen.target import host
 from scanc.runtime import jit
 
