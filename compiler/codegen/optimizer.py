@@ -10,7 +10,8 @@ with RuntimeError instead of ending the user's process. The optimized IR comes
 back as text and is parsed here for the JIT.
 
 `config.optimize_in_process` (`SCANC_OPTIMIZE_IN_PROCESS=1`) runs the same
-pipeline in this process instead (no child process, the leak stays here).
+pipeline in this process instead (no child process, the leak stays here), as
+happens by itself where no child process can be started.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class OptimizerProcess:
         self.child: subprocess.Popen | None = None
         self.owner_pid = 0
         self.served = 0
+        #: why no child can be started here (an embedded interpreter, say)
+        self.unavailable: str | None = None if sys.executable else "no sys.executable"
 
     def optimize(self, request: dict) -> str:
         with self.lock:
@@ -71,11 +74,15 @@ class OptimizerProcess:
             self._stop()
         if self.child is None:
             worker = Path(optimizer_worker.__file__)
-            self.child = subprocess.Popen(
-                [sys.executable, "-I", str(worker)],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-            )
+            try:
+                self.child = subprocess.Popen(
+                    [sys.executable, "-P", str(worker)],  # not its folder on sys.path
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                )
+            except OSError as error:
+                self.unavailable = str(error)
+                raise
             self.owner_pid, self.served = os.getpid(), 0
         return self.child
 
@@ -95,6 +102,13 @@ _PROCESS = OptimizerProcess()
 atexit.register(_PROCESS.close)
 
 
+def _optimize_here(request: dict) -> str:
+    try:
+        return optimizer_worker.optimize(request)
+    except Exception as error:
+        raise RuntimeError(f"LLVM's optimizer failed: {error}") from error
+
+
 def optimize(ir_module: ir.Module, target: Target) -> llvm.ModuleRef:
     """The module after LLVM's O2 pipeline with the loop and SLP vectorizers,
     parsed in this process."""
@@ -104,13 +118,13 @@ def optimize(ir_module: ir.Module, target: Target) -> llvm.ModuleRef:
         "cpu": target.cpu,
         "features": target.features,
     }
-    if config.optimize_in_process:
+    if not config.optimize_in_process and _PROCESS.unavailable is None:
         try:
-            text = optimizer_worker.optimize(request)
-        except Exception as error:
-            raise RuntimeError(f"LLVM's optimizer failed: {error}") from error
+            text = _PROCESS.optimize(request)
+        except OSError:  # no child process can be started: optimize here
+            text = _optimize_here(request)
     else:
-        text = _PROCESS.optimize(request)
+        text = _optimize_here(request)
     module = llvm.parse_assembly(text)
     module.verify()
     return module

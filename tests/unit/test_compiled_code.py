@@ -6,6 +6,7 @@ import ctypes
 import gc
 import os
 import signal
+import sys
 
 import numpy as np
 import pytest
@@ -58,7 +59,8 @@ def test_compiling_and_dropping_functions_keeps_memory_small():
     assert grown_kib < 50, f"{grown_kib:.0f} KiB per compiled function"
 
 
-def test_a_killed_optimizer_process_is_replaced():
+def test_a_killed_optimizer_process_is_replaced(monkeypatch):
+    monkeypatch.setattr(config, "share_code", False)  # every compile optimizes
     recurrence(7.0)
     child = optimizer._PROCESS.child
     if child is None:
@@ -80,5 +82,15 @@ def test_an_optimizer_failure_is_an_error_not_a_crash(monkeypatch):
 
 
 def test_in_process_optimizer(monkeypatch):
+    monkeypatch.setattr(config, "share_code", False)
     monkeypatch.setattr(config, "optimize_in_process", True)
     assert recurrence(9.5)(np.ones(2)) == 19.0
+
+
+def test_without_a_child_process_the_optimizer_runs_here(monkeypatch):
+    monkeypatch.setattr(config, "share_code", False)
+    process = optimizer.OptimizerProcess()
+    monkeypatch.setattr(optimizer, "_PROCESS", process)
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python")
+    assert recurrence(10.5)(np.ones(2)) == 21.0
+    assert process.unavailable is not None and process.child is None
