@@ -270,12 +270,16 @@ _OUT_OF_BOUNDS = "RuntimeError: out-of-bounds access in compiled code (a scanc b
 def _check_in_bounds(e: FunctionEmitter, sizes, idx) -> None:
     """With `config.check_bounds`, fail unless 0 <= idx < sizes on every axis
     (one unsigned compare each: a negative index is a huge unsigned one)."""
-    if not e.check_bounds or not idx:
-        return
-    inside = ir.Constant(i1, 1)
-    for i, size in zip(idx, sizes):
-        inside = e.b.and_(inside, e.b.icmp_unsigned("<", i, size))
-    _fail_unless(e, inside, _OUT_OF_BOUNDS)
+    if e.check_bounds and idx:
+        _fail_unless(e, _all_below(e, idx, sizes), _OUT_OF_BOUNDS)
+
+
+def _all_below(e: FunctionEmitter, values, limits) -> ir.Value:
+    """Whether 0 <= value < limit for each pair, as unsigned compares."""
+    result = ir.Constant(i1, 1)
+    for value, limit in zip(values, limits):
+        result = e.b.and_(result, e.b.icmp_unsigned("<", value, limit))
+    return result
 
 
 def _check_view_in_bounds(e: FunctionEmitter, d: Descriptor, op) -> None:
@@ -290,9 +294,7 @@ def _check_view_in_bounds(e: FunctionEmitter, d: Descriptor, op) -> None:
         empty = b.or_(empty, b.icmp_unsigned("==", e[size], ir.Constant(i64, 0)))
         first.append(e[offset])
         last.append(b.add(e[offset], b.mul(b.sub(e[size], one), e[step])))
-    inside = ir.Constant(i1, 1)
-    for i, size in zip([*first, *last], [*d.sizes, *d.sizes]):
-        inside = b.and_(inside, b.icmp_unsigned("<", i, size))
+    inside = _all_below(e, [*first, *last], [*d.sizes, *d.sizes])
     _fail_unless(e, b.or_(empty, inside), _OUT_OF_BOUNDS)
 
 

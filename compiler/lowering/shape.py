@@ -44,46 +44,10 @@ def unflatten(b, flat, sizes):
 
 
 def lower_reshape(lw: "Lowering", op: st.ReshapeOp) -> Lowered:
-    """Sizes are checked as NumPy checks them: each one non-negative or -1 (at
-    most one, inferred from the others), and the element counts equal, with
-    every product checked for overflow."""
     b = lw.b
     value = lw.get(op.input)
-    zero, minus_one = b.const(0), b.const(-1)
     asked = [b.to_index(lw.get(d).load(b, [])) for d in op.dims]
-    inferred = b.const(0)
-    for size in asked:
-        b.check(
-            b.cmpi("sge", size, minus_one),
-            "ValueError: reshape sizes must be non-negative, or -1 for one inferred",
-        )
-        is_inferred = b.cmpi("eq", size, minus_one)
-        inferred = b.addi(inferred, b.select(is_inferred, b.const(1), zero))
-    b.check(
-        b.cmpi("sle", inferred, b.const(1)),
-        "ValueError: reshape can only infer one size",
-    )
-    overflow = "ValueError: reshape sizes overflow the number of elements"
-    total = b.checked_product(value.sizes, overflow)
-    known_sizes = [b.select(b.cmpi("eq", s, minus_one), b.const(1), s) for s in asked]
-    known = b.checked_product(known_sizes, overflow)
-    has_inferred = b.cmpi("ne", inferred, zero)
-    divisor = b.select(b.cmpi("eq", known, zero), b.const(1), known)
-    b.check(
-        b.select(
-            has_inferred,
-            b.all_of(
-                [
-                    b.cmpi("ne", known, zero),
-                    b.cmpi("eq", b.add(arith.RemSIOp(total, divisor)), zero),
-                ]
-            ),
-            b.cmpi("eq", known, total),
-        ),
-        "ValueError: reshape must keep the number of elements",
-    )
-    missing = b.add(arith.DivSIOp(total, divisor))
-    sizes = [b.select(b.cmpi("eq", s, minus_one), missing, s) for s in asked]
+    sizes = _reshaped_sizes(b, asked, value.sizes)
     if value.rank == 0:
         return Lazy(value.dtype, sizes, lambda b_, idx: value.load(b_, []))
     return Lazy(
@@ -93,6 +57,38 @@ def lower_reshape(lw: "Lowering", op: st.ReshapeOp) -> Lowered:
             b_, unflatten(b_, _flatten(b_, idx, sizes), value.sizes)
         ),
     )
+
+
+def _reshaped_sizes(b, asked: list, old_sizes: list) -> list:
+    """The sizes `asked`, checked as NumPy checks them: each one non-negative or
+    -1 (at most one, inferred from the others), the element count kept, every
+    product checked for overflow."""
+    zero, one, minus_one = b.const(0), b.const(1), b.const(-1)
+    inferred = zero
+    for size in asked:
+        b.check(
+            b.cmpi("sge", size, minus_one),
+            "ValueError: reshape sizes must be non-negative, or -1 for one inferred",
+        )
+        inferred = b.addi(inferred, b.select(b.cmpi("eq", size, minus_one), one, zero))
+    b.check(b.cmpi("sle", inferred, one), "ValueError: reshape can only infer one size")
+    overflow = "ValueError: reshape sizes overflow the number of elements"
+    total = b.checked_product(old_sizes, overflow)
+    known_sizes = [b.select(b.cmpi("eq", s, minus_one), one, s) for s in asked]
+    known = b.checked_product(known_sizes, overflow)
+    divisor = b.select(b.cmpi("eq", known, zero), one, known)
+    divides = b.all_of(
+        [
+            b.cmpi("ne", known, zero),
+            b.cmpi("eq", b.add(arith.RemSIOp(total, divisor)), zero),
+        ]
+    )
+    b.check(
+        b.select(b.cmpi("ne", inferred, zero), divides, b.cmpi("eq", known, total)),
+        "ValueError: reshape must keep the number of elements",
+    )
+    missing = b.add(arith.DivSIOp(total, divisor))
+    return [b.select(b.cmpi("eq", s, minus_one), missing, s) for s in asked]
 
 
 def lower_concatenate(lw: "Lowering", op: st.ConcatenateOp) -> Lowered:
