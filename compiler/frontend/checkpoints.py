@@ -65,6 +65,7 @@ def scan_checkpoints(
     n_steps=None,
     save_every_N=10,
     padding=True,
+    return_updates=True,
 ):
     """Like `scan`, but the result holds the state after every `save_every_N`
     steps (and after the last one), and a gradient through it stores one state
@@ -124,4 +125,5 @@ def scan_checkpoints(
         non_sequences=non_seqs,
         n_steps=T.switch(T.lt(given, 0), given, chunks),
         name=f"{name}_outer",
+        return_updates=return_updates,
     )

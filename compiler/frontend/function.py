@@ -9,7 +9,7 @@ import time
 import numpy as np
 from scanc import config, pipeline
 from scanc.dialects import st
-from scanc.frontend.graph import DEFAULT_UPDATES, TensorVariable
+from scanc.frontend.graph import DEFAULT_UPDATES, TensorVariable, ir_name
 from scanc.frontend.scan import MissingInputError
 from scanc.frontend import shared_code
 from scanc.frontend.shared import SHARED, SharedVariable, checked_updates
@@ -39,7 +39,7 @@ class UnusedInputError(Exception):
 
 
 def _symbol(name: str | None) -> str:
-    base = re.sub(r"\W", "_", name or "fn")
+    base = re.sub(r"[^A-Za-z0-9_]", "_", name or "fn")  # an ASCII symbol
     return f"{base}_{next(_names)}"
 
 
@@ -79,7 +79,7 @@ def build_module(
 
 def _name(arg: SSAValue, name: str | None) -> None:
     if name:
-        arg.name_hint = re.sub(r"\W", "_", name)
+        arg.name_hint = ir_name(name)
 
 
 def _default_updates(outputs, updates) -> list[tuple[SharedVariable, TensorVariable]]:

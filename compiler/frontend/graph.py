@@ -9,6 +9,8 @@ in a block until `function` clones the slice it needs into a `func.func`. While
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -274,6 +276,67 @@ class TensorVariable:
     def astype(self, dtype):
         return self._t().cast(self, dtype)
 
+    @property
+    def mT(self):  # noqa: N802 - numpy's name
+        return self._t().matrix_transpose(self)
+
+    def ravel(self):
+        return self._t().flatten(self)
+
+    def squeeze(self, axis=None):
+        return self._t().squeeze(self, axis)
+
+    def swapaxes(self, axis1, axis2):
+        return self._t().swapaxes(self, axis1, axis2)
+
+    def clip(self, a_min, a_max):
+        return self._t().clip(self, a_min, a_max)
+
+    def round(self, mode=None):
+        return self._t().round(self)
+
+    def copy(self, name=None):
+        """The same values (graph values are never changed in place)."""
+        return TensorVariable(self.value, name or self.name)
+
+    def zeros_like(self, dtype=None):
+        return self._t().zeros_like(self, dtype)
+
+    def ones_like(self, dtype=None):
+        return self._t().ones_like(self, dtype)
+
+    def set(self, y, **kwargs):
+        """`set_subtensor(self, y)` for an indexed variable (`x[i].set(y)`)."""
+        return self._t().set_subtensor(self, y, **kwargs)
+
+    def inc(self, y, **kwargs):
+        return self._t().inc_subtensor(self, y, **kwargs)
+
+    def eval(self, inputs_to_values=None):
+        """The value, computed by a function of the inputs given (a dict from
+        input variables to values)."""
+        from scanc.frontend.function import function
+
+        given = dict(inputs_to_values or {})
+        return function(list(given), self, on_unused_input="ignore")(*given.values())
+
+
+def _method(name: str):
+    def method(self):
+        return getattr(self._t(), name)(self)
+
+    method.__name__ = name
+    method.__doc__ = f"`scanc.tensor.{name}` of this variable."
+    return method
+
+
+# the elementwise functions PyTensor's variables have as methods
+for _name in (
+    "arccos arcsin arctan arctanh ceil cos cosh exp exp2 expm1 floor log log10 "
+    "log1p log2 sin sinh sqrt tan tanh"
+).split():
+    setattr(TensorVariable, _name, _method(_name))
+
 
 class ShapeTuple:
     """`x.shape`: indexable by int (`x.shape[0]` is an int64 scalar variable)."""
@@ -295,6 +358,15 @@ class ShapeTuple:
 
     def __iter__(self):
         return (self[i] for i in range(self.var.ndim))
+
+
+def ir_name(name: str | None) -> str | None:
+    """`name` as the IR spells value names ([A-Za-z0-9_$.-], not starting with a
+    digit): any other character becomes `_`. None for an empty name."""
+    if not name:
+        return None
+    spelled = re.sub(r"[^A-Za-z0-9_$.-]", "_", name)
+    return f"_{spelled}" if spelled[0].isdigit() else spelled
 
 
 def wrap(op: Operation, name: str | None = None) -> TensorVariable:

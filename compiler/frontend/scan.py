@@ -11,12 +11,13 @@ from __future__ import annotations
 import inspect
 from collections.abc import Sequence
 
+import numpy as np
 from scanc import config
 from scanc.dialects import scan as scan_dialect
 from scanc.dialects import st
 from scanc.dialects.ad import GradOp
 from scanc.frontend import dtypes
-from scanc.frontend.graph import TensorVariable, emit, recording_scope
+from scanc.frontend.graph import TensorVariable, emit, ir_name, recording_scope
 from scanc.frontend.shared import SHARED, checked_updates
 from scanc.frontend.slicing import clone_into, ops_computing
 from scanc.tensor import basic as T
@@ -43,6 +44,18 @@ def _as_list(x) -> list:
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
+def _taps(value, what: str) -> list[int]:
+    """Taps as PyTensor takes them: an int, or a list, tuple, range or array of
+    ints (NumPy's included), all different."""
+    items = np.asarray(list(value) if isinstance(value, range) else value).ravel()
+    if items.dtype.kind not in "iu":
+        raise ValueError(f"{what}: taps must be integers, got {value!r}")
+    taps = [int(t) for t in items]
+    if len(set(taps)) != len(taps):
+        raise ValueError(f"{what}: taps must be distinct, got {taps}")
+    return taps
+
+
 def _sequence_specs(sequences) -> list[tuple[TensorVariable, list[int]]]:
     specs = []
     for n, seq in enumerate(_as_list(sequences)):
@@ -50,7 +63,7 @@ def _sequence_specs(sequences) -> list[tuple[TensorVariable, list[int]]]:
         if isinstance(seq, dict):
             if "input" not in seq:
                 raise ValueError(f"sequence {n}: a dict needs the key 'input'")
-            taps = [int(t) for t in _as_list(seq.get("taps", [0]))]
+            taps = _taps(seq.get("taps", [0]), f"sequence {n}")
             seq = seq["input"]
         var = T.as_tensor_variable(seq)
         if var.ndim == 0:
@@ -72,7 +85,7 @@ def _output_specs(outputs_info) -> list[tuple[TensorVariable | None, list[int]]]
             if info.get("initial") is None:
                 specs.append((None, []))
                 continue
-            taps = [int(t) for t in _as_list(info.get("taps", [-1]))]
+            taps = _taps(info.get("taps", [-1]), f"output {n}")
             if any(t >= 0 for t in taps):
                 raise ValueError(f"output {n}: taps must be negative, got {taps}")
             info = info["initial"]
@@ -151,8 +164,11 @@ def scan(
     allow_gc=None,
     strict=False,
     return_list=False,
+    return_updates=True,
 ):
-    """Loop `fn` over `sequences` (see the scan guide); returns (outputs, updates).
+    """Loop `fn` over `sequences` (see the scan guide); returns (outputs, updates),
+    or the outputs alone with `return_updates=False` (then `fn` must update no
+    shared variable: its updates would be lost).
 
     `go_backwards` reads the sequences from the last step to the first (the outputs
     stay in the order they are computed). `allow_gc=False` (or
@@ -190,13 +206,13 @@ def scan(
         # fn receives the non-sequences themselves, as in PyTensor (so a `grad`
         # in fn may relate them); the loop body reads them through `ns_args`
         outputs, updates, condition = _split_return(fn(*args, *non_seqs))
-    if len(outputs) != len(outs) and outputs_info is not None:
+    if not outs:  # outputs_info None or []: every output is map-like
+        outs = [(None, [])] * len(outputs)
+    if len(outputs) != len(outs):
         raise ValueError(
             f"scan: fn returns {len(outputs)} outputs but outputs_info describes "
             f"{len(outs)}"
         )
-    if outputs_info is None:
-        outs = [(None, [])] * len(outputs)
     for n, ((init, taps), out) in enumerate(zip(outs, outputs)):
         if init is not None:
             _check_output(n, init, _state_type(init, taps), out)
@@ -255,9 +271,23 @@ def scan(
             loop.initials[len(loop.initials) - hidden :],
         )
     }
-    if len(results) == 1 and not return_list:
-        return results[0], new_values
-    return results, new_values
+    outputs_returned = results[0] if len(results) == 1 and not return_list else results
+    return with_updates(outputs_returned, new_values, return_updates, "scan")
+
+
+def with_updates(outputs, updates: dict, return_updates: bool, where: str):
+    """`(outputs, updates)`, or the outputs alone with `return_updates=False`,
+    which refuses to drop updates."""
+    if return_updates:
+        return outputs, updates
+    if updates:
+        names = ", ".join(repr(var) for var in updates)
+        raise ValueError(
+            f"{where}: return_updates=False, but the step function updates the "
+            f"shared variables {names} (random draws included); use "
+            "return_updates=True and pass the updates to function()"
+        )
+    return outputs
 
 
 def _gradient_paths(scope) -> list[Operation]:
@@ -376,8 +406,7 @@ def _name_arguments(loop, fn) -> None:
     except (TypeError, ValueError):
         return
     for arg, name in zip(loop.body.block.args, names):
-        if name.isidentifier():
-            arg.name_hint = name
+        arg.name_hint = ir_name(name)
 
 
 def _trace_row_type(init, taps, out: TensorVariable) -> TensorType:

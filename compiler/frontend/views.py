@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scanc.frontend.scan import scan
+from scanc.frontend.scan import scan, with_updates
 
 
 def map(
@@ -13,8 +13,10 @@ def map(
     go_backwards=False,
     mode=None,
     name=None,
+    return_updates=True,
 ):  # noqa: A001 - PyTensor's name
-    """`fn` applied to each step of `sequences`; returns (outputs, updates)."""
+    """`fn` applied to each step of `sequences`; returns (outputs, updates), or
+    the outputs alone with `return_updates=False`."""
     return scan(
         fn,
         sequences=sequences,
@@ -24,6 +26,7 @@ def map(
         go_backwards=go_backwards,
         mode=mode,
         name=name,
+        return_updates=return_updates,
     )
 
 
@@ -35,8 +38,10 @@ def reduce(
     go_backwards=False,
     mode=None,
     name=None,
+    return_updates=True,
 ):
-    """Fold `fn` over `sequences` from `outputs_info`; returns (last values, updates)."""
+    """Fold `fn` over `sequences` from `outputs_info`; returns (last values,
+    updates), or the last values alone with `return_updates=False`."""
     outputs, updates = scan(
         fn,
         sequences=sequences,
@@ -46,12 +51,19 @@ def reduce(
         mode=mode,
         name=name,
     )
-    if isinstance(outputs, list):
-        return [o[-1] for o in outputs], updates
-    return outputs[-1], updates
+    last = [o[-1] for o in outputs] if isinstance(outputs, list) else outputs[-1]
+    return with_updates(last, updates, return_updates, "reduce")
 
 
-def foldl(fn, sequences, outputs_info, non_sequences=None, mode=None, name=None):
+def foldl(
+    fn,
+    sequences,
+    outputs_info,
+    non_sequences=None,
+    mode=None,
+    name=None,
+    return_updates=True,
+):
     """`reduce` from the first step to the last."""
     return reduce(
         fn,
@@ -61,10 +73,19 @@ def foldl(fn, sequences, outputs_info, non_sequences=None, mode=None, name=None)
         go_backwards=False,
         mode=mode,
         name=name,
+        return_updates=return_updates,
     )
 
 
-def foldr(fn, sequences, outputs_info, non_sequences=None, mode=None, name=None):
+def foldr(
+    fn,
+    sequences,
+    outputs_info,
+    non_sequences=None,
+    mode=None,
+    name=None,
+    return_updates=True,
+):
     """`reduce` from the last step to the first."""
     return reduce(
         fn,
@@ -74,4 +95,5 @@ def foldr(fn, sequences, outputs_info, non_sequences=None, mode=None, name=None)
         go_backwards=True,
         mode=mode,
         name=name,
+        return_updates=return_updates,
     )

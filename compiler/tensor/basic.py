@@ -80,9 +80,10 @@ def constant(x, name=None, ndim=None, dtype=None) -> TensorVariable:
             dtype = np.asarray(x).dtype
     dtype = dtypes.canonical(dtype)
     array = np.asarray(x)
-    converted = array.astype(dtype)
-    if array.dtype.kind in "iuf" and not np.array_equal(converted, array):
-        raise TypeError(f"value {x!r} cannot be represented exactly as {dtype}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        converted = array.astype(dtype)
+    if _does_not_fit(array, converted):
+        raise TypeError(f"value {x!r} cannot be represented as {dtype}")
     if ndim is not None and converted.ndim != ndim:
         raise ValueError(f"constant has {converted.ndim} dims, expected {ndim}")
     type_ = _ttype(dtype, converted.shape)
@@ -94,6 +95,17 @@ def constant(x, name=None, ndim=None, dtype=None) -> TensorVariable:
     )
     attr = DenseIntOrFPElementsAttr.from_list(type_, values)  # type: ignore[arg-type]
     return wrap(ConstantOp(attr, type_), name)
+
+
+def _does_not_fit(array: np.ndarray, converted: np.ndarray) -> bool:
+    """Whether converting changed a value beyond rounding: an integer dtype
+    must hold the values exactly, a float dtype may round them (as NumPy and
+    PyTensor do: `constant(0.1, dtype="float32")`) but not overflow them."""
+    if array.dtype.kind not in "biuf":
+        return False
+    if converted.dtype.kind == "f":
+        return bool(np.any(np.isinf(converted) & np.isfinite(array)))
+    return not np.array_equal(converted, array)
 
 
 def as_tensor_variable(x, name=None, ndim=None, dtype=None) -> TensorVariable:

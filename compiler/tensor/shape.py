@@ -10,6 +10,7 @@ import numpy as np
 from scanc.dialects import st
 from scanc.frontend import dtypes
 from scanc.frontend.graph import TensorVariable, wrap
+from scanc.tensor import basic
 from scanc.tensor.basic import (
     _axes,
     _dims,
@@ -20,7 +21,6 @@ from scanc.tensor.basic import (
     add,
     alloc,
     arange,
-    as_tensor_variable,
     cast,
     constant,
     dim,
@@ -180,3 +180,74 @@ def diag(v, k=0) -> TensorVariable:
     padded = concatenate([v, zeros([builtins.abs(k)], v.dtype)]) if k else v
     along = [1] if k >= 0 else [0]
     return mul(eye(n, n, k=k, dtype=v.dtype), expand_dims(padded, along))
+
+
+def as_tensor_variable(x, name=None, ndim=None, dtype=None) -> TensorVariable:
+    """A symbolic variable for `x`; nested lists and tuples that mix variables
+    and numbers are stacked (`[[x0], xs]` and the like), as in PyTensor."""
+    if isinstance(x, (list, tuple)) and _holds_variables(x):
+        x = stack([as_tensor_variable(item) for item in x])
+    return basic.as_tensor_variable(x, name=name, ndim=ndim, dtype=dtype)
+
+
+as_tensor = as_tensor_variable
+
+
+def _holds_variables(items) -> bool:
+    return builtins.any(
+        isinstance(i, TensorVariable)
+        or (isinstance(i, (list, tuple)) and _holds_variables(i))
+        for i in items
+    )
+
+
+def specify_shape(x, shape) -> TensorVariable:
+    """`x`, known to have `shape` (ints, or None for a size left unknown); the
+    compiled function checks it and raises ValueError on other sizes."""
+    x = as_tensor_variable(x)
+    shape = list(shape) if isinstance(shape, (list, tuple)) else [shape]
+    if len(shape) != x.ndim:
+        raise ValueError(f"specify_shape: {x} has {x.ndim} dimensions, not {len(shape)}")
+    known = list(x.type.get_shape())
+    for axis, size in enumerate(shape):
+        if size is None:
+            continue
+        size = _static_int(_int_scalar(size, "specify_shape size"))
+        if size is None:
+            raise NotImplementedError("specify_shape takes constant sizes (or None)")
+        if known[axis] not in (DYN, size):
+            raise ValueError(f"specify_shape: {x} has size {known[axis]} on axis {axis}")
+        known[axis] = size
+    if known == list(x.type.get_shape()):
+        return x
+    return wrap(st.CastOp(x.value, TensorType(x.type.element_type, known)))
+
+
+def squeeze(x, axis=None) -> TensorVariable:
+    """`x` without its axes of static size 1 (or only those of `axis`, which
+    must have static size 1, as in PyTensor)."""
+    x = as_tensor_variable(x)
+    shape = x.type.get_shape()
+    axes = [a for a in range(x.ndim) if shape[a] == 1] if axis is None else _axes(x, axis)
+    for a in axes:
+        if shape[a] != 1:
+            raise ValueError(
+                f"squeeze: axis {a} of {x} is not known to have size 1 "
+                "(specify_shape it first)"
+            )
+    if not axes:
+        return x
+    return x[tuple(0 if a in axes else slice(None) for a in range(x.ndim))]
+
+
+def swapaxes(x, axis1: int, axis2: int) -> TensorVariable:
+    x = as_tensor_variable(x)
+    perm = list(range(x.ndim))
+    (a,), (b,) = _axes(x, axis1), _axes(x, axis2)
+    perm[a], perm[b] = perm[b], perm[a]
+    return transpose(x, perm)
+
+
+def matrix_transpose(x) -> TensorVariable:
+    """The last two axes swapped (`x.mT`)."""
+    return swapaxes(x, -2, -1)

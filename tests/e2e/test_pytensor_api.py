@@ -1,0 +1,202 @@
+"""PyTensor's API as its users write it: scan's keywords and spellings, variable
+names of any kind, and the graph sugar of PyTensor's variables."""
+
+import numpy as np
+import pytest
+
+import scanc
+import scanc.tensor as st
+from scanc.scan.checkpoints import scan_checkpoints
+
+xs = np.arange(1.0, 6.0)
+
+
+def test_return_updates_false_returns_the_outputs_alone():
+    x = st.vector("x")
+    doubled = scanc.scan(lambda a: a * 2, sequences=x, return_updates=False)
+    mapped = scanc.map(lambda a: a + 1, sequences=x, return_updates=False)
+    total = scanc.reduce(
+        lambda a, s: s + a,
+        sequences=x,
+        outputs_info=st.constant(0.0),
+        return_updates=False,
+    )
+    left = scanc.foldl(
+        lambda a, s: s * 2 + a,
+        sequences=x,
+        outputs_info=st.constant(0.0),
+        return_updates=False,
+    )
+    right = scanc.foldr(
+        lambda a, s: s * 2 + a,
+        sequences=x,
+        outputs_info=st.constant(0.0),
+        return_updates=False,
+    )
+    chunked = scan_checkpoints(
+        lambda a, s: s + a,
+        sequences=[x],
+        outputs_info=[st.constant(0.0)],
+        save_every_N=2,
+        return_updates=False,
+    )
+    f = scanc.function([x], [doubled, mapped, total, left, right, chunked])
+    got = f(xs)
+    np.testing.assert_array_equal(got[0], xs * 2)
+    np.testing.assert_array_equal(got[1], xs + 1)
+    assert got[2] == 15.0
+    assert got[3] == 57.0 and got[4] == 129.0  # 1,2,3,4,5 folded left and right
+    np.testing.assert_array_equal(got[5], [3.0, 10.0, 15.0])
+
+
+def test_return_updates_false_refuses_to_drop_updates():
+    count = scanc.shared(np.int64(0), "count")
+    x = st.vector("x")
+    with pytest.raises(ValueError, match="updates the shared variables count"):
+        scanc.scan(
+            lambda a: (a * 2, {count: count + 1}), sequences=x, return_updates=False
+        )
+    outputs, updates = scanc.scan(lambda a: (a * 2, {count: count + 1}), sequences=x)
+    assert list(updates) == [count]
+
+
+@pytest.mark.parametrize("outputs_info", [None, [], [None]])
+def test_map_like_outputs(outputs_info):
+    x = st.vector("x")
+    out, _ = scanc.scan(lambda a: a * 3, sequences=x, outputs_info=outputs_info)
+    np.testing.assert_array_equal(scanc.function([x], out)(xs), xs * 3)
+
+
+@pytest.mark.parametrize(
+    "taps", [range(-2, 1), (-2, -1, 0), [np.int64(-2), -1, 0], np.array([-2, -1, 0])]
+)
+def test_taps_as_pytensor_takes_them(taps):
+    x = st.vector("x")
+    out, _ = scanc.scan(
+        lambda a, b, c: a + 10 * b + 100 * c, sequences=dict(input=x, taps=taps)
+    )
+    want = xs[:-2] + 10 * xs[1:-1] + 100 * xs[2:]
+    np.testing.assert_array_equal(scanc.function([x], out)(xs), want)
+
+
+@pytest.mark.parametrize("taps", [[0], [1], [-1, 0], [-1, -1], [-1.5]])
+def test_invalid_output_taps_raise_value_error(taps):
+    x, init = st.vector("x"), st.matrix("init")
+    with pytest.raises(ValueError, match="taps"):
+        scanc.scan(
+            lambda a, *h: a,
+            sequences=x,
+            outputs_info=dict(initial=init, taps=taps),
+        )
+
+
+def test_an_int_initial_state_for_a_float_output_is_refused_as_pytensor_does():
+    x = st.vector("x")
+    with pytest.raises(TypeError, match="initial state .* has dtype int8"):
+        scanc.scan(lambda a, h: h + a, sequences=x, outputs_info=0)
+    out, _ = scanc.scan(lambda a, h: h + a, sequences=x, outputs_info=0.0)
+    assert scanc.function([x], out[-1])(xs) == 15.0
+
+
+@pytest.mark.parametrize(
+    "name", ["", "a b", "a.b", "ünï", "%x", 'x"q', "1abc", "^bb0", "\n", "日本"]
+)
+def test_any_variable_or_function_name(name):
+    v = st.vector(name)
+
+    def step(a, h):
+        return h + a
+
+    h, _ = scanc.scan(step, sequences=v, outputs_info=st.constant(0.0), name=name)
+    f = scanc.function([v], [v * 2, h, scanc.grad(h[-1], v)], name=name)
+    doubled, sums, gradient = f(np.ones(3))
+    np.testing.assert_array_equal(sums, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(gradient, np.ones(3))
+
+
+def test_step_functions_with_unicode_parameter_names():
+    def step(ünï, h):
+        return h + ünï
+
+    v = st.vector("v")
+    h, _ = scanc.scan(step, sequences=v, outputs_info=st.constant(0.0))
+    np.testing.assert_array_equal(scanc.function([v], h)(xs), np.cumsum(xs))
+
+
+def test_variable_methods_and_shape_sugar():
+    m, v = st.matrix("m"), st.vector("v")
+    a = np.arange(6.0).reshape(2, 3) / 7
+    outs = [
+        m.ravel(),
+        m.mT,
+        m.swapaxes(0, 1),
+        m.copy(),
+        m.exp(),
+        m.tanh().sqrt(),
+        m.log1p(),
+        st.specify_shape(m, (2, None)),
+        st.specify_shape(v, (3,)).dimshuffle("x", 0).squeeze(),
+        m[0].set(v),
+        m[:, 1].inc(1.0),
+        m.clip(0.2, 0.5),
+    ]
+    want = [
+        a.ravel(),
+        a.T,
+        a.T,
+        a,
+        np.exp(a),
+        np.sqrt(np.tanh(a)),
+        np.log1p(a),
+        a,
+        np.ones(3),
+        np.array([[1.0, 1.0, 1.0], a[1]]).reshape(2, 3),
+        a + [[0, 1, 0]],
+        np.clip(a, 0.2, 0.5),
+    ]
+    f = scanc.function([m, v], outs)
+    for got, expected in zip(f(a, np.ones(3)), want):
+        np.testing.assert_allclose(got, expected, rtol=1e-15)
+    with pytest.raises(ValueError, match="must have size 2 on axis 0"):
+        f(np.ones((3, 3)), np.ones(3))
+
+
+def test_squeeze_refuses_axes_not_known_to_have_size_one():
+    with pytest.raises(ValueError, match="not known to have size 1"):
+        st.matrix("m").squeeze(0)
+    t = st.tensor("t", shape=(1, None, 1))
+    assert t.squeeze().ndim == 1 and t.squeeze(2).ndim == 2
+
+
+def test_eval():
+    x = st.vector("x")
+    np.testing.assert_array_equal((x * 2).eval({x: xs}), xs * 2)
+    assert st.constant(3.0).eval() == 3.0
+
+
+def test_constants_round_to_float32_as_numpy_does():
+    c = st.constant(0.1, dtype="float32")
+    assert c.dtype == "float32" and c.eval() == np.float32(0.1)
+    with pytest.raises(TypeError, match="cannot be represented as int8"):
+        st.constant(300, dtype="int8")
+    with pytest.raises(TypeError, match="cannot be represented as float32"):
+        st.constant(1e300, dtype="float32")
+
+
+def test_nested_lists_mixing_variables_and_numbers():
+    x = st.vector("x")
+    pair = st.as_tensor_variable([[x[0], 2.0], [x[1], x[2]]])
+    joined = st.concatenate([[x[-1]], x])  # the usual "prepend the last value"
+    f = scanc.function([x], [pair, joined, st.as_tensor([x[0], 1])])
+    got = f(xs)
+    np.testing.assert_array_equal(got[0], [[1.0, 2.0], [2.0, 3.0]])
+    np.testing.assert_array_equal(got[1], [5.0, *xs])
+    np.testing.assert_array_equal(got[2], [1.0, 1.0])
+
+
+def test_bitwise_operators():
+    a, b = st.vector("a", dtype="int16"), st.vector("b", dtype="int16")
+    p, q = np.array([3, -4, 7], "int16"), np.array([5, 6, -1], "int16")
+    f = scanc.function([a, b], [a & b, a | b, a ^ b, ~a, 1 & a])
+    for got, want in zip(f(p, q), [p & q, p | q, p ^ q, ~p, 1 & p]):
+        np.testing.assert_array_equal(got, want)
