@@ -13,6 +13,7 @@ power = scanc.function([A, k], result[-1], updates=updates)
 import scanc.scan  # noqa: E402, F401, I001
 from scanc import config, gradient, tensor
 from scanc.frontend.function import Function, UnusedInputError, function
+from scanc.frontend.replace import clone_replace
 from scanc.gradient import grad, hessian, jacobian, verify_grad
 from scanc.frontend.scan import MissingInputError, until
 from scanc.frontend.shared import SharedVariable, shared
@@ -21,6 +22,7 @@ from scanc.tensor import dot
 
 __all__ = [
     "Function",
+    "clone_replace",
     "MissingInputError",
     "UnusedInputError",
     "config",

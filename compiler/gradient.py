@@ -96,4 +96,43 @@ def verify_grad(
                 )
 
 
-__all__ = ["DisconnectedInputError", "grad", "hessian", "jacobian", "verify_grad"]
+def _marked(fn: str, x, *others):
+    from scanc.tensor import as_tensor_variable, cast, elementwise
+
+    x = as_tensor_variable(x)
+    others = [cast(o, x.dtype) for o in others]
+    return elementwise(fn, x, *others, out_dtype=x.dtype)
+
+
+def zero_grad(x):
+    """`x`, through which gradients are zero (still connected)."""
+    return _marked("zero_grad", x)
+
+
+def disconnected_grad(x):
+    """`x`, through which no gradient flows: a cost that depends on an input
+    only through it is disconnected from that input."""
+    return _marked("disconnected_grad", x)
+
+
+def grad_scale(x, multiplier):
+    """`x`, whose gradient is multiplied by `multiplier`."""
+    return _marked("grad_scale", x, multiplier)
+
+
+def grad_clip(x, lower_bound, upper_bound):
+    """`x`, whose gradient is clipped to [lower_bound, upper_bound]."""
+    return _marked("grad_clip", x, lower_bound, upper_bound)
+
+
+__all__ = [
+    "DisconnectedInputError",
+    "disconnected_grad",
+    "grad",
+    "grad_clip",
+    "grad_scale",
+    "hessian",
+    "jacobian",
+    "verify_grad",
+    "zero_grad",
+]

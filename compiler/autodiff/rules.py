@@ -99,6 +99,10 @@ ELEMENTWISE = {
     "arctanh": lambda g, xs, y: [g / (1 - xs[0] * xs[0])],
     "erf": lambda g, xs, y: [g * TWO_BY_SQRT_PI * T.exp(-(xs[0] * xs[0]))],
     "switch": _d_switch,
+    "zero_grad": lambda g, xs, y: [T.zeros_like(g)],
+    "disconnected_grad": lambda g, xs, y: [None],
+    "grad_scale": lambda g, xs, y: [g * xs[1], None],
+    "grad_clip": lambda g, xs, y: [T.clip(g, xs[1], xs[2]), None, None],
 }
 
 

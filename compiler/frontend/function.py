@@ -12,6 +12,7 @@ from scanc.dialects import st
 from scanc.frontend.graph import DEFAULT_UPDATES, TensorVariable, ir_name
 from scanc.frontend.scan import MissingInputError
 from scanc.frontend import shared_code
+from scanc.frontend.replace import clone_replace
 from scanc.frontend.shared import SHARED, SharedVariable, checked_updates
 from scanc.frontend.slicing import clone_into, ops_computing
 from scanc.frontend.specialization import Variants, small_sizes
@@ -276,6 +277,17 @@ def _check_unused(module: ModuleOp, inputs, policy: str) -> None:
         )
 
 
+def _given(outputs, updates, givens):
+    """`outputs` and the new values of `updates` with `givens` substituted."""
+    single = outputs is not None and not isinstance(outputs, (list, tuple))
+    outs = [] if outputs is None else ([outputs] if single else list(outputs))
+    pairs = checked_updates(updates, "function")
+    replaced = clone_replace([*outs, *(expr for _, expr in pairs)], givens)
+    new_outputs = replaced[0] if single else replaced[: len(outs)]
+    new_updates = [(var, expr) for (var, _), expr in zip(pairs, replaced[len(outs) :])]
+    return (None if outputs is None else new_outputs), new_updates
+
+
 def function(
     inputs,
     outputs=None,
@@ -295,7 +307,7 @@ def function(
     `scanc.config.mode` (`SCANC_MODE`) says which.
     """
     if givens:
-        raise NotImplementedError("function: givens are not supported yet")
+        outputs, updates = _given(outputs, updates, givens)
     unknown = set(kwargs) - {
         "profile",
         "accept_inplace",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 
+from scanc.dialects import st
 from scanc.dialects.ad import GradOp
 from scanc.frontend import dtypes
 from scanc.frontend.graph import TensorVariable, emit
@@ -19,6 +20,7 @@ class DisconnectedInputError(ValueError):
 
 
 def _ancestors(value: SSAValue) -> set[SSAValue]:
+    """The values `value` is computed from, along the paths a gradient takes."""
     seen, stack = set(), [value]
     while stack:
         v = stack.pop()
@@ -26,8 +28,16 @@ def _ancestors(value: SSAValue) -> set[SSAValue]:
             continue
         seen.add(v)
         if isinstance(v.owner, Operation):
-            stack.extend(v.owner.operands)
+            stack.extend(_gradient_operands(v.owner))
     return seen
+
+
+def _gradient_operands(op: Operation) -> list[SSAValue]:
+    """The operands a gradient can flow to: not through `disconnected_grad`,
+    nor to the factor or the bounds of `grad_scale` and `grad_clip`."""
+    if isinstance(op, st.ElementwiseOp) and op.fn.data in st.GRADIENT_MARKS:
+        return [] if op.fn.data == "disconnected_grad" else [op.operands[0]]
+    return list(op.operands)
 
 
 def grad(

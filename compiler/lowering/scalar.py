@@ -3,6 +3,7 @@ semantics (floor division and modulo by zero give 0 instead of trapping)."""
 
 from __future__ import annotations
 
+from scanc.dialects.st import GRADIENT_MARKS
 from scanc.frontend import dtypes
 from scanc.lowering.builder import Builder, element_type
 from xdsl.dialects import arith, math
@@ -102,6 +103,8 @@ def apply(b: Builder, fn: str, args: list[SSAValue], dtype: str) -> SSAValue:
     if fn == "switch":
         cond, x, y = args
         return b.select(cond, x, y)
+    if fn in GRADIENT_MARKS:  # only gradients differ: the value is the operand's
+        return args[0]
     if fn in _FLOAT_CMP:
         if dtypes.is_float(dtype):
             return b.add(arith.CmpfOp(args[0], args[1], _FLOAT_CMP[fn]))

@@ -19,6 +19,7 @@ kind of op (elementwise, reduce, indexing, layout, random):
 from scanc.dialects.st.core import (
     ELEMENTWISE_ARITY,
     FLOAT_UNARY,
+    GRADIENT_MARKS,
     REDUCTIONS,
     is_index_scalar,
     parse_index_entry,
@@ -83,6 +84,7 @@ ST = Dialect(
 __all__ = [
     "ELEMENTWISE_ARITY",
     "FLOAT_UNARY",
+    "GRADIENT_MARKS",
     "RANDOM_DISTRIBUTIONS",
     "REDUCTIONS",
     "ST",

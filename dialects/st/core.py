@@ -64,7 +64,16 @@ ELEMENTWISE_ARITY: dict[str, int] = {
     **dict.fromkeys(FLOAT_UNARY, 1),
     **dict.fromkeys(("neg", "abs", "sign", "invert", "isnan", "isinf"), 1),
     "switch": 3,
+    # the value of the first operand, with a gradient of its own (GRADIENT_MARKS)
+    "zero_grad": 1,
+    "disconnected_grad": 1,
+    "grad_scale": 2,
+    "grad_clip": 3,
 }
+
+#: elementwise functions whose value is their first operand and whose gradient
+#: is changed: zero, disconnected, scaled, or clipped between two bounds
+GRADIENT_MARKS = ("zero_grad", "disconnected_grad", "grad_scale", "grad_clip")
 
 
 def tensor_type(value: SSAValue) -> TensorType:

@@ -252,3 +252,40 @@ def test_known_grads_errors():
         scanc.grad(x.sum(), x, known_grads=[(x, x)])
     with pytest.raises(ValueError, match="dimensions"):
         scanc.grad(None, x, known_grads={x * 2: st.matrix("g")})
+
+
+def test_gradient_marks():
+    from scanc.gradient import disconnected_grad, grad_clip, grad_scale, zero_grad
+
+    x = st.vector("x")
+    data = np.array([1.0, -2.0, 0.5])
+    parts = [
+        (grad_clip(x, -1.0, 1.0) * 5).sum(),  # d = clip(5, -1, 1) = 1
+        (grad_scale(x, 3.0) ** 2).sum(),  # d = 3 * 2x
+        zero_grad(x).sum() * 7,  # d = 0
+        (disconnected_grad(x) * x).sum(),  # d = x (only the second factor)
+    ]
+    f = scanc.function([x], [sum(parts), *[scanc.grad(p, x) for p in parts]])
+    value, *grads = f(data)
+    assert value == 5 * data.sum() + (data**2).sum() + 7 * data.sum() + (data**2).sum()
+    for got, want in zip(grads, [np.ones(3), 6 * data, np.zeros(3), data]):
+        np.testing.assert_allclose(got, want, rtol=1e-15)
+    with pytest.raises(DisconnectedInputError):
+        scanc.grad(disconnected_grad(x).sum(), x)
+
+
+def test_gradient_marks_inside_a_scan():
+    from scanc.gradient import grad_clip
+
+    x, w = st.vector("x"), st.scalar("w")
+    h, _ = scanc.scan(
+        lambda a, h, w: grad_clip(h * w, -0.1, 0.1) + a,
+        sequences=x,
+        outputs_info=st.constant(0.0),
+        non_sequences=w,
+    )
+    g = scanc.function([x, w], scanc.grad(h[-1], w))(np.ones(3), 2.0)
+    # h1, h2 = 1, 3. Every step's adjoint into h * w is clipped to 0.1 (it is
+    # 1 at the last step, 0.1 * w = 0.2 before), so d h3 / d w = 0.1 * h2 +
+    # 0.1 * h1 + 0.1 * h0 = 0.4 (without the clip: 1 * 3 + 2 * 1 + 4 * 0 = 5)
+    np.testing.assert_allclose(g, 0.4, rtol=1e-12)

@@ -200,3 +200,37 @@ def test_bitwise_operators():
     f = scanc.function([a, b], [a & b, a | b, a ^ b, ~a, 1 & a])
     for got, want in zip(f(p, q), [p & q, p | q, p ^ q, ~p, 1 & p]):
         np.testing.assert_array_equal(got, want)
+
+
+def test_givens_replace_inputs_by_expressions():
+    # the classic minibatch: the data lives in a shared variable, `givens`
+    # feeds a slice of it where the graph reads `x`
+    data = scanc.shared(np.arange(12.0).reshape(6, 2), "data")
+    i, x = st.lscalar("i"), st.matrix("x")
+    total = scanc.shared(0.0, "total")
+    cost = (x**2).sum()
+    f = scanc.function(
+        [i],
+        cost,
+        updates={total: total + cost},
+        givens={x: data[i * 2 : (i + 1) * 2]},
+    )
+    assert f(1) == 4.0**2 + 5.0**2 + 6.0**2 + 7.0**2
+    assert total.get_value() == f(1) and f(0) == 0 + 1 + 4 + 9
+
+
+def test_clone_replace_through_a_scan():
+    x, w, w2 = st.vector("x"), st.scalar("w"), st.scalar("w2")
+    h, _ = scanc.scan(
+        lambda a, h, w: h * w + a,
+        sequences=x,
+        outputs_info=st.constant(0.0),
+        non_sequences=w,
+    )
+    [h2] = scanc.clone_replace([h], {w: w2 * 2})
+    f = scanc.function([x, w, w2], [h, h2])
+    got, replaced = f(np.ones(3), 0.5, 1.0)
+    np.testing.assert_array_equal(got, [1.0, 1.5, 1.75])
+    np.testing.assert_array_equal(replaced, [1.0, 3.0, 7.0])
+    with pytest.raises(TypeError, match="dtype and the number of dimensions"):
+        scanc.clone_replace(h, {w: x})

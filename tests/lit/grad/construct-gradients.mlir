@@ -71,3 +71,19 @@ func.func @known_gradient(%x: tensor<?xf64>, %gy: tensor<?xf64>, %c: tensor<f64>
   %g = ad.grad %c wrt(%x) known(%y) grads(%gy) : tensor<f64>, (tensor<?xf64>) known(tensor<?xf64>) (tensor<?xf64>) -> (tensor<?xf64>)
   func.return %g : tensor<?xf64>
 }
+
+// -----
+
+// grad_clip: the value is x's; the adjoint reaching x is clipped to the bounds
+// (maximum then minimum), and the bounds get no adjoint.
+// CHECK-LABEL: func.func @clipped
+// CHECK-NOT:  ad.grad
+// CHECK:      %[[UP:.*]] = st.elementwise "maximum"(%{{.*}}, %lo)
+// CHECK:      %[[CLIPPED:.*]] = st.elementwise "minimum"(%[[UP]], %hi)
+// CHECK:      func.return %[[CLIPPED]]
+func.func @clipped(%x: tensor<?xf64>, %lo: tensor<1xf64>, %hi: tensor<1xf64>) -> tensor<?xf64> {
+  %y = st.elementwise "grad_clip"(%x, %lo, %hi) : (tensor<?xf64>, tensor<1xf64>, tensor<1xf64>) -> tensor<?xf64>
+  %c = st.reduce "sum"(%y) {axes = array<i64: 0>} : tensor<?xf64> -> tensor<f64>
+  %g = ad.grad %c wrt(%x) : tensor<f64>, (tensor<?xf64>) -> (tensor<?xf64>)
+  func.return %g : tensor<?xf64>
+}
