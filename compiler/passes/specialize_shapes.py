@@ -95,7 +95,13 @@ def specialize(block: Block, shapes: list[Shape]) -> None:
         cast = st.CastOp(arg, refined)
         block.insert_op_before(cast, first)
         cast.result.name_hint = arg.name_hint
-        arg.replace_uses_with_if(cast.result, lambda use: use.operation is not cast)
+        # the function still returns the argument itself where it returns it:
+        # its result types stay those of the generic function
+        arg.replace_uses_with_if(
+            cast.result,
+            lambda use: use.operation is not cast
+            and not isinstance(use.operation, func.ReturnOp),
+        )
 
 
 @dataclass(frozen=True)

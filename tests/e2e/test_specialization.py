@@ -207,3 +207,12 @@ def test_at_most_max_variants_per_function(specialize):
     assert len(f.variants.native) == MAX_VARIANTS
     f.specialize(np.ones(MAX_VARIANTS + 5), 3)  # asked for: still none beyond
     assert len(f.variants.native) == MAX_VARIANTS
+
+
+def test_a_function_that_returns_an_input_specializes():
+    x = st.vector("x")
+    f = scanc.function([x], [x, x * 2])
+    f.specialize(np.ones(3))  # a failed variant would warn (an error in the tests)
+    got = f(np.arange(3.0))
+    np.testing.assert_array_equal(got[0], [0.0, 1.0, 2.0])
+    np.testing.assert_array_equal(got[1], [0.0, 2.0, 4.0])

@@ -41,3 +41,16 @@ func.func @rows(%X: tensor<?x?xf64>, %n: tensor<i64>, %v: tensor<?xf64>) -> tens
 func.func @unchanged(%X: tensor<2x?xf64>, %n: tensor<i64>, %v: tensor<?xf64>) -> tensor<2x?xf64> {
   func.return %X : tensor<2x?xf64>
 }
+
+// -----
+
+// An argument the function returns as it is stays the returned value (the
+// result types are the generic function's); its other uses read the cast.
+// CHECK-LABEL: func.func @returns_its_argument(%X: tensor<?x?xf64>, %n: tensor<i64>, %v: tensor<?xf64>)
+// CHECK-NEXT:  %X_1 = st.cast %X : tensor<?x?xf64> to tensor<2x?xf64>
+// CHECK-NEXT:  %s = st.elementwise "add"(%X_1, %X_1)
+// CHECK-NEXT:  func.return %X, %s : tensor<?x?xf64>, tensor<?x?xf64>
+func.func @returns_its_argument(%X: tensor<?x?xf64>, %n: tensor<i64>, %v: tensor<?xf64>) -> (tensor<?x?xf64>, tensor<?x?xf64>) {
+  %s = st.elementwise "add"(%X, %X) : (tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<?x?xf64>
+  func.return %X, %s : tensor<?x?xf64>, tensor<?x?xf64>
+}
