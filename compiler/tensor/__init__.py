@@ -7,6 +7,18 @@ from scanc.tensor.indexing import *  # noqa: F403
 from scanc.tensor.linalg import *  # noqa: F403
 from scanc.tensor.reductions import *  # noqa: F403
 from scanc.tensor.shape import *  # noqa: F403
+from scanc.tensor.special import (  # noqa: F401 - the public names
+    expit,
+    log1mexp,
+    log1pexp,
+    log_softmax,
+    logaddexp,
+    logit,
+    logsumexp,
+    softmax,
+    xlogx,
+    xlogy0,
+)
 
 globals().update(CONSTRUCTORS)
 
@@ -18,7 +30,10 @@ def grad(*args, **kwargs):
     return _grad(*args, **kwargs)
 
 
-# the guides reach random streams as scanc.tensor.random(.utils).RandomStream
+# the guides reach random streams as scanc.tensor.random(.utils).RandomStream;
+# PyTensor's code reaches functions as pt.math.* and pt.special.*
 import scanc.tensor.random.utils  # noqa: E402, F401, I001
+import scanc.tensor.math  # noqa: E402, F401, I001
+import scanc.tensor.special  # noqa: E402, F401, I001
 
 __all__ = ["TensorVariable", *CONSTRUCTORS]

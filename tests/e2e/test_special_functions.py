@@ -1,0 +1,112 @@
+"""Special functions (scanc.tensor.special / math) against NumPy references, on
+float32 and float64, at the points where naive formulas overflow, inside a
+scan, and with their gradients against finite differences."""
+
+import numpy as np
+import pytest
+
+import scanc
+import scanc.tensor as st
+from scanc.gradient import verify_grad
+
+
+def np_logsumexp(a, axis=None, keepdims=False):
+    top = np.max(a, axis=axis, keepdims=True)
+    top = np.where(np.isinf(top), 0.0, top)
+    out = np.log(np.sum(np.exp(a - top), axis=axis, keepdims=True)) + top
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
+def np_softmax(a, axis):
+    e = np.exp(a - np.max(a, axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def np_log1mexp(a):
+    return np.where(a < -np.log(2), np.log1p(-np.exp(a)), np.log(-np.expm1(a)))
+
+
+CASES = {
+    "logsumexp": (lambda x: st.logsumexp(x, axis=1), lambda a: np_logsumexp(a, 1)),
+    "logsumexp-all-keepdims": (
+        lambda x: st.logsumexp(x, keepdims=True),
+        lambda a: np_logsumexp(a, None, True),
+    ),
+    "softmax": (lambda x: st.special.softmax(x, axis=-1), lambda a: np_softmax(a, -1)),
+    "log_softmax": (
+        lambda x: st.special.log_softmax(x, axis=0),
+        lambda a: np.log(np_softmax(a, 0)),
+    ),
+    "logaddexp": (lambda x: st.logaddexp(x, -x), lambda a: np.logaddexp(a, -a)),
+    "log1mexp": (
+        lambda x: st.math.log1mexp(-abs(x) - 1e-3),
+        lambda a: np_log1mexp(-np.abs(a) - 1e-3),
+    ),
+    "log1pexp": (lambda x: st.log1pexp(x), lambda a: np.logaddexp(0, a)),
+    "expit": (lambda x: st.expit(x), lambda a: 1 / (1 + np.exp(-a))),
+    "logit": (
+        lambda x: st.logit(st.expit(x) * 0.5 + 0.25),
+        lambda a: np.log(
+            (0.5 / (1 + np.exp(-a)) + 0.25) / (0.75 - 0.5 / (1 + np.exp(-a)))
+        ),
+    ),
+    "xlogx": (lambda x: st.xlogx(abs(x)), lambda a: np.abs(a) * np.log(np.abs(a))),
+    "xlogy0": (
+        lambda x: st.xlogy0(x, abs(x) + 1),
+        lambda a: a * np.log(np.abs(a) + 1),
+    ),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_values_against_numpy(name, dtype):
+    build, reference = CASES[name]
+    x = st.matrix("x", dtype=dtype)
+    f = scanc.function([x], build(x))
+    a = np.random.default_rng(3).normal(size=(4, 5)).astype(dtype) * 3
+    a[0, 0] = 0.0  # xlogx and xlogy0 at zero
+    with np.errstate(all="ignore"):
+        want = np.nan_to_num(reference(a.astype("float64")), nan=0.0)
+    rtol = 1e-5 if dtype == "float32" else 1e-12
+    np.testing.assert_allclose(f(a), want, rtol=rtol, atol=rtol)
+
+
+def test_no_overflow_where_the_result_is_finite():
+    x = st.vector("x")
+    f = scanc.function(
+        [x], [st.logsumexp(x), st.softmax(x), st.log_softmax(x), st.log1mexp(-x)]
+    )
+    lse, sm, lsm, l1m = f(np.array([1000.0, 1000.0, -1000.0]))
+    np.testing.assert_allclose(lse, 1000 + np.log(2), rtol=1e-15)
+    np.testing.assert_allclose(sm, [0.5, 0.5, 0.0])
+    np.testing.assert_allclose(lsm, [-np.log(2), -np.log(2), -2000 - np.log(2)])
+    assert np.isfinite(l1m[:2]).all()
+    everything_minus_inf = scanc.function([x], st.logsumexp(x))(np.full(3, -np.inf))
+    assert everything_minus_inf == -np.inf
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_gradients_against_finite_differences(name):
+    build, _ = CASES[name]
+    a = np.random.default_rng(4).uniform(0.2, 1.5, size=(3, 4))
+    verify_grad(build, [a])
+
+
+def test_large_inputs_give_finite_gradients():
+    x = st.vector("x")
+    g = scanc.function([x], scanc.grad(st.logsumexp(x) + st.log_softmax(x)[0], x))
+    got = g(np.array([1000.0, 999.0, -1000.0]))
+    assert np.isfinite(got).all()
+    softmax = np_softmax(np.array([1000.0, 999.0, -1000.0]), 0)
+    np.testing.assert_allclose(got, softmax + np.eye(3)[0] - softmax, rtol=1e-12)
+
+
+def test_inside_a_scan():
+    X = st.matrix("X")
+    rows, _ = scanc.scan(lambda r: [st.logsumexp(r), st.softmax(r)], sequences=X)
+    f = scanc.function([X], rows)
+    a = np.random.default_rng(5).normal(size=(3, 4))
+    lse, sm = f(a)
+    np.testing.assert_allclose(lse, np_logsumexp(a, 1), rtol=1e-13)
+    np.testing.assert_allclose(sm, np_softmax(a, 1), rtol=1e-13)
