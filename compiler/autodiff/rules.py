@@ -217,6 +217,17 @@ def _masked_put(op: st.MaskedPutOp, g, xs):
     return [indexing.set_subtensor(g[mask], T.zeros_like(g[mask])), None, d_value]
 
 
+def _diagonal(op: st.DiagonalOp, g, xs):
+    """The adjoint of diagonal `k` of a matrix: g on that diagonal, zero
+    elsewhere (g added into a flat buffer at the diagonal's positions)."""
+    x, k = xs[0], op.offset.value.data
+    rows, cols = T.dim(x, 0), T.dim(x, 1)
+    steps = T.arange(T.dim(g, 0), dtype="int64")
+    positions = (steps + max(-k, 0)) * cols + steps + max(k, 0)
+    flat = T.alloc(T.constant(0, dtype=g.dtype), rows * cols)
+    return [shape.reshape(indexing.inc_subtensor(flat[positions], g), [rows, cols])]
+
+
 def _reshape(op: st.ReshapeOp, g, xs):
     x = xs[0]
     return [shape.reshape(g, [T.dim(x, a) for a in range(x.ndim)])] + [None] * (
@@ -262,6 +273,7 @@ RULES = {
     st.CompressOp: _compress,
     st.MaskedPutOp: _masked_put,
     st.ReshapeOp: _reshape,
+    st.DiagonalOp: _diagonal,
     st.ConcatenateOp: _concatenate,
     st.DimOp: _none,
     st.ArangeOp: _none,

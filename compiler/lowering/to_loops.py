@@ -273,6 +273,9 @@ class SizeInference:
             return self.sizes(op.input)
         if isinstance(op, st.SubtensorOp):
             return self._subtensor(op)
+        if isinstance(op, st.TakeOp):
+            axis, source = op.axis.value.data, self.sizes(op.input)
+            return [*source[:axis], *self.sizes(op.indices), *source[axis + 1 :]]
         if isinstance(op, st.AllocOp):
             return [b.to_index(self.scalar(d)) for d in op.dims]
         if isinstance(op, scan.FinalOp):  # rows of trace and initial agree

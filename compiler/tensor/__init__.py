@@ -7,6 +7,7 @@ from scanc.tensor.indexing import *  # noqa: F403
 from scanc.tensor.linalg import *  # noqa: F403
 from scanc.tensor.reductions import *  # noqa: F403
 from scanc.tensor.shape import *  # noqa: F403
+from scanc.tensor.extra_ops import *  # noqa: F403
 from scanc.tensor.special import (  # noqa: F401 - the public names
     expit,
     log1mexp,
@@ -34,6 +35,7 @@ def grad(*args, **kwargs):
 # PyTensor's code reaches functions as pt.math.* and pt.special.*
 import scanc.tensor.random.utils  # noqa: E402, F401, I001
 import scanc.tensor.math  # noqa: E402, F401, I001
+import scanc.tensor.extra_ops  # noqa: E402, F401, I001
 import scanc.tensor.special  # noqa: E402, F401, I001
 
 __all__ = ["TensorVariable", *CONSTRUCTORS]

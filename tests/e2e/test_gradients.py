@@ -116,6 +116,7 @@ def test_products(fn, points):
         lambda a: st.set_subtensor(a[1], a[0] * 3),
         lambda a: st.inc_subtensor(a[:, 1:], a[:, :3]),
         lambda a: a.dimshuffle(1, "x", 0),
+        lambda a: st.diagonal(a, 1) * st.diagonal(a, -1)[:2].sum(),
     ],
     ids=[
         "row",
@@ -130,6 +131,7 @@ def test_products(fn, points):
         "set",
         "inc",
         "dimshuffle",
+        "diagonal",
     ],
 )
 def test_layout_and_indexing(fn):

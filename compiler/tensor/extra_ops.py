@@ -1,0 +1,301 @@
+"""NumPy's array functions that PyTensor users call (`pytensor.tensor.extra_ops`
+and friends), each composed from the core ops: indexing, transposes, reshapes,
+elementwise ops, reductions and, for the cumulative ones, `scan`. Gradients
+follow from the ops they are made of."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scanc.frontend.graph import TensorVariable
+from scanc.tensor.basic import (
+    _axes,
+    _full_like,
+    alloc,
+    arange,
+    as_tensor_variable,
+    cast,
+    constant,
+    dim,
+    expand_dims,
+    ge,
+    int_div,
+    maximum,
+    mod,
+    sqrt,
+    switch,
+)
+from scanc.tensor.linalg import dot
+from scanc.tensor.reductions import max as max_
+from scanc.tensor.reductions import mean
+from scanc.tensor.reductions import min as min_
+from scanc.tensor.reductions import sum as sum_
+from scanc.tensor.shape import diagonal, eye, flatten, transpose
+
+
+def _axis(x: TensorVariable, axis: int) -> int:
+    return _axes(x, axis)[0]
+
+
+def _along(axis: int, index) -> tuple:
+    """An index that applies `index` on `axis` and `:` before it."""
+    return (slice(None),) * axis + (index,)
+
+
+def moveaxis(x, source, destination) -> TensorVariable:
+    x = as_tensor_variable(x)
+    sources = [_axis(x, a) for a in np.atleast_1d(source)]
+    targets = [_axis(x, a) for a in np.atleast_1d(destination)]
+    order = [a for a in range(x.ndim) if a not in sources]
+    for target, src in sorted(zip(targets, sources)):
+        order.insert(target, src)
+    return transpose(x, order)
+
+
+def broadcast_to(x, shape) -> TensorVariable:
+    """`x` repeated along the axes it broadcasts over to `shape` (exact: the
+    values are selected, not computed)."""
+    x = as_tensor_variable(x)
+    sizes = list(shape) if isinstance(shape, (list, tuple)) else [shape]
+    everywhere = alloc(constant(True), *sizes)
+    return switch(everywhere, x, x)
+
+
+def shape_padleft(x, n_ones=1) -> TensorVariable:
+    return expand_dims(as_tensor_variable(x), range(n_ones))
+
+
+def shape_padright(x, n_ones=1) -> TensorVariable:
+    x = as_tensor_variable(x)
+    return expand_dims(x, range(x.ndim, x.ndim + n_ones))
+
+
+def shape_padaxis(x, axis: int) -> TensorVariable:
+    x = as_tensor_variable(x)
+    if not -x.ndim - 1 <= axis <= x.ndim:
+        raise ValueError(f"shape_padaxis: axis {axis} is out of range for {x}")
+    return expand_dims(x, [axis % (x.ndim + 1)])
+
+
+def _atleast(ndim: int, where):
+    def atleast(*arrays):
+        results = []
+        for x in arrays:
+            x = as_tensor_variable(x)
+            while x.ndim < ndim:
+                x = expand_dims(x, [where(x.ndim)])
+            results.append(x)
+        return results[0] if len(results) == 1 else results
+
+    return atleast
+
+
+atleast_1d = _atleast(1, lambda n: 0)
+atleast_2d = _atleast(2, lambda n: 0)
+atleast_3d = _atleast(3, lambda n: n if n == 2 else 0)  # NumPy: (n,) -> (1, n, 1)
+
+
+def flip(x, axis=None) -> TensorVariable:
+    x = as_tensor_variable(x)
+    axes = _axes(x, axis)
+    return x[
+        tuple(
+            slice(None, None, -1) if a in axes else slice(None) for a in range(x.ndim)
+        )
+    ]
+
+
+def roll(x, shift, axis=None) -> TensorVariable:
+    """Elements shifted by `shift` along `axis` (flattened for None), wrapping."""
+    x = as_tensor_variable(x)
+    if axis is None:
+        return roll(flatten(x), shift, 0).reshape([dim(x, a) for a in range(x.ndim)])
+    axis = _axis(x, axis)
+    n = dim(x, axis)
+    positions = mod(arange(n, dtype="int64") - shift, maximum(n, 1))
+    return x[_along(axis, positions)]
+
+
+def diff(x, n=1, axis=-1) -> TensorVariable:
+    x = as_tensor_variable(x)
+    axis = _axis(x, axis)
+    for _ in range(n):
+        x = x[_along(axis, slice(1, None))] - x[_along(axis, slice(None, -1))]
+    return x
+
+
+def repeat(x, repeats, axis=None) -> TensorVariable:
+    """Each element (each slice along `axis`) `repeats` times in a row; a
+    scalar count, as NumPy's `repeat` with one count."""
+    x = as_tensor_variable(x)
+    repeats = as_tensor_variable(repeats)
+    if repeats.ndim != 0:
+        raise NotImplementedError("repeat: a count per element is not supported yet")
+    if axis is None:
+        x, axis = flatten(x), 0
+    axis = _axis(x, axis)
+    total = dim(x, axis) * cast(repeats, "int64")
+    positions = int_div(arange(total, dtype="int64"), maximum(repeats, 1))
+    return x[_along(axis, positions)]
+
+
+def tile(x, reps) -> TensorVariable:
+    """`x` repeated `reps` times along each axis (NumPy's `tile`)."""
+    x = as_tensor_variable(x)
+    reps = [reps] if isinstance(reps, (int, np.integer, TensorVariable)) else list(reps)
+    while x.ndim < len(reps):
+        x = expand_dims(x, [0])
+    reps = [1] * (x.ndim - len(reps)) + reps
+    for axis, count in enumerate(reps):
+        if isinstance(count, (int, np.integer)) and count == 1:
+            continue
+        n = dim(x, axis)
+        positions = mod(arange(n * cast(count, "int64"), dtype="int64"), maximum(n, 1))
+        x = x[_along(axis, positions)]
+    return x
+
+
+def split(x, splits_size: Sequence, n_splits: int, axis=0) -> list[TensorVariable]:
+    """`x` cut along `axis` into `n_splits` pieces of the given sizes (PyTensor's
+    `split`); the sizes must add up to the axis' length."""
+    x = as_tensor_variable(x)
+    axis = _axis(x, axis)
+    sizes = (
+        list(splits_size)
+        if not isinstance(splits_size, TensorVariable)
+        else [splits_size[i] for i in range(n_splits)]
+    )
+    if len(sizes) != n_splits:
+        raise ValueError(f"split: {len(sizes)} sizes for {n_splits} pieces")
+    pieces, start = [], constant(0, dtype="int64")
+    for size in sizes:
+        stop = start + size
+        pieces.append(x[_along(axis, slice(start, stop))])
+        start = stop
+    return pieces
+
+
+def take(x, indices, axis=None) -> TensorVariable:
+    x = as_tensor_variable(x)
+    if axis is None:
+        return flatten(x)[indices]
+    return x[_along(_axis(x, axis), indices)]
+
+
+def tri(N, M=None, k=0, dtype=None) -> TensorVariable:
+    """Ones at and below diagonal `k` of an N x M matrix."""
+    rows = expand_dims(arange(N, dtype="int64"), [1])
+    cols = expand_dims(arange(N if M is None else M, dtype="int64"), [0])
+    return cast(ge(rows + k, cols), dtype or "floatX")
+
+
+def tril(m, k=0) -> TensorVariable:
+    m = as_tensor_variable(m)
+    below = tri(dim(m, -2), dim(m, -1), k, dtype="bool")
+    return switch(below, m, _full_like(m, 0, m.dtype))
+
+
+def triu(m, k=0) -> TensorVariable:
+    m = as_tensor_variable(m)
+    below = tri(dim(m, -2), dim(m, -1), k - 1, dtype="bool")
+    return switch(below, _full_like(m, 0, m.dtype), m)
+
+
+def identity_like(x, dtype=None) -> TensorVariable:
+    x = as_tensor_variable(x)
+    return eye(dim(x, 0), dim(x, 1), dtype=dtype or x.dtype)
+
+
+def full_like(x, fill_value, dtype=None) -> TensorVariable:
+    return _full_like(x, fill_value, dtype)
+
+
+def trace(x, offset=0) -> TensorVariable:
+    return sum_(diagonal(as_tensor_variable(x), offset))
+
+
+def matmul(a, b) -> TensorVariable:
+    """`a @ b` for vectors and matrices (stacks of matrices: not yet)."""
+    a, b = as_tensor_variable(a), as_tensor_variable(b)
+    if a.ndim > 2 or b.ndim > 2 or a.ndim == 0 or b.ndim == 0:
+        raise NotImplementedError("matmul of scalars or of more than 2 dimensions")
+    return dot(a, b)
+
+
+def var(x, axis=None, ddof=0, keepdims=False, corrected=False) -> TensorVariable:
+    """The variance over `axis`, dividing by N - ddof (`corrected`: ddof 1)."""
+    x = as_tensor_variable(x)
+    axes = _axes(x, axis)
+    ddof = 1 if corrected else ddof
+    centered = x - mean(x, axis=axes, keepdims=True)
+    count = constant(1, dtype="int64")
+    for a in axes:
+        count = count * dim(x, a)
+    squares = sum_(centered * centered, axis=axes, keepdims=keepdims)
+    # NumPy divides by max(N - ddof, 0): no elements left give NaN
+    return squares / cast(maximum(count - ddof, 0), squares.dtype)
+
+
+def std(x, axis=None, ddof=0, keepdims=False, corrected=False) -> TensorVariable:
+    return sqrt(var(x, axis, ddof, keepdims, corrected))
+
+
+def ptp(x, axis=None, keepdims=False) -> TensorVariable:
+    """The range (maximum minus minimum) over `axis`."""
+    return max_(x, axis=axis, keepdims=keepdims) - min_(x, axis=axis, keepdims=keepdims)
+
+
+def _cumulative(combine, start: int):
+    def cumulative(x, axis=None) -> TensorVariable:
+        """The running totals along `axis` (of the flattened `x` for None),
+        as a scan over the slices; integers accumulate in int64 as NumPy's."""
+        from scanc.frontend.scan import scan
+
+        x = as_tensor_variable(x)
+        if axis is None:
+            x, axis = flatten(x), 0
+        axis = _axis(x, axis)
+        dtype = x.dtype if x.dtype.startswith("float") else "int64"
+        rows = moveaxis(cast(x, dtype), axis, 0)
+        first = alloc(
+            constant(start, dtype=dtype), *[dim(rows, a) for a in range(1, x.ndim)]
+        )
+        out, _ = scan(combine, sequences=rows, outputs_info=first)
+        return moveaxis(out, 0, axis)
+
+    return cumulative
+
+
+cumsum = _cumulative(lambda row, total: total + row, 0)
+cumprod = _cumulative(lambda row, total: total * row, 1)
+
+__all__ = [
+    "atleast_1d",
+    "atleast_2d",
+    "atleast_3d",
+    "broadcast_to",
+    "cumprod",
+    "cumsum",
+    "diff",
+    "flip",
+    "full_like",
+    "identity_like",
+    "matmul",
+    "moveaxis",
+    "ptp",
+    "repeat",
+    "roll",
+    "shape_padaxis",
+    "shape_padleft",
+    "shape_padright",
+    "split",
+    "std",
+    "take",
+    "tile",
+    "trace",
+    "tri",
+    "tril",
+    "triu",
+    "var",
+]

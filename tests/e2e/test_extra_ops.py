@@ -1,0 +1,124 @@
+"""NumPy's array functions (scanc.tensor.extra_ops) against NumPy: float and
+integer dtypes, empty and non-contiguous inputs, inside a scan, and gradients
+by finite differences."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import scanc
+import scanc.tensor as st
+from scanc.gradient import verify_grad
+
+#: name: (scanc's function of a matrix, NumPy's, differentiable)
+CASES = {
+    "moveaxis": (lambda m: st.moveaxis(m, 0, -1), lambda a: np.moveaxis(a, 0, -1), 1),
+    "broadcast_to": (
+        lambda m: st.broadcast_to(m[0], (2, m.shape[1])),
+        lambda a: np.broadcast_to(a[0], (2, a.shape[1])),
+        1,
+    ),
+    "shape_padleft": (lambda m: st.shape_padleft(m, 2), lambda a: a[None, None], 1),
+    "shape_padright": (lambda m: st.shape_padright(m), lambda a: a[..., None], 1),
+    "shape_padaxis": (lambda m: st.shape_padaxis(m, 1), lambda a: a[:, None], 1),
+    "atleast_3d": (lambda m: st.atleast_3d(m[0]), lambda a: np.atleast_3d(a[0]), 1),
+    "flip": (lambda m: st.flip(m, 1), lambda a: np.flip(a, 1), 1),
+    "flip-all": (lambda m: st.flip(m), lambda a: np.flip(a), 1),
+    "roll": (lambda m: st.roll(m, 5, 1), lambda a: np.roll(a, 5, 1), 1),
+    "roll-flat": (lambda m: st.roll(m, -2), lambda a: np.roll(a, -2), 1),
+    "diff": (lambda m: st.diff(m, 2, axis=1), lambda a: np.diff(a, 2, axis=1), 1),
+    "repeat": (lambda m: st.repeat(m, 2, axis=0), lambda a: np.repeat(a, 2, 0), 1),
+    "repeat-flat": (lambda m: st.repeat(m, 3), lambda a: np.repeat(a, 3), 1),
+    "tile": (lambda m: st.tile(m, (2, 3)), lambda a: np.tile(a, (2, 3)), 1),
+    "take": (
+        lambda m: st.take(m, [0, -1, 0], axis=1),
+        lambda a: np.take(a, [0, -1, 0], axis=1),
+        1,
+    ),
+    "tril": (lambda m: st.tril(m, -1), lambda a: np.tril(a, -1), 1),
+    "triu": (lambda m: st.triu(m, 1), lambda a: np.triu(a, 1), 1),
+    "trace": (lambda m: st.trace(m), lambda a: np.trace(a), 1),
+    "var": (lambda m: st.var(m, axis=0, ddof=1), lambda a: np.var(a, 0, ddof=1), 1),
+    "std": (lambda m: st.std(m, keepdims=True), lambda a: np.std(a, keepdims=True), 1),
+    "ptp": (lambda m: st.ptp(m, axis=1), lambda a: np.ptp(a, axis=1), 1),
+    "cumsum": (lambda m: st.cumsum(m, axis=1), lambda a: np.cumsum(a, axis=1), 1),
+    "cumsum-flat": (lambda m: st.cumsum(m), lambda a: np.cumsum(a), 1),
+    "cumprod": (lambda m: st.cumprod(m, axis=0), lambda a: np.cumprod(a, axis=0), 1),
+    "matmul": (lambda m: st.matmul(m, m.T), lambda a: a @ a.T, 1),
+    "full_like": (lambda m: st.full_like(m, 2), lambda a: np.full_like(a, 2), 0),
+    "identity_like": (lambda m: st.identity_like(m), lambda a: np.eye(*a.shape), 0),
+}
+
+NEEDS_ROWS = {"broadcast_to", "atleast_3d", "std", "ptp", "trace"}
+
+
+def data(dtype, shape=(3, 4), seed=0):
+    rng = np.random.default_rng(seed)
+    if dtype.startswith("int"):
+        return rng.integers(-3, 4, shape).astype(dtype)
+    return rng.uniform(0.5, 1.5, shape).astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "int16"])
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_against_numpy(name, dtype):
+    build, reference, _ = CASES[name]
+    m = st.matrix("m", dtype=dtype)
+    f = scanc.function([m], build(m))
+    base = data(dtype)
+    layouts = [base, base[::-1, ::2], base[:, ::-1]]
+    if name not in NEEDS_ROWS:
+        layouts.append(base[:0])
+    for a in layouts:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # var of nothing
+            want = reference(a)
+        got = f(a)
+        assert np.shape(got) == np.shape(want), (a.shape, np.shape(got))
+        rtol = 1e-5 if dtype == "float32" else 1e-12
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol)
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(name for name, (_, _, differentiable) in CASES.items() if differentiable),
+)
+def test_gradients(name):
+    build, _, _ = CASES[name]
+    verify_grad(build, [data("float64", seed=1)])
+
+
+def test_inside_a_scan():
+    X = st.tensor3("X")
+    out, _ = scanc.scan(
+        lambda m: [st.cumsum(m, axis=0), st.roll(m, 1, 0), st.var(m)], sequences=X
+    )
+    f = scanc.function([X], out)
+    a = np.random.default_rng(2).normal(size=(2, 3, 4))
+    got = f(a)
+    np.testing.assert_allclose(got[0], np.cumsum(a, axis=1), rtol=1e-13)
+    np.testing.assert_allclose(got[1], np.roll(a, 1, 1), rtol=1e-13)
+    np.testing.assert_allclose(got[2], a.reshape(2, -1).var(axis=1), rtol=1e-13)
+
+
+def test_symbolic_counts():
+    m, k = st.matrix("m"), st.lscalar("k")
+    f = scanc.function(
+        [m, k], [st.roll(m, k, 0), st.repeat(m, k, 1), st.tile(m, (k, 1))]
+    )
+    a = data("float64")
+    for count in (0, 1, 2, 5):
+        got = f(a, count)
+        np.testing.assert_array_equal(got[0], np.roll(a, count, 0))
+        np.testing.assert_array_equal(got[1], np.repeat(a, count, 1))
+        np.testing.assert_array_equal(got[2], np.tile(a, (count, 1)))
+
+
+def test_split():
+    v, sizes = st.vector("v"), st.lvector("sizes")
+    pieces = st.split(v, sizes, 3)
+    f = scanc.function([v, sizes], pieces)
+    got = f(np.arange(6.0), np.array([1, 0, 5]))
+    for g, w in zip(got, np.split(np.arange(6.0), [1, 1])):
+        np.testing.assert_array_equal(g, w)
