@@ -125,14 +125,29 @@ class Program:
             index = self._update_index(rows)
             value = f"T.tanh({v}[{index}]) * 2"
             return self._emit(f"T.{fn}_subtensor({v}[{index}], {value})"), shape
-        if r < 0.86 and len(shape) == 2:
+        if r < 0.83 and len(shape) == 2:
             return self._emit(f"{v}.T"), shape[::-1]
+        if r < 0.88:
+            return self._composed(v, shape)
         if r < 0.93:
             return self._product(v, shape)
         if len(shape) == 2:
             axis = int(self.rng.integers(0, 2))
             return self._emit(f"{v}.sum(axis={axis})"), shape[:axis] + shape[axis + 1 :]
         return self._emit(f"T.exp(-abs({v}))"), shape
+
+    def _composed(self, v: str, shape: tuple):
+        """One of the functions composed from the core ops (extra_ops, special)."""
+        k = int(self.rng.integers(-3, 4))
+        choices = [
+            (f"T.flip({v}, 0)", shape),
+            (f"T.roll({v}, {k}, 0)", shape),
+            (f"T.cumsum({v}, axis=0)", shape),
+            (f"T.diff({v}, axis=0)", (max(shape[0] - 1, 0), *shape[1:])),
+            (f"T.softmax({v}, axis=-1)", shape),
+        ]
+        expr, new_shape = choices[int(self.rng.integers(len(choices)))]
+        return self._emit(expr), new_shape
 
     def _update_index(self, rows: int) -> str:
         r = self.rng.random()
@@ -237,6 +252,12 @@ class NumpyOps:
 
     tanh, exp, sin, dot = np.tanh, np.exp, np.sin, np.dot
     maximum, minimum = np.maximum, np.minimum
+    flip, roll, cumsum, diff = np.flip, np.roll, np.cumsum, np.diff
+
+    @staticmethod
+    def softmax(x, axis):
+        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        return e / e.sum(axis=axis, keepdims=True)
 
     class until:  # noqa: N801 - the name programs use
         def __init__(self, condition):
