@@ -18,6 +18,7 @@ from scanc.codegen.optimizer import optimize
 from scanc.codegen.target import Target, host
 from scanc.dialects import SCAN, ST
 from scanc.dialects.ad import AD
+from scanc.dialects.libm import LIBM
 from scanc.lowering.to_loops import LowerToLoopsPass
 from scanc.passes import PASSES
 from xdsl.context import Context
@@ -56,6 +57,7 @@ DIALECTS = (
     ST,
     SCAN,
     AD,
+    LIBM,
 )
 
 

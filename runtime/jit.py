@@ -15,6 +15,7 @@ from scanc.runtime import blas
 
 #: C functions the generated code calls, resolved from this process
 _LIBC_SYMBOLS = ("aligned_alloc", "free", "madvise")
+_LIBM_SYMBOLS = ("lgamma_r", "lgammaf_r")
 
 
 def _register_symbols(features: str) -> None:
@@ -24,7 +25,7 @@ def _register_symbols(features: str) -> None:
         for libm_name in (name, name + "f"):
             address = ctypes.cast(getattr(libm, libm_name), ctypes.c_void_p).value
             llvm.add_symbol(vector_math.scalar_symbol(libm_name), address)
-    tables = [(libc, _LIBC_SYMBOLS)]
+    tables = [(libc, _LIBC_SYMBOLS), (libm, _LIBM_SYMBOLS)]
     if vector_math.libmvec():
         tables.append(
             (ctypes.CDLL(vector_math.libmvec()), vector_math.symbols(features))

@@ -59,6 +59,12 @@ def _d_switch(g, xs, y):
     return [None, T.switch(xs[0], g, zero), T.switch(xs[0], zero, g)]
 
 
+def _d_tri_gamma(g, xs, y):
+    raise NotImplementedError(
+        "the gradient of tri_gamma (polygamma of order 2) is not supported yet"
+    )
+
+
 LN2, LN10, TWO_BY_SQRT_PI = math.log(2), math.log(10), 2 / math.sqrt(math.pi)
 
 ELEMENTWISE = {
@@ -98,6 +104,10 @@ ELEMENTWISE = {
     "cosh": lambda g, xs, y: [g * T.sinh(xs[0])],
     "arctanh": lambda g, xs, y: [g / (1 - xs[0] * xs[0])],
     "erf": lambda g, xs, y: [g * TWO_BY_SQRT_PI * T.exp(-(xs[0] * xs[0]))],
+    "erfc": lambda g, xs, y: [-g * TWO_BY_SQRT_PI * T.exp(-(xs[0] * xs[0]))],
+    "gammaln": lambda g, xs, y: [g * T.psi(xs[0])],
+    "psi": lambda g, xs, y: [g * T.tri_gamma(xs[0])],
+    "tri_gamma": _d_tri_gamma,
     "switch": _d_switch,
     "zero_grad": lambda g, xs, y: [T.zeros_like(g)],
     "disconnected_grad": lambda g, xs, y: [None],

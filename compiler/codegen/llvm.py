@@ -54,6 +54,7 @@ class FunctionEmitter:
         self.module, self.fn, self.features = module, fn, features
         self.values: dict[SSAValue, object] = {}
         self.checks: list[str] = []
+        self.stack_slots: dict[str, ir.Value] = {}
         #: every load, store and view checked against its sizes (a debug mode)
         self.check_bounds = config.check_bounds
         in_ranks = [_rank(a.type) for a in fn.args]
@@ -87,6 +88,16 @@ class FunctionEmitter:
         if name == "aligned_alloc":
             fn.return_value.add_attribute("noalias")
         return fn
+
+    def alloca_entry(self, type_: ir.Type) -> ir.Value:
+        """A stack slot of `type_` made at the top of the function (one per type,
+        so calls in loops reuse it)."""
+        slot = self.stack_slots.get(str(type_))
+        if slot is None:
+            builder = ir.IRBuilder(self.ir_fn.entry_basic_block)
+            builder.position_at_start(self.ir_fn.entry_basic_block)
+            slot = self.stack_slots[str(type_)] = builder.alloca(type_)
+        return slot
 
     def __getitem__(self, value: SSAValue):
         return self.values[value]

@@ -19,6 +19,7 @@ from scanc.codegen.llvm_types import (
     ptr,
 )
 from scanc.lowering.builder import constant_index
+from scanc.dialects import libm
 from xdsl.dialects import arith, cf, func, math, memref
 
 if TYPE_CHECKING:
@@ -114,6 +115,15 @@ def _mul_extended(e: FunctionEmitter, op: arith.MulSIExtendedOp):
     product = b.mul(b.sext(e[op.lhs], wide), b.sext(e[op.rhs], wide))
     high = b.ashr(product, ir.Constant(wide, t.width))
     return [b.trunc(product, t), b.trunc(high, t)]
+
+
+def _lgamma(e: FunctionEmitter, op: libm.LgammaOp):
+    """lgamma_r(x, &sign): lgamma itself writes the global `signgam`."""
+    x = e[op.operand]
+    sign = e.alloca_entry(i32)
+    suffix = "" if x.type == f64 else "f"
+    fn = e.libcall(f"lgamma{suffix}_r", x.type, [x.type, ptr])
+    return e.b.call(fn, [x, sign])
 
 
 def _abs_int(e: FunctionEmitter, op):
@@ -463,6 +473,8 @@ SCALAR_RULES: dict[type, Callable] = {
     math.PowFOp: _libm("pow"),
     math.TanhOp: _libm("tanh"),
     math.AbsIOp: _abs_int,
+    libm.ErfcOp: _libm("erfc"),
+    libm.LgammaOp: _lgamma,
     cf.AssertOp: _assert,
     memref.AllocOp: _alloc,
     memref.DeallocOp: _dealloc,

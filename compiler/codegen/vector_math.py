@@ -37,6 +37,7 @@ FUNCTIONS = {
             "cosh",
             "atanh",
             "erf",
+            "erfc",
         ),
         1,
     ),

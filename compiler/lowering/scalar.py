@@ -3,6 +3,7 @@ semantics (floor division and modulo by zero give 0 instead of trapping)."""
 
 from __future__ import annotations
 
+from scanc.dialects import libm
 from scanc.dialects.st import GRADIENT_MARKS
 from scanc.frontend import dtypes
 from scanc.lowering.builder import Builder, element_type
@@ -86,6 +87,8 @@ _FLOAT_UNARY = {
     "round": math.RoundEvenOp,
     "abs": math.AbsFOp,
     "neg": arith.NegfOp,
+    "erfc": libm.ErfcOp,
+    "gammaln": libm.LgammaOp,
 }
 _FLOAT_CMP = {
     "lt": "olt",
@@ -124,6 +127,8 @@ def _float(b: Builder, fn: str, args: list[SSAValue]) -> SSAValue:
         return b.add(_FLOAT_UNARY[fn](args[0]))
     if fn in ("sign", "isnan", "isinf", "softplus"):
         return _float_special(b, fn, args[0])
+    if fn in ("psi", "tri_gamma"):
+        return polygamma(b, 0 if fn == "psi" else 1, args[0])
     if fn == "sigmoid":
         one = b.const(1.0, args[0].type)
         e = b.add(math.ExpOp(b.add(arith.NegfOp(args[0]))))
@@ -250,3 +255,68 @@ def _int_pow(
     start = [b.const(1, base.type), base, exponent]
     result, _, _ = b.for_(b.const(0), b.const(bits), step, start)
     return result
+
+
+#: Bernoulli-number coefficients of the asymptotic series of digamma
+#: (ln y - 1/2y - sum c_k / y^2k) and trigamma (1/y + 1/2y^2 + sum c_k / y^(2k+1))
+_DIGAMMA_SERIES = (1 / 12, -1 / 120, 1 / 252, -1 / 240, 1 / 132, -691 / 32760)
+_TRIGAMMA_SERIES = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6)
+#: the series is used from here on; the recurrence brings smaller arguments up
+_ASYMPTOTIC_FROM = 10.0
+
+
+def polygamma(b: Builder, order: int, x: SSAValue) -> SSAValue:
+    """digamma (order 0) or trigamma (order 1) of a float: the reflection
+    formula below 1/2, the recurrence up to 10, then the asymptotic series
+    (about 1e-15 relative error; poles at 0, -1, -2, ... give +-inf or NaN)."""
+    t = x.type
+    c = lambda v: b.const(v, t)  # noqa: E731
+    f = lambda cls, *a: b.add(cls(*a))  # noqa: E731
+    reflect = f(arith.CmpfOp, x, c(0.5), "olt")
+    y = b.select(reflect, f(arith.SubfOp, c(1.0), x), x)
+    shift = c(0.0)
+    for _ in range(int(_ASYMPTOTIC_FROM)):  # y >= 1/2: ten steps reach 10
+        small = f(arith.CmpfOp, y, c(_ASYMPTOTIC_FROM), "olt")
+        inverse = f(arith.DivfOp, c(1.0), y)
+        term = inverse if order == 0 else f(arith.MulfOp, inverse, inverse)
+        shift = b.select(small, f(arith.AddfOp, shift, term), shift)
+        y = b.select(small, f(arith.AddfOp, y, c(1.0)), y)
+    value = f(
+        arith.AddfOp, _series(b, order, y), shift if order else f(arith.NegfOp, shift)
+    )
+    return b.select(reflect, _reflected(b, order, x, value), value)
+
+
+def _series(b: Builder, order: int, y: SSAValue) -> SSAValue:
+    """The asymptotic series at y >= 10, summed from the smallest term."""
+    t = y.type
+    c = lambda v: b.const(v, t)  # noqa: E731
+    f = lambda cls, *a: b.add(cls(*a))  # noqa: E731
+    inverse = f(arith.DivfOp, c(1.0), y)
+    square = f(arith.MulfOp, inverse, inverse)
+    coefficients = _DIGAMMA_SERIES if order == 0 else _TRIGAMMA_SERIES
+    tail = c(0.0)
+    for coefficient in reversed(coefficients):  # Horner in 1/y^2
+        tail = f(arith.MulfOp, square, f(arith.AddfOp, tail, c(coefficient)))
+    if order == 0:
+        head = f(arith.SubfOp, b.add(math.LogOp(y)), f(arith.MulfOp, c(0.5), inverse))
+        return f(arith.SubfOp, head, tail)
+    head = f(arith.AddfOp, inverse, f(arith.MulfOp, c(0.5), square))
+    return f(arith.AddfOp, head, f(arith.MulfOp, inverse, tail))
+
+
+def _reflected(b: Builder, order: int, x: SSAValue, at_one_minus_x: SSAValue):
+    """digamma(x) = digamma(1 - x) - pi / tan(pi x);
+    trigamma(x) = pi^2 / sin^2(pi x) - trigamma(1 - x)."""
+    t = x.type
+    f = lambda cls, *a: b.add(cls(*a))  # noqa: E731
+    angle = f(arith.MulfOp, b.const(3.141592653589793, t), x)
+    if order == 0:
+        cotangent = f(
+            arith.DivfOp, b.const(3.141592653589793, t), b.add(math.TanOp(angle))
+        )
+        return f(arith.SubfOp, at_one_minus_x, cotangent)
+    sine = b.add(math.SinOp(angle))
+    pi_squared = b.const(9.869604401089358, t)
+    cosecant2 = f(arith.DivfOp, pi_squared, f(arith.MulfOp, sine, sine))
+    return f(arith.SubfOp, cosecant2, at_one_minus_x)

@@ -271,6 +271,10 @@ neg, abs, sign = (_unary(n, False) for n in ("neg", "abs", "sign"))  # noqa: A00
 )
 
 
+erfc, gammaln, psi, tri_gamma = (_unary(n, True) for n in st.SPECIAL_UNARY)
+digamma = psi
+
+
 def square(x) -> TensorVariable:
     return mul(x, x)
 

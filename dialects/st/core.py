@@ -37,6 +37,10 @@ FLOAT_UNARY = (
     "round",
 )
 
+#: float functions of one operand beyond the `math` dialect's (libm calls or
+#: series in the `loops` stage): erfc, log|Gamma|, digamma, trigamma
+SPECIAL_UNARY = ("erfc", "gammaln", "psi", "tri_gamma")
+
 ELEMENTWISE_ARITY: dict[str, int] = {
     **dict.fromkeys(
         (
@@ -62,6 +66,7 @@ ELEMENTWISE_ARITY: dict[str, int] = {
         2,
     ),
     **dict.fromkeys(FLOAT_UNARY, 1),
+    **dict.fromkeys(SPECIAL_UNARY, 1),
     **dict.fromkeys(("neg", "abs", "sign", "invert", "isnan", "isinf"), 1),
     "switch": 3,
     # the value of the first operand, with a gradient of its own (GRADIENT_MARKS)

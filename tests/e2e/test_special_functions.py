@@ -110,3 +110,63 @@ def test_inside_a_scan():
     lse, sm = f(a)
     np.testing.assert_allclose(lse, np_logsumexp(a, 1), rtol=1e-13)
     np.testing.assert_allclose(sm, np_softmax(a, 1), rtol=1e-13)
+
+
+def _lgamma(a):
+    import math
+
+    return np.vectorize(math.lgamma, otypes=[float])(a)
+
+
+def _erfc(a):
+    import math
+
+    return np.vectorize(math.erfc, otypes=[float])(a)
+
+
+POINTS = np.array([0.1, 0.5, 1.0, 2.5, 7.0, 30.0, 1e3, -0.5, -2.7, 5e-4])
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_libm_functions(dtype):
+    x = st.vector("x", dtype=dtype)
+    f = scanc.function([x], [st.erfc(x), st.gammaln(x), st.math.erfc(-x)])
+    erfc, gammaln, erfc_minus = f(POINTS.astype(dtype))
+    rtol = 1e-5 if dtype == "float32" else 1e-14
+    points = POINTS.astype(dtype).astype("float64")
+    np.testing.assert_allclose(erfc, _erfc(points), rtol=rtol, atol=1e-300)
+    np.testing.assert_allclose(gammaln, _lgamma(points), rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(erfc_minus, _erfc(-points), rtol=rtol)
+    if dtype == "float64":
+        assert erfc[4] > 0  # erfc(7) ~ 4e-23, where 1 - erf(7) is 0
+    assert erfc.dtype == dtype
+
+
+def test_digamma_and_trigamma():
+    x = st.vector("x")
+    f = scanc.function([x], [st.psi(x), st.digamma(x), st.tri_gamma(x)])
+    psi, digamma, trigamma = f(POINTS)
+    np.testing.assert_array_equal(psi, digamma)
+    euler = 0.5772156649015329
+    np.testing.assert_allclose(psi[2], -euler, rtol=1e-14)
+    np.testing.assert_allclose(psi[1], -euler - 2 * np.log(2), rtol=1e-14)
+    np.testing.assert_allclose(trigamma[2], np.pi**2 / 6, rtol=1e-14)
+    np.testing.assert_allclose(trigamma[1], np.pi**2 / 2, rtol=1e-14)
+    # the recurrences, across the reflection and the series
+    shifted = f(POINTS + 1)
+    np.testing.assert_allclose(shifted[0], psi + 1 / POINTS, rtol=1e-12)
+    # (1/x^2 is 4e6 at x = 5e-4: the difference keeps ten digits)
+    np.testing.assert_allclose(shifted[2], trigamma - 1 / POINTS**2, rtol=1e-9)
+    # digamma is the derivative of gammaln
+    h = np.minimum(1e-6, np.abs(POINTS) * 1e-5)  # small steps near the pole
+    slope = (_lgamma(POINTS + h) - _lgamma(POINTS - h)) / (2 * h)
+    np.testing.assert_allclose(psi, slope, rtol=1e-6, atol=1e-6)
+
+
+def test_gradients_of_the_libm_functions():
+    a = np.array([0.3, 1.7, 4.0, 12.0])
+    for fn in (st.erfc, st.gammaln, st.psi):
+        verify_grad(fn, [a])
+    x = st.scalar("x")
+    with pytest.raises(NotImplementedError, match="tri_gamma"):
+        scanc.function([x], scanc.grad(st.tri_gamma(x), x))
