@@ -15,6 +15,7 @@ from scanc.tensor.basic import (
     _int_scalar,
     _static_int,
     _ttype,
+    arange,
     as_tensor_variable,
     cast,
     expand_dims,
@@ -87,6 +88,11 @@ def inc_subtensor(
 
 
 def _update_subtensor(fn: str, x: TensorVariable, y) -> TensorVariable:
+    if x.value in _GATHERED:  # x[i, j, ...] of integer arrays
+        source, rows, flat = _GATHERED[x.value]
+        y = _aligned_value(fn, x, y)
+        updated = wrap(st.PutOp(fn, rows.value, flat.value, y.value, 0))
+        return updated.reshape([source.shape[a] for a in range(source.ndim)])
     op = x.owner
     if not isinstance(op, (st.SubtensorOp, st.TakeOp, st.CompressOp)):
         raise TypeError(
@@ -111,12 +117,16 @@ def _is_array_index(item) -> bool:
 
 def _advanced(x: TensorVariable, index: tuple, arrays: list[int]) -> TensorVariable:
     """One integer array (numpy `take` on that axis) or one boolean mask over the
-    leading axes; the other entries must be full slices."""
+    leading axes, or integer arrays (and ints) on the leading axes; the other
+    entries must be full slices."""
+    leading = _leading_integer_arrays(index)
+    if leading > 1:
+        return _gather_leading(x, index[:leading])
     others = [i for n, i in enumerate(index) if n not in arrays]
     if len(arrays) > 1 or builtins.any(i != slice(None) for i in others):
         raise NotImplementedError(
-            "advanced indexing supports one integer array or boolean mask, with `:` "
-            "on the other axes"
+            "advanced indexing supports integer arrays (and ints) on the leading "
+            "axes, or one integer array or boolean mask, with `:` on the other axes"
         )
     axis = arrays[0]
     item = as_tensor_variable(
@@ -136,6 +146,52 @@ def _advanced(x: TensorVariable, index: tuple, arrays: list[int]) -> TensorVaria
         x.dtype, _dims([*shape[:axis], *item.type.get_shape(), *shape[axis + 1 :]])
     )
     return wrap(st.TakeOp(x.value, item.value, axis, result))
+
+
+#: results of `_gather_leading` -> (the indexed tensor, its leading axes as one,
+#: the flat positions): what set_subtensor / inc_subtensor of them update
+_GATHERED: dict = {}
+
+
+def _leading_integer_arrays(index: tuple) -> int:
+    """How many leading entries are integer arrays or ints, when every entry
+    after them is a full slice (NumPy then gathers along those axes); else 0."""
+    count = 0
+    while count < len(index) and not isinstance(index[count], slice):
+        item = index[count]
+        if (
+            item is None
+            or np.asarray(
+                item
+                if not isinstance(item, TensorVariable)
+                else np.empty(0, item.dtype)
+            ).dtype.kind
+            not in "iu"
+        ):
+            return 0
+        count += 1
+    rest = index[count:]
+    return count if builtins.all(i == slice(None) for i in rest) else 0
+
+
+def _gather_leading(x: TensorVariable, items: tuple) -> TensorVariable:
+    """`x[i, j, ...]` with integer arrays (broadcast together) on the leading
+    axes: each index checked and wrapped on its own axis (a take of that axis'
+    positions), combined into positions of the leading axes flattened."""
+    from scanc.tensor.shape import reshape
+
+    sizes = [x.shape[a] for a in range(len(items))]
+    flat = None
+    for size, item in zip(sizes, items):
+        checked = arange(size, dtype="int64")[as_tensor_variable(item)]
+        flat = checked if flat is None else flat * size + checked
+    count = sizes[0]
+    for size in sizes[1:]:
+        count = count * size
+    rows = reshape(x, [count, *[x.shape[a] for a in range(len(items), x.ndim)]])
+    result = rows[flat]
+    _GATHERED[result.value] = (x, rows, flat)
+    return result
 
 
 def _expand_ellipsis(index: tuple, ndim: int) -> tuple:

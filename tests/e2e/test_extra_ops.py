@@ -122,3 +122,40 @@ def test_split():
     got = f(np.arange(6.0), np.array([1, 0, 5]))
     for g, w in zip(got, np.split(np.arange(6.0), [1, 1])):
         np.testing.assert_array_equal(g, w)
+
+
+def test_integer_arrays_on_several_leading_axes():
+    # x[arange(n), y]: the likelihood of a classifier picks one entry per row
+    x, i, j = st.matrix("x"), st.lvector("i"), st.lvector("j")
+    outs = [
+        x[i, j],
+        x[st.arange(x.shape[0]), j[: x.shape[0]]],
+        x[i, 2],
+        st.set_subtensor(x[i, j], 0.0),
+        st.inc_subtensor(x[i, j], 1.0),
+    ]
+    f = scanc.function([x, i, j], outs)
+    a = np.arange(12.0).reshape(3, 4)
+    rows, cols = np.array([0, 2, -1, 2]), np.array([3, 0, 1, 0])
+    set_, inc = a.copy(), a.copy()
+    set_[rows, cols] = 0.0
+    np.add.at(inc, (rows, cols), 1.0)  # repeated positions accumulate
+    want = [a[rows, cols], a[np.arange(3), cols[:3]], a[rows, 2], set_, inc]
+    for got, expected in zip(f(a, rows, cols), want):
+        np.testing.assert_array_equal(got, expected)
+    for bad_rows, bad_cols in [([3], [0]), ([0], [4]), ([0], [-5])]:
+        with pytest.raises(IndexError, match="out of bounds"):
+            f(a, np.array(bad_rows), np.array(bad_cols))
+    t, k = st.tensor3("t"), st.lvector("k")
+    cube = np.arange(24.0).reshape(2, 3, 4)
+    g = scanc.function([t, i, k], t[i, k])(cube, np.array([1, 0]), np.array([2, 2]))
+    np.testing.assert_array_equal(g, cube[[1, 0], [2, 2]])
+
+
+def test_gradient_through_integer_arrays_on_several_axes():
+    rows, cols = np.array([0, 2, 2, 1]), np.array([3, 0, 0, 1])
+    verify_grad(lambda m: m[rows, cols] ** 2, [data("float64", seed=3)])
+    verify_grad(
+        lambda m: st.set_subtensor(m[rows[:2], cols[:2]], m[0, :2] * 3),
+        [data("float64")],
+    )
