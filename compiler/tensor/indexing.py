@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import weakref
 
 import numpy as np
 from scanc.dialects import st
@@ -149,8 +150,9 @@ def _advanced(x: TensorVariable, index: tuple, arrays: list[int]) -> TensorVaria
 
 
 #: results of `_gather_leading` -> (the indexed tensor, its leading axes as one,
-#: the flat positions): what set_subtensor / inc_subtensor of them update
-_GATHERED: dict = {}
+#: the flat positions): what set_subtensor / inc_subtensor of them update; an
+#: entry lives as long as the result's IR value
+_GATHERED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _leading_integer_arrays(index: tuple) -> int:
