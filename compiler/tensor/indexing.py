@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import weakref
 
 import numpy as np
 from scanc.dialects import st
@@ -89,8 +88,8 @@ def inc_subtensor(
 
 
 def _update_subtensor(fn: str, x: TensorVariable, y) -> TensorVariable:
-    if x.value in _GATHERED:  # x[i, j, ...] of integer arrays
-        source, rows, flat = _GATHERED[x.value]
+    if isinstance(x, GatheredVariable):  # x[i, j, ...] of integer arrays
+        source, rows, flat = x.gathered
         y = _aligned_value(fn, x, y)
         updated = wrap(st.PutOp(fn, rows.value, flat.value, y.value, 0))
         return updated.reshape([source.shape[a] for a in range(source.ndim)])
@@ -149,10 +148,12 @@ def _advanced(x: TensorVariable, index: tuple, arrays: list[int]) -> TensorVaria
     return wrap(st.TakeOp(x.value, item.value, axis, result))
 
 
-#: results of `_gather_leading` -> (the indexed tensor, its leading axes as one,
-#: the flat positions): what set_subtensor / inc_subtensor of them update; an
-#: entry lives as long as the result's IR value
-_GATHERED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+class GatheredVariable(TensorVariable):
+    """`x[i, j, ...]` of integer arrays, knowing what set_subtensor and
+    inc_subtensor of it update: `x`, its leading axes as one (`rows`), and the
+    positions taken there (`flat`)."""
+
+    __slots__ = ("gathered",)
 
 
 def _leading_integer_arrays(index: tuple) -> int:
@@ -191,8 +192,8 @@ def _gather_leading(x: TensorVariable, items: tuple) -> TensorVariable:
     for size in sizes[1:]:
         count = count * size
     rows = reshape(x, [count, *[x.shape[a] for a in range(len(items), x.ndim)]])
-    result = rows[flat]
-    _GATHERED[result.value] = (x, rows, flat)
+    result = GatheredVariable(rows[flat].value)
+    result.gathered = (x, rows, flat)
     return result
 
 
