@@ -27,6 +27,7 @@ from scanc.runtime.jit import load
 from scanc.tensor.basic import as_tensor_variable
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, StringAttr
+from xdsl.parser import Parser
 from xdsl.ir import Block, Region, SSAValue
 
 _names = itertools.count()
@@ -137,14 +138,37 @@ class Function:
             _param(v, "shared") for v in self.shared_inputs
         ]
         self.out_params = [_param(v, f"output {n}") for n, v in enumerate(computed)]
-        takes_arrays = any(p.rank for p in self.all_params)
-        # the graph stage, kept for variants (compiling rewrites `module` in place)
-        self.graph = module.clone() if takes_arrays else None
+        self.updated = [var for var, _ in self.updates]
+        self._build(module)
+
+    def _build(self, module: ModuleOp) -> None:
+        """Compile the graph-stage `module`, keeping a copy of it (compiling
+        rewrites `module` in place) for variants and pickling."""
+        self.graph = module.clone()
         start = time.perf_counter()
         self.native = self._compile(module, self.name)
+        takes_arrays = any(p.rank for p in self.all_params)
         self.variants = Variants(
             self._specialized, time.perf_counter() - start, takes_arrays
         )
+
+    def __reduce__(self):
+        """A function pickles as its graph-stage IR and its signature, and is
+        compiled again where it is unpickled (shared variables travel with their
+        values, as copies)."""
+        state = {
+            "graph": str(self.graph),
+            "name": self.name,
+            "optimize": self.optimize,
+            "single": self.single,
+            "params": self.params,
+            "all_params": self.all_params,
+            "out_params": self.out_params,
+            "shared_inputs": self.shared_inputs,
+            "updated": self.updated,
+            "allow_input_downcast": self.allow_input_downcast,
+        }
+        return _unpickled_function, (state,)
 
     def _compile(self, module: ModuleOp, name: str) -> NativeFunction:
         """The native function of `module`: machine code compiled before for an
@@ -197,11 +221,11 @@ class Function:
 
     def __call__(self, *args, **kwargs):
         results = self.variants(self._arrays(args, kwargs), self.native)
-        if self.updates:
-            n = len(self.outputs)
+        if self.updated:
+            n = len(results) - len(self.updated)
             # every output exists before any shared value changes: a failed call
             # raised above and changed nothing
-            for (var, _), value in zip(self.updates, results[n:]):
+            for var, value in zip(self.updated, results[n:]):
                 var.set_value(value, borrow=True)
             results = results[:n]
         return results[0] if self.single else results
@@ -275,6 +299,20 @@ def _check_unused(module: ModuleOp, inputs, policy: str) -> None:
             f"function: inputs {unused} are not used to compute the outputs; pass "
             "on_unused_input='ignore' to allow it"
         )
+
+
+def _unpickled_function(state: dict) -> Function:
+    """A pickled `Function`, compiled again under a name of this process."""
+    f = Function.__new__(Function)
+    graph = state.pop("graph")
+    f.__dict__.update(state)
+    f.name = _symbol(state["name"])
+    module = Parser(pipeline.context(), graph).parse_module()
+    fn = next(iter(module.ops))
+    assert isinstance(fn, func.FuncOp)
+    fn.sym_name = StringAttr(f.name)
+    f._build(module)
+    return f
 
 
 def _given(outputs, updates, givens):
