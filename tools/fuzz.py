@@ -211,15 +211,18 @@ class Program:
         state = "h0_" if len(taps) == 1 else "h1_ - h0_"
         inputs = " + ".join(f"x{i}_" for i in range(len(seq_taps)))
         body = f"T.tanh(T.dot({state}, {w}) + {inputs})"
-        step = f"lambda {xs}, {hs}, W: {body}"
+        # a second, map-like output (a scalar per step) now and then
+        mapped = self.rng.random() < 0.4
+        returned = f"[{body}, T.tanh({body}).sum()]" if mapped else body
         if until:
-            step = f"lambda {xs}, {hs}, W: ({body}, T.until(abs({body}).sum() > 2.5))"
+            returned = f"({returned}, T.until(abs({body}).sum() > 2.5))"
+        info = f"[dict(initial={init}, taps={taps})" + (", None]" if mapped else "]")
         self.lines += [
-            f"h, _ = T.scan({step}, sequences=[dict(input={seq}, taps={seq_taps})],",
-            f"    outputs_info=[dict(initial={init}, taps={taps})],",
-            f"    non_sequences=[{w}],",
+            f"h, _ = T.scan(lambda {xs}, {hs}, W: {returned},",
+            f"    sequences=[dict(input={seq}, taps={seq_taps})],",
+            f"    outputs_info={info}, non_sequences=[{w}],",
             f"    n_steps={n_steps}, go_backwards={back})",
-            "out = h",
+            f"out = h[{int(self.rng.integers(0, 2))}]" if mapped else "out = h",
         ]
 
     def _nested(self) -> None:
@@ -273,6 +276,7 @@ class NumpyOps:
 
     @staticmethod
     def scan(fn, sequences, outputs_info, non_sequences, n_steps, go_backwards):
+        """One sequence, one recurrent output first, then map-like scalar ones."""
         seq, out = sequences[0], outputs_info[0]
         x, seq_taps, taps = seq["input"], seq["taps"], out["taps"]
         span = seq_taps[-1] - seq_taps[0]
@@ -282,21 +286,25 @@ class NumpyOps:
         if go_backwards:  # the whole sequence reversed, then read from its start
             x = x[::-1]
         history = list(out["initial"]) if len(taps) > 1 else [out["initial"]]
-        rows = []
+        rows: list[list] = [[] for _ in outputs_info]
         for t in range(steps):
             args = [x[t + k - seq_taps[0]] for k in seq_taps]
             result = fn(*args, *history[-len(taps) :], non_sequences[0])
             stop = False
             if isinstance(result, tuple):
                 result, stop = result[0], result[1].condition
-            rows.append(result)
-            history.append(result)
+            values = result if isinstance(result, list) else [result]
+            for collected, value in zip(rows, values):
+                collected.append(value)
+            history.append(values[0])
             if stop:
                 break
         row = (
             np.shape(out["initial"])[1:] if len(taps) > 1 else np.shape(out["initial"])
         )
-        return np.array(rows).reshape(len(rows), *row), None
+        traces = [np.array(rows[0]).reshape(len(rows[0]), *row)]
+        traces += [np.array(r, dtype=float).reshape(len(r)) for r in rows[1:]]
+        return (traces if len(traces) > 1 else traces[0]), None
 
 
 def numpy_namespace(inputs):
