@@ -55,45 +55,31 @@ def reduce(
     return with_updates(last, updates, return_updates, "reduce")
 
 
-def foldl(
-    fn,
-    sequences,
-    outputs_info,
-    non_sequences=None,
-    mode=None,
-    name=None,
-    return_updates=True,
-):
-    """`reduce` from the first step to the last."""
-    return reduce(
+def _fold(go_backwards: bool, name_: str, doc: str):
+    def fold(
         fn,
         sequences,
         outputs_info,
-        non_sequences,
-        go_backwards=False,
-        mode=mode,
-        name=name,
-        return_updates=return_updates,
-    )
+        non_sequences=None,
+        mode=None,
+        name=None,
+        return_updates=True,
+    ):
+        return reduce(
+            fn,
+            sequences,
+            outputs_info,
+            non_sequences,
+            go_backwards=go_backwards,
+            mode=mode,
+            name=name,
+            return_updates=return_updates,
+        )
+
+    fold.__name__ = fold.__qualname__ = name_
+    fold.__doc__ = doc
+    return fold
 
 
-def foldr(
-    fn,
-    sequences,
-    outputs_info,
-    non_sequences=None,
-    mode=None,
-    name=None,
-    return_updates=True,
-):
-    """`reduce` from the last step to the first."""
-    return reduce(
-        fn,
-        sequences,
-        outputs_info,
-        non_sequences,
-        go_backwards=True,
-        mode=mode,
-        name=name,
-        return_updates=return_updates,
-    )
+foldl = _fold(False, "foldl", "`reduce` from the first step to the last.")
+foldr = _fold(True, "foldr", "`reduce` from the last step to the first.")
