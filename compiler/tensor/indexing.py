@@ -185,8 +185,11 @@ def _gather_leading(x: TensorVariable, items: tuple) -> TensorVariable:
 
     sizes = [x.shape[a] for a in range(len(items))]
     flat = None
-    for size, item in zip(sizes, items):
-        checked = arange(size, dtype="int64")[as_tensor_variable(item)]
+    for axis, (size, item) in enumerate(zip(sizes, items)):
+        # the positions of axis `axis` taken there, so a bad index names it
+        positions = expand_dims(arange(size, dtype="int64"), range(axis))
+        taken = positions[(slice(None),) * axis + (as_tensor_variable(item),)]
+        checked = taken[(0,) * axis] if axis else taken
         flat = checked if flat is None else flat * size + checked
     count = sizes[0]
     for size in sizes[1:]:

@@ -143,8 +143,8 @@ def test_integer_arrays_on_several_leading_axes():
     want = [a[rows, cols], a[np.arange(3), cols[:3]], a[rows, 2], set_, inc]
     for got, expected in zip(f(a, rows, cols), want):
         np.testing.assert_array_equal(got, expected)
-    for bad_rows, bad_cols in [([3], [0]), ([0], [4]), ([0], [-5])]:
-        with pytest.raises(IndexError, match="out of bounds"):
+    for bad_rows, bad_cols, axis in [([3], [0], 0), ([0], [4], 1), ([0], [-5], 1)]:
+        with pytest.raises(IndexError, match=f"out of bounds for axis {axis}"):
             f(a, np.array(bad_rows), np.array(bad_cols))
     t, k = st.tensor3("t"), st.lvector("k")
     cube = np.arange(24.0).reshape(2, 3, 4)
