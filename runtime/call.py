@@ -179,8 +179,28 @@ def _data_address_reader():
 _data_address = _data_address_reader()
 
 
+class _Frame:
+    """One thread's call frame: the int64 words the compiled code reads its
+    inputs from and writes its outputs to."""
+
+    __slots__ = ("words", "floats", "address", "input_words")
+
+    def __init__(self, size: int, input_words: int):
+        self.words = np.zeros(size, dtype=np.int64)
+        self.floats = self.words.view(np.float64)
+        self.address = self.words.ctypes.data
+        #: the input words, written with one `pack_into` per call
+        self.input_words: list = [0] * input_words
+
+
 class NativeFunction:
-    """A compiled entry point `int32 f(int64 *frame)` with its frame layout."""
+    """A compiled entry point `int32 f(int64 *frame)` with its frame layout.
+
+    Each thread calls it with a frame of its own, and the native code runs
+    without the GIL (ctypes releases it), so threads call one function at the
+    same time. Code that keeps buffers between calls in globals of its own
+    (`reentrant=False`, scan's `allow_gc=False`) is called by one thread at a
+    time."""
 
     def __init__(
         self,
@@ -190,33 +210,45 @@ class NativeFunction:
         inputs: list[Param],
         outputs: list[Param],
         name: str,
+        reentrant: bool = True,
     ):
         self.checks, self.name = checks, name
-        self.frame = np.zeros(layout.size, dtype=np.int64)
-        self.frame_f = self.frame.view(np.float64)
-        self.lock = threading.Lock()
+        self.frame_size = layout.size
+        self.frames = threading.local()
+        self.lock = None if reentrant else threading.Lock()
         prototype = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p)
         self.entry = prototype(address)
-        self.frame_address = self.frame.ctypes.data
         self.input_slots = [(slot.offset, slot.rank) for slot in layout.inputs]
-        #: the frame's input words, written with one `pack_into` per call
         self.input_format = struct.Struct("=" + "".join(map(_word_codes, inputs)))
-        self.input_words: list = [0] * (self.input_format.size // 8)
         self.output_slots = [
             (slot.offset, slot.rank, param.dtype, param.dtype.str)
             for slot, param in zip(layout.outputs, outputs)
         ]
 
-    def __call__(self, arrays: list[np.ndarray]) -> list[np.ndarray]:
-        with self.lock:
-            alive = self._pack(arrays)  # noqa: F841 - keeps copies alive during the call
-            status = self.entry(self.frame_address)
-            if status:
-                raise self._error(status)
-            return self._unpack()
+    def _frame(self) -> _Frame:
+        try:
+            return self.frames.frame
+        except AttributeError:
+            words = self.input_format.size // 8
+            frame = self.frames.frame = _Frame(self.frame_size, words)
+            return frame
 
-    def _pack(self, arrays: list[np.ndarray]) -> list[np.ndarray]:
-        words = self.input_words
+    def __call__(self, arrays: list[np.ndarray]) -> list[np.ndarray]:
+        if self.lock is None:
+            return self._run(arrays)
+        with self.lock:
+            return self._run(arrays)
+
+    def _run(self, arrays: list[np.ndarray]) -> list[np.ndarray]:
+        frame = self._frame()
+        alive = self._pack(frame, arrays)  # noqa: F841 - copies live through the call
+        status = self.entry(frame.address)
+        if status:
+            raise self._error(status)
+        return self._unpack(frame)
+
+    def _pack(self, frame: _Frame, arrays: list[np.ndarray]) -> list[np.ndarray]:
+        words = frame.input_words
         alive = []
         for n, array in enumerate(arrays):
             k, rank = self.input_slots[n]
@@ -229,15 +261,15 @@ class NativeFunction:
             # read at every call: `resize(refcheck=False)` moves an array's data
             words[k] = _data_address(array)
             words[k + 1 : k + 1 + rank] = array.shape
-        self.input_format.pack_into(self.frame, 0, *words)
+        self.input_format.pack_into(frame.words, 0, *words)
         return alive
 
-    def _unpack(self) -> list[np.ndarray]:
-        values = self.frame.tolist()
+    def _unpack(self, frame: _Frame) -> list[np.ndarray]:
+        values = frame.words.tolist()
         results = []
         for k, rank, dtype, typestr in self.output_slots:
             if rank == 0:
-                raw = self.frame_f[k] if dtype.kind == "f" else values[k]
+                raw = frame.floats[k] if dtype.kind == "f" else values[k]
                 if dtype.kind == "u":  # the word holds the sign-extended bits
                     raw &= (1 << 8 * dtype.itemsize) - 1
                 results.append(np.asarray(raw, dtype=dtype))

@@ -185,9 +185,11 @@ class Function:
             self.all_params,
             self.out_params,
             name,
+            code.reentrant,
         )
 
     def _compile_code(self, module: ModuleOp, name: str) -> shared_code.Code:
+        reentrant = not any("keep_buffers" in op.attributes for op in module.walk())
         for hook in dump_hooks:
             hook(name, "graph", str(module))
         compiled = pipeline.compile_module(
@@ -195,7 +197,7 @@ class Function:
         )
         address = load(compiled.optimized, [name])[name]
         emitted = compiled.functions[0]
-        return shared_code.Code(address, emitted.layout, emitted.checks)
+        return shared_code.Code(address, emitted.layout, emitted.checks, reentrant)
 
     def _specialized(self, shapes: tuple) -> NativeFunction:
         """A variant of the function for arrays with the given known sizes."""

@@ -30,6 +30,8 @@ class Code:
     address: int
     layout: FrameLayout
     checks: list[str]
+    #: False for code that keeps buffers in globals between calls
+    reentrant: bool = True
 
 
 _CODE: dict[str, Code] = {}
