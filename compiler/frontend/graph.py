@@ -9,6 +9,7 @@ in a block until `function` clones the slice it needs into a `func.func`. While
 
 from __future__ import annotations
 
+import copy
 import re
 
 from collections.abc import Iterator
@@ -296,8 +297,11 @@ class TensorVariable:
         return self._t().round(self)
 
     def copy(self, name=None):
-        """The same values (graph values are never changed in place)."""
-        return TensorVariable(self.value, name or self.name)
+        """The same values (graph values are never changed in place), as a
+        variable of the same kind."""
+        clone = copy.copy(self)
+        clone.name = name or self.name
+        return clone
 
     def zeros_like(self, dtype=None):
         return self._t().zeros_like(self, dtype)

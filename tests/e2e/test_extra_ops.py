@@ -132,7 +132,7 @@ def test_integer_arrays_on_several_leading_axes():
         x[st.arange(x.shape[0]), j[: x.shape[0]]],
         x[i, 2],
         st.set_subtensor(x[i, j], 0.0),
-        st.inc_subtensor(x[i, j], 1.0),
+        st.inc_subtensor(x[i, j].copy(), 1.0),
     ]
     f = scanc.function([x, i, j], outs)
     a = np.arange(12.0).reshape(3, 4)
