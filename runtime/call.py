@@ -115,7 +115,10 @@ def check_shared_value(value, param: Param) -> np.ndarray:
         type(value) is np.ndarray
         and value.dtype == param.dtype
         and value.ndim == param.rank
-        and all(w is None or w == g for w, g in zip(param.shape, value.shape))
+        and (
+            not param.static_sizes
+            or all(w is None or w == g for w, g in zip(param.shape, value.shape))
+        )
     ):
         return value
     got = f"{getattr(value, 'dtype', type(value).__name__)} of shape "

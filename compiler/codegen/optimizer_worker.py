@@ -9,6 +9,7 @@ is {"ir": optimized IR} or {"error": text}.
 import json
 import struct
 import sys
+from functools import cache
 
 import llvmlite.binding as llvm
 
@@ -29,17 +30,18 @@ def write_message(stream, message: dict) -> None:
     stream.flush()
 
 
-def optimize(request: dict) -> str:
-    """O2 with the loop and SLP vectorizers and unrolling, for the machine named."""
+@cache
+def _machine(triple: str, cpu: str, features: str) -> llvm.TargetMachine:
     llvm.initialize_native_target()
     llvm.initialize_native_asmprinter()
-    machine = llvm.Target.from_triple(request["triple"]).create_target_machine(
-        cpu=request["cpu"],
-        features=request["features"],
-        opt=3,
-        reloc="default",
-        codemodel="jitdefault",
+    return llvm.Target.from_triple(triple).create_target_machine(
+        cpu=cpu, features=features, opt=3, reloc="default", codemodel="jitdefault"
     )
+
+
+def optimize(request: dict) -> str:
+    """O2 with the loop and SLP vectorizers and unrolling, for the machine named."""
+    machine = _machine(request["triple"], request["cpu"], request["features"])
     module = llvm.parse_assembly(request["ir"])
     module.verify()
     options = llvm.create_pipeline_tuning_options(speed_level=2)

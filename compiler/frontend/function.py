@@ -173,10 +173,12 @@ class Function:
     def _compile(self, module: ModuleOp, name: str) -> NativeFunction:
         """The native function of `module`: machine code compiled before for an
         identical graph (`scanc.frontend.shared_code`), else compiled now."""
-        key = None if dump_hooks else shared_code.key(module, self.optimize)
+        reentrant = not shared_code.keeps_buffers(module)
+        shareable = reentrant and not dump_hooks
+        key = shared_code.key(module, self.optimize) if shareable else None
         code = shared_code.find(key)
         if code is None:
-            code = self._compile_code(module, name)
+            code = self._compile_code(module, name, reentrant)
             shared_code.keep(key, code)
         return NativeFunction(
             code.address,
@@ -188,8 +190,9 @@ class Function:
             code.reentrant,
         )
 
-    def _compile_code(self, module: ModuleOp, name: str) -> shared_code.Code:
-        reentrant = not any("keep_buffers" in op.attributes for op in module.walk())
+    def _compile_code(
+        self, module: ModuleOp, name: str, reentrant: bool
+    ) -> shared_code.Code:
         for hook in dump_hooks:
             hook(name, "graph", str(module))
         compiled = pipeline.compile_module(

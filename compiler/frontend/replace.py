@@ -38,8 +38,7 @@ def clone_replace(output, replace=None, **_rebuild_options):
 def _clone_dependents(values: list[SSAValue], mapping: dict[SSAValue, SSAValue]):
     """Clone, in dependency order, every op between the replaced values and
     `values` that reads a replaced (or cloned) value; extends `mapping`."""
-    replaced = dict(mapping)
-    ops, _ = ops_computing(values, replaced, lambda op: True)
+    ops, _ = ops_computing(values, mapping, lambda op: True)
     for op in ops:
         if not any(operand in mapping for operand in op.operands):
             continue

@@ -47,7 +47,7 @@ def _as_list(x) -> list:
 def _taps(value, what: str) -> list[int]:
     """Taps as PyTensor takes them: an int, or a list, tuple, range or array of
     ints (NumPy's included), all different."""
-    items = np.asarray(list(value) if isinstance(value, range) else value).ravel()
+    items = np.asarray(value).ravel()
     if items.dtype.kind not in "iu":
         raise ValueError(f"{what}: taps must be integers, got {value!r}")
     taps = [int(t) for t in items]

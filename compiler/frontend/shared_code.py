@@ -38,12 +38,16 @@ _CODE: dict[str, Code] = {}
 _LOCK = threading.Lock()
 
 
+def keeps_buffers(module: ModuleOp) -> bool:
+    """Whether the code of `module` keeps buffers in globals between calls
+    (scan's `allow_gc=False`): it is neither shared nor reentrant."""
+    return any("keep_buffers" in op.attributes for op in module.walk())
+
+
 def key(module: ModuleOp, optimize_graph: bool) -> str | None:
-    """What identifies the code of `module` (one graph-stage function), or None
-    when it must not be shared."""
+    """What identifies the code of `module` (one graph-stage function, which
+    keeps no buffers), or None when sharing is off."""
     if not config.share_code:
-        return None
-    if any("keep_buffers" in op.attributes for op in module.walk()):
         return None
     fn = next(iter(module.ops))
     assert isinstance(fn, func.FuncOp)

@@ -183,6 +183,16 @@ def lower_put(lw: "Lowering", op: st.PutOp) -> Lowered:
     return result
 
 
+def _count_selected(b, mask: Lowered) -> SSAValue:
+    """How many elements of a boolean mask are true."""
+
+    def add_one_if_true(idx, total):
+        bit = scalar.convert(b, mask.load(b, idx), mask.dtype, "int64")
+        return b.addi(total, b.to_index(bit))
+
+    return b.fold_nest(mask.sizes, add_one_if_true, b.const(0))
+
+
 def lower_compress(lw: "Lowering", op: st.CompressOp) -> Lowered:
     """Count the true mask elements, then copy the selected rows in order."""
     b = lw.b
@@ -194,12 +204,7 @@ def lower_compress(lw: "Lowering", op: st.CompressOp) -> Lowered:
             f"IndexError: boolean index does not match the indexed array along axis {a}",
         )
     flat_mask = mask.sizes
-
-    def count_true(idx, total):
-        bit = b.to_index(scalar.convert(b, mask.load(b, idx), "bool", "int64"))
-        return b.addi(total, bit)
-
-    count = b.fold_nest(flat_mask, count_true, b.const(0))
+    count = _count_selected(b, mask)
     out = lw.new_buffer(value.dtype, [count, *value.sizes[k:]])
 
     def copy(idx, written):
@@ -237,15 +242,12 @@ def lower_masked_put(lw: "Lowering", op: st.MaskedPutOp) -> Lowered:
             b.cmpi("eq", mask.sizes[a], result.sizes[a]),
             f"IndexError: boolean index does not match the indexed array along axis {a}",
         )
-    count = b.fold_nest(
-        mask.sizes,
-        lambda idx, total: b.addi(
-            total, b.to_index(scalar.convert(b, mask.load(b, idx), mask.dtype, "int64"))
-        ),
-        b.const(0),
-    )
     pinned = _check_value_fits(
-        b, op, value, [count, *result.sizes[k:]], "selection (and its rows)"
+        b,
+        op,
+        value,
+        [_count_selected(b, mask), *result.sizes[k:]],
+        "selection (and its rows)",
     )
 
     def visit(idx, seen):

@@ -3,6 +3,8 @@ semantics (floor division and modulo by zero give 0 instead of trapping)."""
 
 from __future__ import annotations
 
+import math as pymath
+
 from scanc.dialects import libm
 from scanc.dialects.st import GRADIENT_MARKS
 from scanc.frontend import dtypes
@@ -310,13 +312,11 @@ def _reflected(b: Builder, order: int, x: SSAValue, at_one_minus_x: SSAValue):
     trigamma(x) = pi^2 / sin^2(pi x) - trigamma(1 - x)."""
     t = x.type
     f = lambda cls, *a: b.add(cls(*a))  # noqa: E731
-    angle = f(arith.MulfOp, b.const(3.141592653589793, t), x)
+    angle = f(arith.MulfOp, b.const(pymath.pi, t), x)
     if order == 0:
-        cotangent = f(
-            arith.DivfOp, b.const(3.141592653589793, t), b.add(math.TanOp(angle))
-        )
+        cotangent = f(arith.DivfOp, b.const(pymath.pi, t), b.add(math.TanOp(angle)))
         return f(arith.SubfOp, at_one_minus_x, cotangent)
     sine = b.add(math.SinOp(angle))
-    pi_squared = b.const(9.869604401089358, t)
+    pi_squared = b.const(pymath.pi**2, t)
     cosecant2 = f(arith.DivfOp, pi_squared, f(arith.MulfOp, sine, sine))
     return f(arith.SubfOp, cosecant2, at_one_minus_x)

@@ -5,8 +5,10 @@ Expects: graph-stage `func.func`s (run it first, before `grad`). The option
 `2x?` for a matrix with two rows, `*` (or nothing) for an argument left as is;
 a rank-0 argument takes `*`. A size 1 leaves an unknown size unknown: static
 size-1 axes broadcast and unknown ones do not, so making it static would let
-a variant accept calls that the function itself rejects. Each argument with a known size is cast to the
-refined type once, at the top of the function, and every use reads the cast:
+a variant accept calls that the function itself rejects. Each argument with a
+known size is cast to the refined type once, at the top of the function, and
+every use reads the cast (but a `func.return` of the argument itself, so the
+result types stay the generic function's):
 
     func.func @f(%X: tensor<?x?xf64>, %n: tensor<i32>) {            shapes="2x?,*"
       ... %X ...
@@ -99,8 +101,10 @@ def specialize(block: Block, shapes: list[Shape]) -> None:
         # its result types stay those of the generic function
         arg.replace_uses_with_if(
             cast.result,
-            lambda use: use.operation is not cast
-            and not isinstance(use.operation, func.ReturnOp),
+            lambda use: (
+                use.operation is not cast
+                and not isinstance(use.operation, func.ReturnOp)
+            ),
         )
 
 

@@ -8,18 +8,7 @@ from scanc.tensor.linalg import *  # noqa: F403
 from scanc.tensor.reductions import *  # noqa: F403
 from scanc.tensor.shape import *  # noqa: F403
 from scanc.tensor.extra_ops import *  # noqa: F403
-from scanc.tensor.special import (  # noqa: F401 - the public names
-    expit,
-    log1mexp,
-    log1pexp,
-    log_softmax,
-    logaddexp,
-    logit,
-    logsumexp,
-    softmax,
-    xlogx,
-    xlogy0,
-)
+from scanc.tensor.special import *  # noqa: F403
 
 globals().update(CONSTRUCTORS)
 
@@ -32,10 +21,9 @@ def grad(*args, **kwargs):
 
 
 # the guides reach random streams as scanc.tensor.random(.utils).RandomStream;
-# PyTensor's code reaches functions as pt.math.* and pt.special.*
+# PyTensor's code reaches functions as pt.math.* (pt.special.* and
+# pt.extra_ops.* are bound by the star imports above)
 import scanc.tensor.random.utils  # noqa: E402, F401, I001
 import scanc.tensor.math  # noqa: E402, F401, I001
-import scanc.tensor.extra_ops  # noqa: E402, F401, I001
-import scanc.tensor.special  # noqa: E402, F401, I001
 
 __all__ = ["TensorVariable", *CONSTRUCTORS]

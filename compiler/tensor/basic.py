@@ -154,9 +154,27 @@ def _align(x: TensorVariable, ndim: int) -> TensorVariable:
     return x if x.ndim == ndim else expand_dims(x, range(ndim - x.ndim))
 
 
+#: NumPy refuses these on bools alone, and computes these in int8
+_REFUSED_ON_BOOLS = ("sub", "neg", "sign")
+_INT8_FOR_BOOLS = ("int_div", "mod", "pow")
+
+
+def _numpy_bool_rule(fn: str, vars_: list[TensorVariable]) -> list[TensorVariable]:
+    if builtins.any(v.dtype != "bool" for v in vars_):
+        return vars_
+    if fn in _REFUSED_ON_BOOLS:
+        raise TypeError(
+            f"{fn} of bool tensors is not supported (as in NumPy); use xor (^), "
+            "invert (~) or cast them to an integer dtype first"
+        )
+    if fn in _INT8_FOR_BOOLS:
+        return [cast(v, "int8") for v in vars_]
+    return vars_
+
+
 def elementwise(fn: str, *args, out_dtype: str | None = None) -> TensorVariable:
     """Apply `fn` with broadcasting; `out_dtype` defaults to the upcast of inputs."""
-    vars_ = [as_tensor_variable(a) for a in args]
+    vars_ = _numpy_bool_rule(fn, [as_tensor_variable(a) for a in args])
     ndim = builtins.max(v.ndim for v in vars_)
     vars_ = [_align(v, ndim) for v in vars_]
     shape = _broadcast_shape([v.type.get_shape() for v in vars_])
@@ -177,17 +195,9 @@ def _arith(fn: str):
     return op
 
 
-add, mul, maximum, minimum = (_arith(n) for n in ("add", "mul", "maximum", "minimum"))
-
-
-def sub(a, b) -> TensorVariable:
-    a, b = as_tensor_variable(a), as_tensor_variable(b)
-    if a.dtype == b.dtype == "bool":
-        raise TypeError(
-            "sub: subtracting bool tensors is not supported (as in NumPy); use "
-            "xor (^) or cast them to an integer dtype first"
-        )
-    return elementwise("sub", a, b)
+add, sub, mul, maximum, minimum = (
+    _arith(n) for n in ("add", "sub", "mul", "maximum", "minimum")
+)
 
 
 def true_div(a, b) -> TensorVariable:
@@ -198,22 +208,8 @@ def true_div(a, b) -> TensorVariable:
     return elementwise("true_div", cast(a, dtype), cast(b, dtype))
 
 
-def _int8_for_bools(fn: str):
-    """`fn` of two tensors, computed in int8 where both are bool (NumPy's rule
-    for //, % and **)."""
-
-    def op(a, b):
-        a, b = as_tensor_variable(a), as_tensor_variable(b)
-        if a.dtype == b.dtype == "bool":
-            a, b = cast(a, "int8"), cast(b, "int8")
-        return elementwise(fn, a, b)
-
-    op.__name__ = fn
-    return op
-
-
-int_div, mod = _int8_for_bools("int_div"), _int8_for_bools("mod")
-pow = _int8_for_bools("pow")  # noqa: A001 - PyTensor's name
+int_div, mod = _arith("int_div"), _arith("mod")
+pow = _arith("pow")  # noqa: A001 - PyTensor's name
 
 
 def _compare(fn: str):
@@ -232,8 +228,6 @@ def _unary(fn: str, float_only: bool):
         x = as_tensor_variable(x)
         if float_only and not dtypes.is_float(x.dtype):
             x = cast(x, "float64")
-        if fn in ("neg", "sign") and x.dtype == "bool":
-            raise TypeError(f"{fn} of a bool tensor is not supported (as in NumPy)")
         return elementwise(fn, x)
 
     op.__name__ = fn

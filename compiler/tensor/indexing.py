@@ -162,15 +162,10 @@ def _leading_integer_arrays(index: tuple) -> int:
     count = 0
     while count < len(index) and not isinstance(index[count], slice):
         item = index[count]
-        if (
-            item is None
-            or np.asarray(
-                item
-                if not isinstance(item, TensorVariable)
-                else np.empty(0, item.dtype)
-            ).dtype.kind
-            not in "iu"
-        ):
+        dtype = (
+            item.dtype if isinstance(item, TensorVariable) else np.asarray(item).dtype
+        )
+        if np.dtype(dtype).kind not in "iu":
             return 0
         count += 1
     rest = index[count:]

@@ -207,7 +207,9 @@ def specify_shape(x, shape) -> TensorVariable:
     x = as_tensor_variable(x)
     shape = list(shape) if isinstance(shape, (list, tuple)) else [shape]
     if len(shape) != x.ndim:
-        raise ValueError(f"specify_shape: {x} has {x.ndim} dimensions, not {len(shape)}")
+        raise ValueError(
+            f"specify_shape: {x} has {x.ndim} dimensions, not {len(shape)}"
+        )
     known = list(x.type.get_shape())
     for axis, size in enumerate(shape):
         if size is None:
@@ -216,7 +218,9 @@ def specify_shape(x, shape) -> TensorVariable:
         if size is None:
             raise NotImplementedError("specify_shape takes constant sizes (or None)")
         if known[axis] not in (DYN, size):
-            raise ValueError(f"specify_shape: {x} has size {known[axis]} on axis {axis}")
+            raise ValueError(
+                f"specify_shape: {x} has size {known[axis]} on axis {axis}"
+            )
         known[axis] = size
     if known == list(x.type.get_shape()):
         return x
@@ -228,7 +232,9 @@ def squeeze(x, axis=None) -> TensorVariable:
     must have static size 1, as in PyTensor)."""
     x = as_tensor_variable(x)
     shape = x.type.get_shape()
-    axes = [a for a in range(x.ndim) if shape[a] == 1] if axis is None else _axes(x, axis)
+    axes = (
+        [a for a in range(x.ndim) if shape[a] == 1] if axis is None else _axes(x, axis)
+    )
     for a in axes:
         if shape[a] != 1:
             raise ValueError(

@@ -33,11 +33,14 @@ from scanc.tensor.reductions import sum as sum_
 _LN_HALF = -math.log(2.0)
 
 
-def _stable_max(x: TensorVariable, axes: list[int]) -> TensorVariable:
-    """The maximum over `axes` (kept), 0 where it is infinite (all -inf: the
-    offset would give NaN), without a gradient of its own."""
-    top = max_(x, axis=axes, keepdims=True)
+def _offset(top: TensorVariable) -> TensorVariable:
+    """A maximum to subtract for stability: 0 where it is infinite (all -inf:
+    subtracting it would give NaN), without a gradient of its own (it cancels)."""
     return zero_grad(switch(isinf(top), 0.0, top))
+
+
+def _stable_max(x: TensorVariable, axes: list[int]) -> TensorVariable:
+    return _offset(max_(x, axis=axes, keepdims=True))
 
 
 def logsumexp(x, axis=None, keepdims=False) -> TensorVariable:
@@ -71,7 +74,7 @@ def logaddexp(*xs) -> TensorVariable:
     top = xs[0]
     for x in xs[1:]:
         top = maximum(top, x)
-    top = zero_grad(switch(isinf(top), 0.0, top))
+    top = _offset(top)
     total = exp(xs[0] - top)
     for x in xs[1:]:
         total = total + exp(x - top)

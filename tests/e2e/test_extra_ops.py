@@ -23,6 +23,12 @@ CASES = {
     "shape_padright": (lambda m: st.shape_padright(m), lambda a: a[..., None], 1),
     "shape_padaxis": (lambda m: st.shape_padaxis(m, 1), lambda a: a[:, None], 1),
     "atleast_3d": (lambda m: st.atleast_3d(m[0]), lambda a: np.atleast_3d(a[0]), 1),
+    "atleast_2d": (lambda m: st.atleast_2d(m[0]), lambda a: np.atleast_2d(a[0]), 1),
+    "atleast_1d": (
+        lambda m: st.atleast_1d(m[0, 0]),
+        lambda a: np.atleast_1d(a[0, 0]),
+        1,
+    ),
     "flip": (lambda m: st.flip(m, 1), lambda a: np.flip(a, 1), 1),
     "flip-all": (lambda m: st.flip(m), lambda a: np.flip(a), 1),
     "roll": (lambda m: st.roll(m, 5, 1), lambda a: np.roll(a, 5, 1), 1),
@@ -50,7 +56,15 @@ CASES = {
     "identity_like": (lambda m: st.identity_like(m), lambda a: np.eye(*a.shape), 0),
 }
 
-NEEDS_ROWS = {"broadcast_to", "atleast_3d", "std", "ptp", "trace"}
+NEEDS_ROWS = {
+    "broadcast_to",
+    "atleast_1d",
+    "atleast_2d",
+    "atleast_3d",
+    "std",
+    "ptp",
+    "trace",
+}
 
 
 def data(dtype, shape=(3, 4), seed=0):

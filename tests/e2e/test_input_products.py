@@ -14,12 +14,12 @@ from scanc.lowering import input_products, linalg, panels
 rng = np.random.default_rng(21)
 
 
-
 @pytest.fixture(autouse=True)
 def compile_every_function(monkeypatch):
     """These tests change compiler thresholds between compiles of one graph:
     every compile runs the pipeline instead of reusing shared machine code."""
     monkeypatch.setattr(scanc.config, "share_code", False)
+
 
 @pytest.fixture
 def pack_every_matrix(monkeypatch):

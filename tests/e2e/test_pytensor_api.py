@@ -139,6 +139,8 @@ def test_variable_methods_and_shape_sugar():
         m[0].set(v),
         m[:, 1].inc(1.0),
         m.clip(0.2, 0.5),
+        (m * 7).round(),
+        m.zeros_like() + m.ones_like(),
     ]
     want = [
         a.ravel(),
@@ -153,6 +155,8 @@ def test_variable_methods_and_shape_sugar():
         np.array([[1.0, 1.0, 1.0], a[1]]).reshape(2, 3),
         a + [[0, 1, 0]],
         np.clip(a, 0.2, 0.5),
+        np.round(a * 7),
+        np.ones_like(a),
     ]
     f = scanc.function([m, v], outs)
     for got, expected in zip(f(a, np.ones(3)), want):

@@ -147,12 +147,12 @@ def test_recurrence_through_a_view_matches_numpy(mode, view):
         np.testing.assert_allclose(Hs[step], block, rtol=1e-12, atol=1e-12)
 
 
-
 @pytest.fixture(autouse=True)
 def compile_every_function(monkeypatch):
     """These tests change compiler thresholds between compiles of one graph:
     every compile runs the pipeline instead of reusing shared machine code."""
     monkeypatch.setattr(scanc.config, "share_code", False)
+
 
 @pytest.fixture
 def pack_every_matrix(monkeypatch):

@@ -6,6 +6,7 @@ import ctypes
 import gc
 import os
 import signal
+import subprocess
 import sys
 
 import numpy as np
@@ -94,3 +95,72 @@ def test_without_a_child_process_the_optimizer_runs_here(monkeypatch):
     monkeypatch.setattr(sys, "executable", "/nonexistent/python")
     assert recurrence(10.5)(np.ones(2)) == 21.0
     assert process.unavailable is not None and process.child is None
+
+
+def test_an_optimizer_process_that_dies_during_a_request_fails_that_compile(
+    monkeypatch,
+):
+    monkeypatch.setattr(config, "share_code", False)
+    recurrence(11.0)  # a child is running
+    process = optimizer._PROCESS
+    if process.child is None:
+        pytest.skip("the optimizer runs in this process (SCANC_OPTIMIZE_IN_PROCESS)")
+    write = optimizer.optimizer_worker.write_message
+
+    def die_then_write(stream, message):
+        os.kill(process.child.pid, signal.SIGKILL)
+        process.child.wait()
+        write(stream, message)
+
+    monkeypatch.setattr(optimizer.optimizer_worker, "write_message", die_then_write)
+    with pytest.raises(RuntimeError, match="optimizer process ended"):
+        recurrence(12.0)
+    monkeypatch.setattr(optimizer.optimizer_worker, "write_message", write)
+    assert recurrence(13.0)(np.ones(2)) == 26.0  # a fresh child serves the next
+
+
+def test_the_optimizer_process_is_replaced_after_restart_after_modules(monkeypatch):
+    monkeypatch.setattr(config, "share_code", False)
+    monkeypatch.setattr(optimizer, "RESTART_AFTER", 1)
+    recurrence(14.0)
+    first = optimizer._PROCESS.child
+    if first is None:
+        pytest.skip("the optimizer runs in this process (SCANC_OPTIMIZE_IN_PROCESS)")
+    recurrence(15.0)
+    assert optimizer._PROCESS.child is not first
+    assert first.poll() is not None  # the old child has ended
+
+
+def test_code_that_keeps_buffers_is_neither_shared_nor_called_concurrently():
+    def kept():
+        x = st.vector("x")
+        h, _ = scanc.scan(
+            lambda a, h: h + a,
+            sequences=x,
+            outputs_info=st.constant(0.0),
+            allow_gc=False,
+        )
+        return scanc.function([x], h)
+
+    f, g = kept(), kept()
+    assert entry(f) != entry(g)
+    assert f.native.lock is not None and recurrence(1.5).native.lock is None
+
+
+@pytest.mark.parametrize("setting, mallopt_called", [("0", False), ("1", True)])
+def test_keep_freed_memory_setting(setting, mallopt_called):
+    child = (
+        "import numpy as np, scanc, scanc.tensor as st\n"
+        "from scanc.runtime import jit\n"
+        "called = []\n"
+        "jit._keep_freed_memory = lambda: called.append(1)\n"
+        "x = st.vector('x')\n"
+        "scanc.function([x], x * 2)(np.ones(2))\n"
+        "print(bool(called))\n"
+    )
+    env = dict(os.environ, SCANC_KEEP_FREED_MEMORY=setting)
+    result = subprocess.run(
+        [sys.executable, "-c", child], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == str(mallopt_called)
