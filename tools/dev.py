@@ -69,14 +69,14 @@ def examples() -> int:
 
 def test() -> int:
     ensure_env()
-    status = run([str(PYTHON), "-m", "pytest", "-q", "tests"])
+    # one pytest worker per core (pytest-xdist): the tests are mostly compiling
+    pytest = [str(PYTHON), "-m", "pytest", "-q", "--numprocesses=auto"]
+    status = run([*pytest, "tests"])
     status |= run([str(BIN / "lit"), "-sv", "tests/lit"])
     print(
         "=== end-to-end tests again, every variant made at the first call", flush=True
     )
-    eager = run(
-        [str(PYTHON), "-m", "pytest", "-q", "tests/e2e"], SCANC_SPECIALIZE="eager"
-    )
+    eager = run([*pytest, "tests/e2e"], SCANC_SPECIALIZE="eager")
     print("=== the differential fuzzer, 3 minutes from a fixed seed", flush=True)
     fuzzed = run(
         [str(PYTHON), "-m", "scanc.tools.fuzz", "--minutes", "3", "--seed", "0"]
