@@ -19,6 +19,7 @@ from scanc.frontend.scan import MissingInputError, until
 from scanc.frontend.shared import SharedVariable, shared
 from scanc.frontend.views import foldl, foldr, map, reduce  # noqa: A004
 from scanc.tensor import dot
+from scanc.codegen.target import Target, default_target, host
 
 __all__ = [
     "Function",
@@ -41,5 +42,8 @@ __all__ = [
     "shared",
     "SharedVariable",
     "tensor",
+    "Target",
+    "default_target",
+    "host",
     "until",
 ]

@@ -15,9 +15,10 @@ import llvmlite.binding as llvm
 from scanc.autodiff.construct import ConstructGradientsPass
 from scanc.codegen.llvm import EmittedFunction, emit_module
 from scanc.codegen.optimizer import optimize
-from scanc.codegen.target import Target, host
+from scanc.codegen.target import Target, default
 from scanc.dialects import SCAN, ST
 from scanc.dialects.ad import AD
+from scanc.dialects.kernel import KERNEL
 from scanc.dialects.libm import LIBM
 from scanc.lowering.to_loops import LowerToLoopsPass
 from scanc.passes import PASSES
@@ -58,6 +59,7 @@ DIALECTS = (
     SCAN,
     AD,
     LIBM,
+    KERNEL,
 )
 
 
@@ -80,8 +82,8 @@ def run_opt(module: ModuleOp, passes: tuple[str, ...] = OPT_PASSES) -> None:
     module.verify()
 
 
-def run_loops(module: ModuleOp) -> None:
-    LowerToLoopsPass().apply(context(), module)
+def run_loops(module: ModuleOp, target: Target | None = None) -> None:
+    LowerToLoopsPass(target).apply(context(), module)
     module.verify()
 
 
@@ -99,29 +101,41 @@ class Compiled:
 
 
 def run_codegen(module: ModuleOp, target: Target | None = None) -> Compiled:
-    target = target or host()
+    target = target or default()
     ir_module, functions = emit_module(module, target)
     text = str(ir_module)
     return Compiled(text, optimize(ir_module, target), functions, target)
 
 
-def lower(module: ModuleOp, until: str, optimize_graph: bool = True) -> Compiled | None:
-    """Run the stages after `graph` in place, up to and including `until`."""
+def lower(
+    module: ModuleOp,
+    until: str,
+    optimize_graph: bool = True,
+    target: Target | None = None,
+) -> Compiled | None:
+    """Run the stages after `graph` in place, up to and including `until`, for
+    `target` (`scanc.codegen.target.default()` when None)."""
     if STAGES.index(until) >= STAGES.index("grad"):
         run_grad(module)
     if STAGES.index(until) >= STAGES.index("opt") and optimize_graph:
         run_opt(module)
     if STAGES.index(until) >= STAGES.index("loops"):
-        run_loops(module)
+        run_loops(module, target)
     if STAGES.index(until) >= STAGES.index("llvm"):
-        return run_codegen(module)
+        return run_codegen(module, target)
     return None
 
 
 def compile_module(
-    module: ModuleOp, *, optimize_graph: bool = True, hooks=(), name: str = ""
+    module: ModuleOp,
+    *,
+    optimize_graph: bool = True,
+    hooks=(),
+    name: str = "",
+    target: Target | None = None,
 ) -> Compiled:
-    """All stages after `graph`; `hooks` see each stage's text as `(name, stage, text)`."""
+    """All stages after `graph` for `target` (`scanc.codegen.target.default()`
+    when None); `hooks` see each stage's text as `(name, stage, text)`."""
 
     def show(stage: str, text_of) -> None:
         for hook in hooks:
@@ -132,9 +146,9 @@ def compile_module(
     if optimize_graph:
         run_opt(module)
     show("opt", lambda: str(module))
-    run_loops(module)
+    run_loops(module, target)
     show("loops", lambda: str(module))
-    compiled = run_codegen(module)
+    compiled = run_codegen(module, target)
     show("llvm", lambda: str(compiled.optimized))
     show("asm", compiled.assembly)
     return compiled

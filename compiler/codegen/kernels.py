@@ -75,14 +75,6 @@ TILE_ROWS = 8
 TILE_COLUMNS = 16
 
 
-def is_kernel(name: str) -> bool:
-    return (
-        name in VECMAT.values()
-        or name in VECMAT_PANELS.values()
-        or name in (VECMAT_PANELS_TILES, GEMM_TILES)
-    )
-
-
 def panel_columns(itemsize: int) -> int:
     """Columns of one panel of a packed matrix of `itemsize`-byte elements."""
     return PANEL_BYTES // itemsize

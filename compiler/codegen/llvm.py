@@ -22,6 +22,7 @@ from llvmlite import ir
 from scanc import config
 from scanc.codegen import vector_math
 from scanc.codegen.llvm_control import CONTROL_RULES
+from scanc.codegen.llvm_kernels import KERNEL_RULES
 from scanc.codegen.llvm_rules import SCALAR_RULES
 from scanc.codegen.llvm_types import (
     Descriptor,
@@ -50,8 +51,10 @@ class EmittedFunction:
 
 
 class FunctionEmitter:
-    def __init__(self, module: ir.Module, fn: func.FuncOp, features: str = ""):
-        self.module, self.fn, self.features = module, fn, features
+    def __init__(self, module: ir.Module, fn: func.FuncOp, target: Target):
+        self.module, self.fn, self.target = module, fn, target
+        #: the CPU features the hand-written kernels and vector math use
+        self.features = target.features
         self.values: dict[SSAValue, object] = {}
         self.checks: list[str] = []
         self.stack_slots: dict[str, ir.Value] = {}
@@ -188,6 +191,7 @@ def to_slot(b: ir.IRBuilder, v: ir.Value) -> ir.Value:
 _RULES: dict[type, Callable] = {
     **SCALAR_RULES,
     **CONTROL_RULES,
+    **KERNEL_RULES,
     func.ReturnOp: lambda e, op: e.emit_return(op),
 }
 
@@ -202,6 +206,6 @@ def emit_module(
     emitted = []
     for op in module.ops:
         if isinstance(op, func.FuncOp) and not op.is_declaration:
-            emitted.append(FunctionEmitter(ir_module, op, target.features).emit())
+            emitted.append(FunctionEmitter(ir_module, op, target).emit())
     vector_math.finish(ir_module)
     return ir_module, emitted

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from llvmlite import ir
-from scanc.codegen import kernels, vector_math
+from scanc.codegen import vector_math
 from scanc.codegen.llvm_types import (
     Descriptor,
     contiguous_strides,
@@ -20,7 +20,7 @@ from scanc.codegen.llvm_types import (
 )
 from scanc.lowering.builder import constant_index
 from scanc.dialects import libm
-from xdsl.dialects import arith, cf, func, math, memref
+from xdsl.dialects import arith, cf, math, memref
 
 if TYPE_CHECKING:
     from scanc.codegen.llvm import FunctionEmitter
@@ -338,78 +338,7 @@ def _subview(e: FunctionEmitter, op: memref.SubviewOp):
     return Descriptor(data, sizes, strides, d.element)
 
 
-_ROW_MAJOR, _NO_TRANSPOSE = 101, 111  # CBLAS enum values
-
-
-def _call(e: FunctionEmitter, op: func.CallOp):
-    """Calls to the kernels `lower-to-loops` uses: BLAS gemm and gemv, and the
-    vector-matrix kernel of `scanc.codegen.kernels` (defined in the module)."""
-    name = op.callee.string_value()
-    if kernels.is_kernel(name):
-        return _call_vecmat(e, op)
-    a, w, out = (e[v] for v in op.arguments)
-    t, enum = a.element, ir.IntType(32)
-    one, zero = ir.Constant(t, 1.0), ir.Constant(t, 0.0)
-    constant = lambda v: ir.Constant(enum, v)  # noqa: E731
-    # alpha, A, lda, x or B, its increment or ldb, beta, y or C, its increment or ldc
-    operand_types = [t, ptr, i64, ptr, i64, t, ptr, i64]
-    operands = [one, a.data, a.strides[0], w.data, w.strides[0], zero]
-    operands += [out.data, out.strides[0]]
-    if name.startswith("scanc_cblas_") and name.endswith("gemm"):
-        signature = [enum, enum, enum, i64, i64, i64, *operand_types]
-        transposes = [constant(_NO_TRANSPOSE), constant(_NO_TRANSPOSE)]
-        shape = [a.sizes[0], w.sizes[1], a.sizes[1]]
-        args = [constant(_ROW_MAJOR), *transposes, *shape, *operands]
-    elif name.startswith("scanc_cblas_") and name.endswith("gemv_n"):
-        # out = a . w with `a` the row-major matrix, as it is
-        signature = [enum, enum, i64, i64, *operand_types]
-        shape = [a.sizes[0], a.sizes[1]]
-        args = [constant(_ROW_MAJOR), constant(_NO_TRANSPOSE), *shape, *operands]
-    else:
-        raise NotImplementedError(f"llvm emitter: no rule for calls to {name}")
-    e.b.call(e.libcall(name, ir.VoidType(), signature), args)
-
-
-def _call_vecmat(e: FunctionEmitter, op: func.CallOp) -> None:
-    name = op.callee.string_value()
-    if name == kernels.GEMM_TILES:
-        a, bt, y, *rest = (e[v] for v in op.arguments)
-        kernel = kernels.gemm_tiles(e.module, e.features)
-        e.b.call(kernel, [*_tiles_operands(a, bt, y), *rest])
-        return
-    x, w, out, reverse, *tiles = (e[v] for v in op.arguments)
-    if name == kernels.VECMAT_PANELS_TILES:
-        kernel = kernels.vecmat_panels_tiles(e.module, e.features)
-        a, bt, y, *rest = tiles
-        args = [x.data, x.strides[0], w.data, out.data, w.sizes[1], out.sizes[0]]
-        args += [reverse, *_tiles_operands(a, bt, y), *rest]
-    elif name in kernels.VECMAT_PANELS.values():
-        kernel = kernels.vecmat_panels(e.module, x.element, e.features)
-        k, n = w.sizes[1], out.sizes[0]
-        args = [x.data, x.strides[0], w.data, out.data, k, n, reverse]
-    else:
-        kernel = kernels.vecmat(e.module, x.element, e.features)
-        args = [x.data, x.strides[0], w.data, w.strides[0], out.data, *w.sizes]
-        args.append(reverse)
-    e.b.call(kernel, args)
-
-
-def _tiles_operands(a, bt, y) -> list:
-    """`A`, its row stride, packed `B`, `Y`, its row stride, `k`, and `B`'s
-    tile panels: the leading arguments of the tiles kernels."""
-    return [
-        a.data,
-        a.strides[0],
-        bt.data,
-        y.data,
-        y.strides[0],
-        a.sizes[1],
-        bt.sizes[0],
-    ]
-
-
 SCALAR_RULES: dict[type, Callable] = {
-    func.CallOp: _call,
     arith.ConstantOp: _constant,
     arith.AddiOp: _binary("add"),
     arith.SubiOp: _binary("sub"),

@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 from scanc import config, pipeline
+from scanc.codegen.target import Target, default, host
 from scanc.dialects import st
 from scanc.frontend.graph import DEFAULT_UPDATES, TensorVariable, ir_name
 from scanc.frontend.scan import MissingInputError
@@ -117,7 +118,9 @@ class Function:
         optimize=True,
         updates=None,
         no_default_updates=False,
+        target=None,
     ):
+        self.target = _target(target)
         self.inputs = _check_inputs(inputs)
         self.single = outputs is not None and not isinstance(outputs, (list, tuple))
         out_list = (
@@ -167,6 +170,8 @@ class Function:
             "shared_inputs": self.shared_inputs,
             "updated": self.updated,
             "allow_input_downcast": self.allow_input_downcast,
+            # the host where it is unpickled, unless a target was given
+            "target": None if self.target == host() else self.target,
         }
         return _unpickled_function, (state,)
 
@@ -175,7 +180,7 @@ class Function:
         identical graph (`scanc.frontend.shared_code`), else compiled now."""
         reentrant = not shared_code.keeps_buffers(module)
         shareable = reentrant and not dump_hooks
-        key = shared_code.key(module, self.optimize) if shareable else None
+        key = shared_code.key(module, self.optimize, self.target) if shareable else None
         code = shared_code.find(key)
         if code is None:
             code = self._compile_code(module, name, reentrant)
@@ -196,7 +201,11 @@ class Function:
         for hook in dump_hooks:
             hook(name, "graph", str(module))
         compiled = pipeline.compile_module(
-            module, optimize_graph=self.optimize, hooks=dump_hooks, name=name
+            module,
+            optimize_graph=self.optimize,
+            hooks=dump_hooks,
+            name=name,
+            target=self.target,
         )
         address = load(compiled.optimized, [name])[name]
         emitted = compiled.functions[0]
@@ -306,12 +315,27 @@ def _check_unused(module: ModuleOp, inputs, policy: str) -> None:
         )
 
 
+def _target(target) -> Target:
+    """The `Target` a `target=` argument names."""
+    if target is None:
+        return default()
+    if target == "cpu":
+        return host()
+    if isinstance(target, Target):
+        return target
+    raise ValueError(
+        f"function: unknown target {target!r}: scanc compiles for the CPU only"
+        " ('cpu' or a scanc.Target); the GPU target is not built yet"
+    )
+
+
 def _unpickled_function(state: dict) -> Function:
     """A pickled `Function`, compiled again under a name of this process."""
     f = Function.__new__(Function)
     graph = state.pop("graph")
     f.__dict__.update(state)
     f.name = _symbol(state["name"])
+    f.target = state["target"] or host()
     module = Parser(pipeline.context(), graph).parse_module()
     fn = next(iter(module.ops))
     assert isinstance(fn, func.FuncOp)
@@ -341,6 +365,7 @@ def function(
     allow_input_downcast=None,
     on_unused_input="raise",
     no_default_updates=False,
+    target=None,
     **kwargs,
 ) -> Function:
     """Compile `outputs` as a function of `inputs` (PyTensor's `function`).
@@ -348,6 +373,13 @@ def function(
     `mode="FAST_COMPILE"` skips the graph optimization passes (the `opt` stage);
     results are the same, only speed and memory differ. Without a `mode`,
     `scanc.config.mode` (`SCANC_MODE`) says which.
+
+    `target`: the machine to compile for, a `scanc.Target` or `"cpu"` (the CPU
+    this process runs on, `scanc.host()`); None (the default) is the innermost
+    `with scanc.default_target(t):` block's target, else the host. A `Target` made
+    with `scanc.host().with_(...)` changes the crossovers the lowering uses (which
+    products call BLAS or a kernel, which matrices are packed); results are the
+    same. There is no GPU target yet.
     """
     if givens:
         outputs, updates = _given(outputs, updates, givens)
@@ -372,4 +404,5 @@ def function(
         optimize=mode != "FAST_COMPILE",
         updates=updates,
         no_default_updates=no_default_updates,
+        target=target,
     )

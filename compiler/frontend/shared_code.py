@@ -19,6 +19,7 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, StringAttr
 
 from scanc import config
+from scanc.codegen.target import Target
 from scanc.runtime.abi import FrameLayout
 
 
@@ -44,7 +45,7 @@ def keeps_buffers(module: ModuleOp) -> bool:
     return any("keep_buffers" in op.attributes for op in module.walk())
 
 
-def key(module: ModuleOp, optimize_graph: bool) -> str | None:
+def key(module: ModuleOp, optimize_graph: bool, target: Target) -> str | None:
     """What identifies the code of `module` (one graph-stage function, which
     keeps no buffers), or None when sharing is off."""
     if not config.share_code:
@@ -57,7 +58,7 @@ def key(module: ModuleOp, optimize_graph: bool) -> str | None:
         text = str(module)
     finally:
         fn.sym_name = name
-    options = repr((optimize_graph, config.check_bounds))
+    options = repr((optimize_graph, config.check_bounds, target))
     return hashlib.sha256(f"{options}\n{text}".encode()).hexdigest()
 
 

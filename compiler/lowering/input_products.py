@@ -7,7 +7,7 @@ cache for `U` and leaves half of those units idle. When a loop's only use of
 one or more products `X . W_p` (one `X`, float64) is as sequences read at tap 0,
 and its body has such a packed state product, lowering computes them inside
 the loop instead, in 8 x 16 tiles that the panel kernel interleaves with its
-own panels (`scanc.codegen.kernels`, `scanc_vecmat_panels_tiles_f64`):
+own panels (`scanc.codegen.kernels`, `kernel.vecmat_panels_tiles`):
 
     Y    = [Y_0 Y_1 ...] (rows x sum of columns; each Y_p is a view of it)
     B    = [W_0 W_1 ...] packed in 16-column tile panels        (before the loop)
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from scanc.codegen import kernels
-from scanc.dialects import st
+from scanc.dialects import kernel, st
 from scanc.dialects.scan import LoopOp
 from scanc.lowering import linalg
 from scanc.lowering.builder import subview
@@ -216,8 +216,8 @@ def claim(lw: "Lowering", packed: SSAValue) -> Tiles | None:
         def first_rows() -> None:
             _pack(lw, group, packed_b)
             extra = [rows, b.const(0), before]
-            kernel = kernels.GEMM_TILES
-            linalg.call_kernel(lw, kernel, group.x, packed_b, group.y, None, *extra)
+            op = kernel.GemmTilesOp
+            linalg.call_kernel(lw, op, group.x, packed_b, group.y, None, *extra)
 
         b.if_(tiled, first_rows, lambda: products_now(lw, group))
     return tiles

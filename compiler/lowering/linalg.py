@@ -5,26 +5,29 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from scanc.codegen import kernels
-from scanc.dialects import st
+from collections.abc import Callable
+
+from scanc.dialects import kernel, st
 from scanc.frontend import dtypes
 from scanc.lowering import input_products, scalar
-from scanc.lowering.builder import element_type, strided_type, subview
+from scanc.lowering.builder import element_type, subview
 from scanc.lowering.elementwise import dtype
 from scanc.lowering.panels import pack_invariant_matrix
 from scanc.lowering.values import Buffer, Lowered, Scalar, store_into
-from scanc.runtime import blas
 from xdsl.dialects import arith, func, memref
 from xdsl.dialects.builtin import (
     MemRefType,
     StridedLayoutAttr,
 )
 from xdsl.dialects.utils.fast_math import FastMathFlag
-from xdsl.ir import SSAValue
+from xdsl.ir import Operation, SSAValue
 
 if TYPE_CHECKING:
     from scanc.lowering.to_loops import Lowering
 
+
+#: makes a `kernel` op from its operands
+KernelOp = Callable[..., Operation]
 
 _CONTRACT = arith.FastMathFlagsAttr([FastMathFlag.ALLOW_CONTRACT])
 #: a dot product's sum may also be reordered (as BLAS does), so LLVM vectorizes
@@ -71,10 +74,9 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
         rows = lambda: b.for_(  # noqa: E731
             b.const(0), a.sizes[0], lambda i, _: b.store(element([i]), out.ref, [i])
         )
-        kernel = GEMV_N.get(dt)
-        if kernel and blas.available():
-            work = b.muli(a.sizes[0], k)
-            _call_if_large(lw, kernel, a, w, out, work, GEMV_MIN_WORK, rows)
+        if dt in KERNEL_DTYPES and lw.target.blas:
+            work, least = b.muli(a.sizes[0], k), lw.target.gemv_min_work
+            _call_if_large(lw, kernel.BlasGemvOp, a, w, out, work, least, rows)
         else:
             rows()
         return out
@@ -84,11 +86,11 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
     out = lw.new_buffer(dt, [*rows, w.sizes[1]])
     if rows:
         matrix_product(lw, a, w, out, copy_outside_loops(op))
-    elif dt in kernels.VECMAT:
-        inline = lambda: _vector_matrix_loops(b, a, w, out, dt)  # noqa: E731
+    elif dt in KERNEL_DTYPES:
+        inline = lambda: _vector_matrix_loops(lw, a, w, out, dt)  # noqa: E731
         _vector_matrix_kernel(lw, op, a, w, out, inline)
     else:
-        _vector_matrix_loops(b, a, w, out, dt)
+        _vector_matrix_loops(lw, a, w, out, dt)
     return out
 
 
@@ -102,11 +104,19 @@ def matrix_product(lw, a: Buffer, w: Lowered, out: Buffer, copy: bool = False) -
     """out = a . w for a matrix `a`: BLAS gemm when large enough, else loops;
     `copy`: see `call_kernel`'s `copy_matrices`."""
     b, dt = lw.b, out.dtype
-    inline = lambda: _vector_matrix_loops(b, a, w, out, dt)  # noqa: E731
-    if dt in GEMM and blas.available():
+    inline = lambda: _vector_matrix_loops(lw, a, w, out, dt)  # noqa: E731
+    if dt in KERNEL_DTYPES and lw.target.blas:
         work = b.muli(b.muli(a.sizes[0], a.sizes[1]), w.sizes[1])
         _call_if_large(
-            lw, GEMM[dt], a, w, out, work, GEMM_MIN_WORK, inline, copy_matrices=copy
+            lw,
+            kernel.BlasGemmOp,
+            a,
+            w,
+            out,
+            work,
+            lw.target.gemm_min_work,
+            inline,
+            copy_matrices=copy,
         )
     else:
         inline()
@@ -119,13 +129,13 @@ def _vector_matrix_kernel(lw, op: st.DotOp, a, w, out: Buffer, inline) -> None:
     reverse = _step_parity(lw)
 
     def unpacked() -> None:
-        kernel = kernels.VECMAT[dt]
-        _call_if_large(lw, kernel, a, w, out, work, VECMAT_MIN_WORK, inline, reverse)
+        op = kernel.VecMatOp
+        least = lw.target.vecmat_min_work
+        _call_if_large(lw, op, a, w, out, work, least, inline, reverse)
 
     def packed() -> None:
         # a packed matrix is large: the kernel, never the inline loops
-        kernel = kernels.VECMAT_PANELS[dt]
-        call_kernel(lw, kernel, a, panels.buffer, out, None, reverse)
+        call_kernel(lw, kernel.VecMatPanelsOp, a, panels.buffer, out, None, reverse)
 
     panels = pack_invariant_matrix(lw, op, dt)
     if panels is None:
@@ -139,9 +149,9 @@ def _vector_matrix_kernel(lw, op: st.DotOp, a, w, out: Buffer, inline) -> None:
 
     def with_tiles() -> None:
         # also the next tiles of the loop's input products
-        kernel = kernels.VECMAT_PANELS_TILES
         extra = [reverse, *tiles.of_step(lw)]
-        call_kernel(lw, kernel, a, panels.buffer, out, None, *extra)
+        op = kernel.VecMatPanelsTilesOp
+        call_kernel(lw, op, a, panels.buffer, out, None, *extra)
 
     lw.b.if_(tiles.tiled, with_tiles, either)
 
@@ -158,7 +168,7 @@ def _step_parity(lw: "Lowering") -> SSAValue:
 
 def _call_if_large(
     lw,
-    kernel: str,
+    kernel_op: KernelOp,
     a,
     w,
     out: Buffer,
@@ -168,32 +178,41 @@ def _call_if_large(
     *extra,
     copy_matrices: bool = False,
 ):
-    """`kernel(a, w, out, *extra)` (see `call_kernel`) when `work`
+    """`kernel_op(a, w, out, *extra)` (see `call_kernel`) when `work`
     (multiply-adds) reaches `threshold`, else `inline()`."""
     b = lw.b
 
     def call() -> None:
-        call_kernel(lw, kernel, a, w, out, inline, *extra, copy_matrices=copy_matrices)
+        call_kernel(
+            lw, kernel_op, a, w, out, inline, *extra, copy_matrices=copy_matrices
+        )
 
     b.if_(b.cmpi("sge", work, b.const(threshold)), call, inline)
 
 
 def call_kernel(
-    lw, kernel: str, a, w, out: Buffer, inline, *extra, copy_matrices: bool = False
+    lw,
+    kernel_op: KernelOp,
+    a,
+    w,
+    out: Buffer,
+    inline,
+    *extra,
+    copy_matrices: bool = False,
 ):
-    """`kernel(a, w, out, *extra)`. Views are passed where they are when the
+    """The op `kernel_op(a, w, out, *extra)` of the `kernel` dialect. Views are passed where they are when the
     kernel can read them (see `kernel_reads`); otherwise a vector is copied
     for the call (O(n)), and so is a matrix with `copy_matrices=True` (outside
     loops, where an O(n^2) copy is cheap next to an O(n^3) product), else the
-    product runs `inline()`. Every call of `kernel` passes its operands and
-    `out` as views (a whole buffer through a subview of all of it), so it has
-    one declared signature."""
+    product runs `inline()`. The op's operands and `out` are always views (a
+    whole buffer through a subview of all of it), so each kernel op has one
+    operand type per rank."""
     b, operands = lw.b, (a, w)
 
     def call(refs) -> None:
         views = [as_view(b, ref, v.sizes) for ref, v in zip(refs, operands)]
         target = as_view(b, out.ref, out.sizes)
-        b.block.add_op(func.CallOp(kernel, [*views, target, *extra], []))
+        b.block.add_op(kernel_op(*views, target, *extra))
 
     def call_on_copies() -> None:
         copies = [
@@ -216,10 +235,6 @@ def call_kernel(
         direct()
     else:
         b.if_(readable, direct, call_on_copies if copy else inline)
-    lw.externals[kernel] = [
-        *(strided_type(v.ref.type.element_type, v.rank) for v in (*operands, out)),
-        *(value.type for value in extra),
-    ]
 
 
 def kernel_reads(b, operands) -> SSAValue | None:
@@ -252,23 +267,8 @@ def as_view(b, ref: SSAValue, sizes) -> SSAValue:
     return subview(b, ref, [zero] * rank, sizes, [one] * rank, rank)
 
 
-#: matrix products with at least this many multiply-adds call BLAS
-GEMM_MIN_WORK = 32 * 32 * 32
-
-
-#: A . x with at least this many multiply-adds calls BLAS gemv: up to it (a
-#: matrix of 32 KiB), the register-blocked inline kernel is as fast and avoids
-#: the call; above, gemv beat the row-streaming loops (1.7 against 2.3 ms for
-#: 1000 steps at 128x128, 0.8 against 1.2 at 80x80)
-GEMV_MIN_WORK = 4096 + 1
-
-#: x . W with at least this many multiply-adds calls the vector-matrix kernel;
-#: below, the inline loops: for tanh(h . W) steps on a square W the inline loops
-#: took 253 and 299 ns per step at 40 and 48 (kernel 290, 328), the kernel 387,
-#: 348 and 424 at 52, 56 and 64 (inline 473, 434, 546)
-VECMAT_MIN_WORK = 2500
-GEMM = {"float64": "scanc_cblas_dgemm", "float32": "scanc_cblas_sgemm"}
-GEMV_N = {"float64": "scanc_cblas_dgemv_n", "float32": "scanc_cblas_sgemv_n"}
+#: the element types of the `kernel` dialect's products
+KERNEL_DTYPES = ("float64", "float32")
 
 
 def _is_view(v: Buffer) -> bool:
@@ -282,15 +282,13 @@ def _is_view(v: Buffer) -> bool:
 COLUMN_BLOCK = 8
 
 
-#: products whose matrix has at most this many elements (32 KiB of float64, an L1
-#: cache) use the register-blocked kernel; larger ones stream rows of the matrix
-BLOCKED_MAX_ELEMENTS = 4096
-
-
-def _vector_matrix_loops(b, a: Lowered, w: Lowered, out: Buffer, dt: str) -> None:
-    """out = a . w with a kernel chosen at run time by the size of `w`."""
+def _vector_matrix_loops(lw, a: Lowered, w: Lowered, out: Buffer, dt: str) -> None:
+    """out = a . w with loops chosen at run time by the size of `w`: blocks of
+    columns in registers for a small `w`, rows streamed for a large one."""
+    b = lw.b
     elements = b.muli(a.sizes[-1], w.sizes[1])
-    small = b.cmpi("sle", elements, b.const(BLOCKED_MAX_ELEMENTS))
+    most = b.const(lw.target.blocked_max_elements)
+    small = b.cmpi("sle", elements, most)
     b.if_(
         small,
         lambda: _blocked_loops(b, a, w, out, dt),

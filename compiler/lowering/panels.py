@@ -1,8 +1,8 @@
 """A loop-invariant matrix of `x . W`, packed once in column panels.
 
 Inside a loop, `x . W` with `W` defined outside it reads all of `W` at every
-step. When `W` is large (at least `MIN_BYTES`) and the loop runs at least
-`MIN_STEPS` steps, `W` is copied before the outermost loop it does not change
+step. When `W` is large (at least the target's `pack_min_bytes`) and the loop
+runs at least `pack_min_steps` steps, `W` is copied before the outermost loop it does not change
 in into the panel layout of `scanc.codegen.kernels` (an array `[panels, k, P]`:
 panel `q` holds columns `q * P` to `q * P + P - 1` of every row, zero past the
 last column) and the product calls the panel kernel. Both conditions are
@@ -35,12 +35,6 @@ from xdsl.ir import BlockArgument, IRNode, SSAValue
 if TYPE_CHECKING:
     from scanc.lowering.to_loops import Lowering
 
-#: matrices of at least this many bytes are packed (an L2 cache of this machine)
-MIN_BYTES = 1 << 20
-
-#: ... for loops of at least this many steps
-MIN_STEPS = 16
-
 
 @dataclass
 class Panels:
@@ -63,8 +57,10 @@ def pack_invariant_matrix(lw: "Lowering", op: st.DotOp, dt: str) -> Panels | Non
         k, n = w.sizes
         itemsize = np.dtype(dt).itemsize
         columns = kernels.panel_columns(itemsize)
-        large = b.cmpi("sge", b.muli(k, n), b.const(MIN_BYTES // itemsize))
-        long = b.cmpi("sge", loop.steps, b.const(MIN_STEPS))
+        elements = b.muli(k, n)
+        least = b.const(lw.target.pack_min_bytes // itemsize)
+        large = b.cmpi("sge", elements, least)
+        long = b.cmpi("sge", loop.steps, b.const(lw.target.pack_min_steps))
         packed = b.add(arith.AndIOp(large, long))
         width = b.const(columns)
         count = b.add(arith.DivSIOp(b.addi(n, b.const(columns - 1)), width))

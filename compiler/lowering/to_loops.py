@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from scanc.codegen.target import Target, default
 from scanc.dialects import scan, st
 from scanc.frontend import dtypes
 from scanc.lowering import scalar as scalar_ops
@@ -62,8 +63,10 @@ def loops_type(type_: Attribute, *, view: bool) -> Attribute:
 class Lowering:
     """Lowers one graph-stage function; see the module docstring."""
 
-    def __init__(self, graph_func: func.FuncOp):
+    def __init__(self, graph_func: func.FuncOp, target: Target):
         self.graph = graph_func
+        #: the machine's facts and kernel crossovers the lowering consults
+        self.target = target
         arg_types = [loops_type(a.type, view=False) for a in graph_func.args]
         self.block = Block(arg_types=arg_types)
         for old, new in zip(graph_func.args, self.block.args):
@@ -74,8 +77,6 @@ class Lowering:
         #: matrix products left to the loop that reads them
         #: (`scanc.lowering.input_products`)
         self.deferred: dict = {}
-        #: external functions the lowered code calls, with their argument types
-        self.externals: dict[str, list[Attribute]] = {}
 
     # -- values -----------------------------------------------------------------------
     def get(self, value: SSAValue) -> Lowered:
@@ -423,20 +424,19 @@ class SizeInference:
         )
 
 
+@dataclass(frozen=True)
 class LowerToLoopsPass(ModulePass):
-    """Rewrite every graph-stage `func.func` of the module to the loops stage."""
+    """Rewrite every graph-stage `func.func` of the module to the loops stage,
+    for `target` (`scanc.codegen.target.default()` when None)."""
 
     name = "lower-to-loops"
 
+    target: Target | None = None
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        externals: dict[str, list[Attribute]] = {}
         for fn in list(op.ops):
             if isinstance(fn, func.FuncOp) and not fn.is_declaration:
-                lowering = Lowering(fn)
-                lowered = lowering.run()
-                externals |= lowering.externals
+                lowered = Lowering(fn, self.target or default()).run()
                 op.body.block.insert_op_before(lowered, fn)
                 fn.detach()
                 fn.erase()
-        for name, arg_types in externals.items():
-            op.body.block.add_op(func.FuncOp.external(name, arg_types, []))

@@ -9,7 +9,7 @@ import scanc
 import scanc.tensor as st
 from scanc.gradient import verify_grad
 from scanc.frontend import dtypes
-from scanc.lowering import input_products, linalg, panels
+from scanc.lowering import input_products, linalg
 
 rng = np.random.default_rng(21)
 
@@ -22,11 +22,11 @@ def compile_every_function(monkeypatch):
 
 
 @pytest.fixture
-def pack_every_matrix(monkeypatch):
+def pack_every_matrix():
     """The state product's matrix is packed whatever its size, so the input
     products' tiles run for small ones too."""
-    monkeypatch.setattr(panels, "MIN_BYTES", 0)
-    monkeypatch.setattr(panels, "MIN_STEPS", 0)
+    with scanc.default_target(scanc.host().with_(pack_min_bytes=0, pack_min_steps=0)):
+        yield
 
 
 def gated_step(x, h, Wa, Wb, Ua, Ub):

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 import scanc
 import scanc.tensor as st
-from scanc.lowering import panels
 
 rng = np.random.default_rng(11)
 TOLERANCE = {"float64": 1e-12, "float32": 2e-5}
@@ -155,11 +154,11 @@ def compile_every_function(monkeypatch):
 
 
 @pytest.fixture
-def pack_every_matrix(monkeypatch):
+def pack_every_matrix():
     """Pack every loop-invariant matrix of x . W, whatever its size and the
     loop's length (`scanc.lowering.panels`)."""
-    monkeypatch.setattr(panels, "MIN_BYTES", 0)
-    monkeypatch.setattr(panels, "MIN_STEPS", 0)
+    with scanc.default_target(scanc.host().with_(pack_min_bytes=0, pack_min_steps=0)):
+        yield
 
 
 def _rows_of_products(dtype: str, mode: str):
@@ -185,8 +184,7 @@ def test_packed_matrix_gives_the_plain_kernels_sums(
         np.testing.assert_array_equal(row, got[0])
     tol = TOLERANCE[dtype]
     np.testing.assert_allclose(got[0], v @ m, rtol=tol, atol=tol * shape[0] ** 0.5)
-    with pytest.MonkeyPatch.context() as unpacked:
-        unpacked.setattr(panels, "MIN_BYTES", 1 << 62)
+    with scanc.default_target(scanc.host().with_(pack_min_bytes=1 << 62)):
         np.testing.assert_array_equal(_rows_of_products(dtype, mode)(v, m), got)
 
 

@@ -65,10 +65,10 @@ func.func @reversed(%init: tensor<1x?xf64>, %k: tensor<i64>) -> tensor<?xf64> {
 // kernel, below the inline loops. Kernels take their operands as views, where
 // they are: A . x passes the reversed vector to BLAS gemv when its increment is
 // positive (checked at run time; -1 here), else copies it into a buffer for
-// the call. x . W calls the vector-matrix kernel the emitter defines
-// (scanc.codegen.kernels); outside a loop its traversal flag is 0. A whole
+// the call. x . W is the vector-matrix kernel op (kernel.vecmat; the emitter defines
+// it, scanc.codegen.kernels); outside a loop its traversal flag is 0. A whole
 // buffer, operand or output, is passed through a subview of all of it (one
-// signature per kernel).
+// operand type per kernel op and rank).
 // CHECK-LABEL: func.func @products
 // CHECK:      %[[REV:.*]] = memref.subview %x
 // CHECK:      %[[LIMIT:.*]] = arith.constant 4097 : index
@@ -79,13 +79,13 @@ func.func @reversed(%init: tensor<1x?xf64>, %k: tensor<i64>) -> tensor<?xf64> {
 // CHECK-NEXT:   %[[POSITIVE:.*]] = arith.cmpi sge, %[[INC]], %[[ONE]] : index
 // CHECK-NEXT:   scf.if %[[POSITIVE]] {
 // CHECK:          %[[WHOLE:.*]] = memref.subview %A
-// CHECK:          func.call @scanc_cblas_dgemv_n(%[[WHOLE]], %[[REV]], %{{.*}})
+// CHECK:          kernel.blas_gemv %[[WHOLE]], %[[REV]] -> %{{.*}} : memref<?x?xf64, strided<[?, ?], offset: ?>>, memref<?xf64, strided<[?], offset: ?>> -> memref<?xf64, strided<[?], offset: ?>>
 // CHECK-NEXT:   } else {
 // CHECK-NEXT:     %[[COPY:.*]] = memref.alloc
 // CHECK:          memref.load %[[REV]]
 // CHECK-NEXT:     memref.store %{{.*}}, %[[COPY]]
 // CHECK:          %[[COPIED:.*]] = memref.subview %[[COPY]]
-// CHECK:          func.call @scanc_cblas_dgemv_n(%{{.*}}, %[[COPIED]], %{{.*}})
+// CHECK:          kernel.blas_gemv %{{.*}}, %[[COPIED]] -> %{{.*}}
 // CHECK-NEXT:     memref.dealloc %[[COPY]]
 // CHECK-NEXT:   }
 // CHECK-NEXT: } else {
@@ -96,9 +96,8 @@ func.func @reversed(%init: tensor<1x?xf64>, %k: tensor<i64>) -> tensor<?xf64> {
 // CHECK-NEXT: %{{.*}} = arith.constant 2500 : index
 // CHECK:      %[[X:.*]] = memref.subview %x
 // CHECK:      %[[W:.*]] = memref.subview %A
-// CHECK:      func.call @scanc_vecmat_f64(%[[X]], %[[W]], %{{.*}}, %[[FORWARD]])
-// CHECK:      func.func private @scanc_cblas_dgemv_n(memref<?x?xf64, strided<[?, ?], offset: ?>>, memref<?xf64, strided<[?], offset: ?>>, memref<?xf64, strided<[?], offset: ?>>)
-// CHECK:      func.func private @scanc_vecmat_f64(memref<?xf64, strided<[?], offset: ?>>, memref<?x?xf64, strided<[?, ?], offset: ?>>, memref<?xf64, strided<[?], offset: ?>>, index)
+// CHECK:      kernel.vecmat %[[X]], %[[W]] -> %{{.*}} reverse %[[FORWARD]] : memref<?xf64, strided<[?], offset: ?>>, memref<?x?xf64, strided<[?, ?], offset: ?>> -> memref<?xf64, strided<[?], offset: ?>>
+// CHECK-NOT:  func.func private
 func.func @products(%A: tensor<?x?xf64>, %x: tensor<?xf64>) -> (tensor<?xf64>, tensor<?xf64>) {
   %m1 = arith.constant dense<-1> : tensor<i64>
   %rev = st.subtensor %x ["s__x"](%m1) : (tensor<?xf64>, tensor<i64>) -> tensor<?xf64>
@@ -138,10 +137,10 @@ func.func @products(%A: tensor<?x?xf64>, %x: tensor<?xf64>) -> (tensor<?xf64>, t
 // CHECK:        %[[PARITY:.*]] = arith.andi %[[STEP]], %{{.*}} : index
 // CHECK-NEXT:   scf.if %[[PACKED]] {
 // CHECK:          %[[P:.*]] = memref.subview %[[PANELS]]
-// CHECK:          func.call @scanc_vecmat_panels_f64(%{{.*}}, %[[P]], %{{.*}}, %[[PARITY]])
+// CHECK:          kernel.vecmat_panels %{{.*}}, %[[P]] -> %{{.*}} reverse %[[PARITY]]
 // CHECK:        } else {
 // CHECK:          %[[W:.*]] = memref.subview %W
-// CHECK:          func.call @scanc_vecmat_f64(%{{.*}}, %[[W]], %{{.*}}, %[[PARITY]])
+// CHECK:          kernel.vecmat %{{.*}}, %[[W]] -> %{{.*}} reverse %[[PARITY]]
 // CHECK:      memref.dealloc %[[PANELS]]
 func.func @recurrent_product(%W: tensor<?x?xf64>, %h0: tensor<?xf64>, %k: tensor<i64>) -> tensor<?x?xf64> {
   %init = st.expand_dims %h0 {axes = array<i64: 0>} : tensor<?xf64> to tensor<1x?xf64>
@@ -168,10 +167,10 @@ func.func @recurrent_product(%W: tensor<?x?xf64>, %h0: tensor<?xf64>, %k: tensor
 // CHECK-NEXT: %[[APART:.*]] = arith.cmpi sge, %[[ROW]], %[[LEAST]] : index
 // CHECK-NEXT: %[[READABLE:.*]] = arith.andi %[[UNIT]], %[[APART]] : i1
 // CHECK:      scf.if %[[READABLE]] {
-// CHECK:        func.call @scanc_cblas_dgemm(%{{.*}}, %[[TOP]], %{{.*}})
+// CHECK:        kernel.blas_gemm %{{.*}}, %[[TOP]] -> %{{.*}}
 // CHECK-NEXT: } else {
 // CHECK-NEXT:   %[[COPY:.*]] = memref.alloc
-// CHECK:        func.call @scanc_cblas_dgemm
+// CHECK:        kernel.blas_gemm
 // CHECK-NEXT:   memref.dealloc %[[COPY]]
 func.func @sliced_matrix_product(%A: tensor<?x?xf64>, %B: tensor<?x?xf64>, %k: tensor<i64>) -> tensor<?x?xf64> {
   %c0 = arith.constant dense<0> : tensor<i64>
@@ -186,17 +185,17 @@ func.func @sliced_matrix_product(%A: tensor<?x?xf64>, %B: tensor<?x?xf64>, %k: t
 // can read it, else runs the inline loops (no copy every step).
 // The view changes (is made) at every step, so nothing is packed.
 // CHECK-LABEL: func.func @sliced_recurrent_product
-// CHECK-NOT:  scanc_vecmat_panels
+// CHECK-NOT:  kernel.vecmat_panels
 // CHECK:      scf.for
 // CHECK:        %[[LOW:.*]] = memref.subview %W
 // CHECK:        scf.if %{{.*}} {
 // CHECK:          memref.extract_strided_metadata %[[LOW]]
 // CHECK:          scf.if %{{.*}} {
-// CHECK:            func.call @scanc_vecmat_f64(%{{.*}}, %[[LOW]], %{{.*}}, %{{.*}})
+// CHECK:            kernel.vecmat %{{.*}}, %[[LOW]] -> %{{.*}} reverse %{{.*}}
 // CHECK-NEXT:     } else {
 // CHECK-NOT:        memref.alloc
 // CHECK:            arith.mulf
-// CHECK-NOT:  scanc_vecmat_panels
+// CHECK-NOT:  kernel.vecmat_panels
 func.func @sliced_recurrent_product(%W: tensor<?x?xf64>, %h0: tensor<?xf64>, %k: tensor<i64>) -> tensor<?x?xf64> {
   %init = st.expand_dims %h0 {axes = array<i64: 0>} : tensor<?xf64> to tensor<1x?xf64>
   %r = scan.loop steps(%k : tensor<i64>) outs(%init taps [-1] : tensor<1x?xf64>) invariants(%W : tensor<?x?xf64>) -> (tensor<?x?xf64>) {
@@ -214,10 +213,10 @@ func.func @sliced_recurrent_product(%W: tensor<?x?xf64>, %h0: tensor<?xf64>, %k:
 // W.T made in the body is copied at every step into a buffer allocated before
 // the loop: the buffer is not unchanged in the loop, so it is not packed.
 // CHECK-LABEL: func.func @transposed_recurrent_product
-// CHECK-NOT:  scanc_vecmat_panels
+// CHECK-NOT:  kernel.vecmat_panels
 // CHECK:      scf.for
-// CHECK:        func.call @scanc_vecmat_f64
-// CHECK-NOT:  scanc_vecmat_panels
+// CHECK:        kernel.vecmat 
+// CHECK-NOT:  kernel.vecmat_panels
 func.func @transposed_recurrent_product(%W: tensor<?x?xf64>, %h0: tensor<?xf64>, %k: tensor<i64>) -> tensor<?x?xf64> {
   %init = st.expand_dims %h0 {axes = array<i64: 0>} : tensor<?xf64> to tensor<1x?xf64>
   %r = scan.loop steps(%k : tensor<i64>) outs(%init taps [-1] : tensor<1x?xf64>) invariants(%W : tensor<?x?xf64>) -> (tensor<?x?xf64>) {
@@ -241,7 +240,7 @@ func.func @transposed_recurrent_product(%W: tensor<?x?xf64>, %h0: tensor<?xf64>,
 // CHECK-NOT:    memref.alloc({{.*}}) : memref<?x?x?xf64>
 // CHECK:        scf.for
 // CHECK:          %[[P:.*]] = memref.subview %[[PANELS]]
-// CHECK:          func.call @scanc_vecmat_panels_f64(%{{.*}}, %[[P]], %{{.*}}, %{{.*}})
+// CHECK:          kernel.vecmat_panels %{{.*}}, %[[P]] -> %{{.*}} reverse %{{.*}}
 func.func @nested_recurrent_product(%W: tensor<?x?xf64>, %h0: tensor<?xf64>, %k: tensor<i64>, %m: tensor<i64>) -> tensor<?x?xf64> {
   %init = st.expand_dims %h0 {axes = array<i64: 0>} : tensor<?xf64> to tensor<1x?xf64>
   %r = scan.loop steps(%m : tensor<i64>) outs(%init taps [-1] : tensor<1x?xf64>) invariants(%W : tensor<?x?xf64>, %k : tensor<i64>) -> (tensor<?x?xf64>) {
@@ -311,18 +310,18 @@ func.func @free_on_failure(%x: tensor<?xf64>, %W: tensor<?x?xf64>) -> tensor<?xf
 // CHECK:        memref.store %{{.*}}, %[[B]]
 // CHECK:        memref.load %Wb
 // CHECK:        memref.store %{{.*}}, %[[B]]
-// CHECK:        func.call @scanc_gemm_tiles_f64(%{{.*}}, %{{.*}}, %{{.*}}, %[[STEPS]], %{{.*}}, %{{.*}})
+// CHECK:        kernel.gemm_tiles %{{.*}}, %{{.*}} -> %{{.*}} rows %[[STEPS]] first %{{.*}} count %{{.*}}
 // CHECK:      } else {
-// CHECK:        func.call @scanc_cblas_dgemm
-// CHECK:        func.call @scanc_cblas_dgemm
+// CHECK:        kernel.blas_gemm
+// CHECK:        kernel.blas_gemm
 // CHECK:      scf.for %[[STEP:.*]] = %{{.*}} to %[[STEPS]] step
 // CHECK:        scf.if %[[TILED]] {
-// CHECK:          func.call @scanc_vecmat_panels_tiles_f64(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[STEPS]], %{{.*}}, %{{.*}})
+// CHECK:          kernel.vecmat_panels_tiles %{{.*}}, %{{.*}} -> %{{.*}} reverse %{{.*}} tiles %{{.*}}, %{{.*}} -> %{{.*}} rows %[[STEPS]] first %{{.*}} count %{{.*}}
 // CHECK:        } else {
 // CHECK:          scf.if %[[PACKED]] {
-// CHECK:            func.call @scanc_vecmat_panels_f64
+// CHECK:            kernel.vecmat_panels 
 // CHECK:          } else {
-// CHECK:            func.call @scanc_vecmat_f64
+// CHECK:            kernel.vecmat 
 // CHECK:      memref.dealloc %[[B]]
 func.func @input_products(%X: tensor<?x?xf64>, %Wa: tensor<?x?xf64>, %Wb: tensor<?x?xf64>, %U: tensor<?x?xf64>, %h0: tensor<?xf64>) -> tensor<?x?xf64> {
   %init = st.expand_dims %h0 {axes = array<i64: 0>} : tensor<?xf64> to tensor<1x?xf64>
@@ -343,11 +342,11 @@ func.func @input_products(%X: tensor<?x?xf64>, %Wa: tensor<?x?xf64>, %Wb: tensor
 // Nothing is deferred when the product is also read after the loop: it runs
 // before the loop, whole, and the steps call the kernels as before.
 // CHECK-LABEL: func.func @input_product_read_twice
-// CHECK-NOT:  scanc_gemm_tiles_f64
-// CHECK:      func.call @scanc_cblas_dgemm
+// CHECK-NOT:  kernel.gemm_tiles
+// CHECK:      kernel.blas_gemm 
 // CHECK:      scf.for
-// CHECK-NOT:  scanc_vecmat_panels_tiles_f64
-// CHECK:      func.call @scanc_vecmat_panels_f64
+// CHECK-NOT:  kernel.vecmat_panels_tiles_f64
+// CHECK:      kernel.vecmat_panels 
 // CHECK:      func.return
 func.func @input_product_read_twice(%X: tensor<?x?xf64>, %Wa: tensor<?x?xf64>, %U: tensor<?x?xf64>, %h0: tensor<?xf64>) -> (tensor<?x?xf64>, tensor<?x?xf64>) {
   %init = st.expand_dims %h0 {axes = array<i64: 0>} : tensor<?xf64> to tensor<1x?xf64>

@@ -1,0 +1,102 @@
+"""Emitter rules for the `kernel` dialect: each op becomes a call of the
+hand-written kernel it names (defined in the module by `scanc.codegen.kernels`)
+or of the BLAS routine (resolved by the JIT, `scanc.runtime.blas`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from llvmlite import ir
+from scanc.codegen import kernels
+from scanc.codegen.llvm_types import Descriptor, i64, ptr
+from scanc.dialects import kernel
+
+if TYPE_CHECKING:
+    from scanc.codegen.llvm import FunctionEmitter
+
+
+def _vecmat(e: "FunctionEmitter", op: kernel.VecMatOp) -> None:
+    x, w, out = e[op.x], e[op.w], e[op.out]
+    fn = kernels.vecmat(e.module, x.element, e.features)
+    args = [x.data, x.strides[0], w.data, w.strides[0], out.data, *w.sizes]
+    e.b.call(fn, [*args, e[op.reverse]])
+
+
+def _vecmat_panels(e: "FunctionEmitter", op: kernel.VecMatPanelsOp) -> None:
+    x, w, out = e[op.x], e[op.w], e[op.out]
+    fn = kernels.vecmat_panels(e.module, x.element, e.features)
+    k, n = w.sizes[1], out.sizes[0]
+    e.b.call(fn, [x.data, x.strides[0], w.data, out.data, k, n, e[op.reverse]])
+
+
+def _vecmat_panels_tiles(e: "FunctionEmitter", op: kernel.VecMatPanelsTilesOp):
+    x, w, out = e[op.x], e[op.w], e[op.out]
+    fn = kernels.vecmat_panels_tiles(e.module, e.features)
+    args = [x.data, x.strides[0], w.data, out.data, w.sizes[1], out.sizes[0]]
+    e.b.call(fn, [*args, e[op.reverse], *_tiles_arguments(e, op)])
+
+
+def _gemm_tiles(e: "FunctionEmitter", op: kernel.GemmTilesOp) -> None:
+    fn = kernels.gemm_tiles(e.module, e.features)
+    e.b.call(fn, _tiles_arguments(e, op))
+
+
+def _tiles_arguments(e: "FunctionEmitter", op) -> list[ir.Value]:
+    """`A`, its row stride, packed `B`, `Y`, its row stride, `k`, `B`'s tile
+    panels, then rows, first tile and count: the tiles kernels' arguments."""
+    a, bt, y = e[op.a], e[op.bt], e[op.y]
+    pointers = [a.data, a.strides[0], bt.data, y.data, y.strides[0]]
+    return [*pointers, a.sizes[1], bt.sizes[0], e[op.rows], e[op.first], e[op.count]]
+
+
+_ROW_MAJOR, _NO_TRANSPOSE = 101, 111  # CBLAS enum values
+_ENUM = ir.IntType(32)
+
+
+def _blas_name(routine: str, element: ir.Type) -> str:
+    """The symbol the JIT resolves to the bundled BLAS (`scanc.runtime.blas`)."""
+    return f"scanc_cblas_{'d' if element == ir.DoubleType() else 's'}{routine}"
+
+
+def _blas_operands(a: Descriptor, w: Descriptor, out: Descriptor):
+    """alpha, A, lda, x or B, its increment or ldb, beta, y or C, its increment
+    or ldc, and their types."""
+    t = a.element
+    types = [t, ptr, i64, ptr, i64, t, ptr, i64]
+    values = [ir.Constant(t, 1.0), a.data, a.strides[0], w.data, w.strides[0]]
+    values += [ir.Constant(t, 0.0), out.data, out.strides[0]]
+    return types, values
+
+
+def _enum(value: int) -> ir.Constant:
+    return ir.Constant(_ENUM, value)
+
+
+def _blas_gemm(e: "FunctionEmitter", op: kernel.BlasGemmOp) -> None:
+    a, w, out = e[op.a], e[op.b], e[op.c]
+    types, values = _blas_operands(a, w, out)
+    signature = [_ENUM, _ENUM, _ENUM, i64, i64, i64, *types]
+    transposes = [_enum(_NO_TRANSPOSE), _enum(_NO_TRANSPOSE)]
+    shape = [a.sizes[0], w.sizes[1], a.sizes[1]]
+    fn = e.libcall(_blas_name("gemm", a.element), ir.VoidType(), signature)
+    e.b.call(fn, [_enum(_ROW_MAJOR), *transposes, *shape, *values])
+
+
+def _blas_gemv(e: "FunctionEmitter", op: kernel.BlasGemvOp) -> None:
+    a, x, y = e[op.a], e[op.b], e[op.c]
+    types, values = _blas_operands(a, x, y)
+    signature = [_ENUM, _ENUM, i64, i64, *types]
+    fn = e.libcall(_blas_name("gemv_n", a.element), ir.VoidType(), signature)
+    header = [_enum(_ROW_MAJOR), _enum(_NO_TRANSPOSE), *a.sizes]
+    e.b.call(fn, [*header, *values])
+
+
+KERNEL_RULES: dict[type, Callable] = {
+    kernel.VecMatOp: _vecmat,
+    kernel.VecMatPanelsOp: _vecmat_panels,
+    kernel.VecMatPanelsTilesOp: _vecmat_panels_tiles,
+    kernel.GemmTilesOp: _gemm_tiles,
+    kernel.BlasGemmOp: _blas_gemm,
+    kernel.BlasGemvOp: _blas_gemv,
+}
