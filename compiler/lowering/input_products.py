@@ -35,11 +35,10 @@ from typing import TYPE_CHECKING
 from scanc.codegen import kernels
 from scanc.dialects import kernel, st
 from scanc.dialects.scan import LoopOp
-from scanc.lowering import linalg
+from scanc.lowering import kernel_calls
 from scanc.lowering.builder import subview
 from scanc.lowering.elementwise import dtype
-from scanc.lowering.scan_loop import no_data
-from scanc.lowering.values import Buffer, Lazy, Lowered, Scope
+from scanc.lowering.values import Buffer, Lazy, Lowered, Scope, no_data
 from xdsl.dialects import arith
 from xdsl.ir import SSAValue
 
@@ -62,7 +61,7 @@ class Deferred:
     #: the columns of `W`
     columns: SSAValue
     #: whether BLAS may read copies of operands it cannot read where they are
-    #: (`linalg.call_kernel`'s `copy_matrices`)
+    #: (`kernel_calls.call_kernel`'s `copy_matrices`)
     copy: bool
 
 
@@ -103,7 +102,7 @@ class Tiles:
         first = b.mini(first, self.tiles)
         count = b.mini(self.per_step, b.subi(self.tiles, first))
         views = [
-            linalg.as_view(b, v.ref, v.sizes)
+            kernel_calls.as_view(b, v.ref, v.sizes)
             for v in (self.group.x, self.packed, self.group.y)
         ]
         return [*views, self.rows, first, count]
@@ -139,7 +138,7 @@ def _is_vector_matrix(op) -> bool:
 def defer(lw: "Lowering", op: st.DotOp, x: Buffer, w: Lowered) -> Lowered:
     """Leave `x . w` to the loop that reads it (see `gather`); until then a
     stand-in that knows its sizes."""
-    copy = linalg.copy_outside_loops(op)
+    copy = kernel_calls.copy_outside_loops(op)
     lw.deferred[op.result] = Deferred(x, w, w.sizes[1], copy)
     return Lazy("float64", [x.sizes[0], w.sizes[1]], no_data)
 
@@ -155,7 +154,7 @@ def gather(lw: "Lowering", loop: LoopOp) -> InputProducts | None:
     for v, d in deferred:
         if d.x is not x:
             lw.values[v] = lw.new_buffer("float64", [d.x.sizes[0], d.columns])
-            linalg.matrix_product(lw, d.x, d.w, lw.values[v], d.copy)
+            kernel_calls.matrix_product(lw, d.x, d.w, lw.values[v], d.copy)
     group = [(v, d) for v, d in deferred if d.x is x]
     offsets, columns = [], b.const(0)
     for _, d in group:
@@ -179,7 +178,7 @@ def products_now(lw: "Lowering", group: InputProducts) -> None:
     """Every product of `group` (all rows), as without this module."""
     for d, offset in zip(group.products, group.offsets):
         out = _columns(lw.b, group.y, offset, d.columns)
-        linalg.matrix_product(lw, group.x, d.w, out, d.copy)
+        kernel_calls.matrix_product(lw, group.x, d.w, out, d.copy)
 
 
 def claim(lw: "Lowering", packed: SSAValue) -> Tiles | None:
@@ -217,7 +216,7 @@ def claim(lw: "Lowering", packed: SSAValue) -> Tiles | None:
             _pack(lw, group, packed_b)
             extra = [rows, b.const(0), before]
             op = kernel.GemmTilesOp
-            linalg.call_kernel(lw, op, group.x, packed_b, group.y, None, *extra)
+            kernel_calls.call_kernel(lw, op, group.x, packed_b, group.y, None, *extra)
 
         b.if_(tiled, first_rows, lambda: products_now(lw, group))
     return tiles
@@ -233,7 +232,7 @@ def _can_tile(lw, group: InputProducts, packed: SSAValue, scope: Scope) -> SSAVa
     for d in group.products:
         remainder = b.add(arith.RemSIOp(d.columns, width))
         conditions.append(b.cmpi("eq", remainder, b.const(0)))
-    readable = linalg.kernel_reads(b, [group.x])
+    readable = kernel_calls.kernel_reads(b, [group.x])
     if readable is not None:
         conditions.append(readable)
     return b.all_of(conditions)

@@ -2,12 +2,13 @@
 
 Inside a loop, `x . W` with `W` defined outside it reads all of `W` at every
 step. When `W` is large (at least the target's `pack_min_bytes`) and the loop
-runs at least `pack_min_steps` steps, `W` is copied before the outermost loop it does not change
-in into the panel layout of `scanc.codegen.kernels` (an array `[panels, k, P]`:
-panel `q` holds columns `q * P` to `q * P + P - 1` of every row, zero past the
-last column) and the product calls the panel kernel. Both conditions are
-checked at run time before that loop; when they fail, the buffer has no panels
-and the product runs as it would without this (see `lower_dot`). `W` is
+runs at least `pack_min_steps` steps, `W` is copied before the outermost loop
+it does not change in into the panel layout of `scanc.codegen.kernels` (an
+array `[panels, k, P]`: panel `q` holds columns `q * P` to `q * P + P - 1` of
+every row, zero past the last column) and the product is the panel kernel op.
+Both conditions are checked at run time before that loop; when they fail, the
+buffer has no panels and the product runs as it would without this (see
+`scanc.lowering.linalg`). `W` is
 unchanged in a loop when its tensor is defined outside the loop or is one of
 the loop's invariants (a buffer defined outside may still be refilled at every
 step, so buffers alone do not tell).

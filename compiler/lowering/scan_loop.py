@@ -29,7 +29,15 @@ from scanc.dialects.scan import (
 from scanc.frontend import dtypes
 from scanc.lowering import input_products
 from scanc.lowering.builder import Builder, element_type, index, strided_type, subview
-from scanc.lowering.values import Buffer, Lazy, Lowered, Scalar, Scope, store_into
+from scanc.lowering.values import (
+    Buffer,
+    Lazy,
+    Lowered,
+    Scalar,
+    Scope,
+    no_data,
+    store_into,
+)
 from xdsl.dialects import arith, scf
 from xdsl.dialects.builtin import IntegerType
 from xdsl.ir import Block, Region, SSAValue
@@ -89,11 +97,6 @@ def updates_in_place(op: LoopOp, n: int) -> bool:
             elif not isinstance(user, st.ReduceOp):
                 return False
     return True
-
-
-def no_data(b, idx):
-    """Element reader of a size-only stand-in: reading data there is an error."""
-    raise NotImplementedError("scan: a map-like output's shape depends on loop data")
 
 
 class Output:

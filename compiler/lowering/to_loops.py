@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from scanc.codegen.target import Target, default
 from scanc.dialects import scan, st
 from scanc.frontend import dtypes
-from scanc.lowering import scalar as scalar_ops
 from scanc.lowering import tensor_ops
 from scanc.lowering.builder import (
     ON_ERROR,
@@ -32,11 +31,17 @@ from scanc.lowering.builder import (
     signless,
     strided_type,
 )
-from scanc.lowering.elementwise import lower_constant
-from scanc.lowering.indexing import slice_bounds
 from scanc.lowering.random import lower_random
-from scanc.lowering.scan_loop import lower_final, lower_loop, no_data
-from scanc.lowering.values import Buffer, Lazy, Lowered, Scalar, Scope, store_into
+from scanc.lowering.scan_loop import lower_final, lower_loop
+from scanc.lowering.sizes import SizeInference
+from scanc.lowering.values import (
+    Buffer,
+    Lazy,
+    Lowered,
+    Scalar,
+    Scope,
+    store_into,
+)
 from xdsl.context import Context
 from xdsl.dialects import func, memref
 from xdsl.dialects.builtin import (
@@ -230,198 +235,6 @@ def _pool_scratch_buffers(block: Block) -> None:
 def _costly(op: Operation) -> bool:
     """Lazy values worth storing when used twice (fills and aranges are cheap)."""
     return isinstance(op, (st.ElementwiseOp, st.CastOp, st.RandomOp))
-
-
-_SIZE_ARITHMETIC = ("add", "sub", "mul", "neg", "maximum", "minimum")
-
-
-@dataclass
-class SizeInference:
-    """Evaluate, before a loop, the sizes of a value its body computes, when they
-    depend only on shapes, constants and loop invariants (not on loop data)."""
-
-    lw: Lowering
-
-    def sizes(self, value: SSAValue) -> list[SSAValue]:
-        b = self.lw.b
-        type_ = value.type
-        assert isinstance(type_, TensorType)
-        if DYNAMIC_INDEX not in type_.get_shape():
-            return [b.const(d) for d in type_.get_shape()]
-        if value in self.lw.values:
-            return self.lw.get(value).sizes
-        op = value.owner
-        if isinstance(op, (st.ElementwiseOp,)):
-            return self._elementwise(op)
-        if isinstance(op, (st.CastOp,)):
-            return self.sizes(op.input)
-        if isinstance(op, st.ExpandDimsOp):
-            inner = iter(self.sizes(op.input))
-            axes = set(op.axes.get_values())
-            return [
-                b.const(1) if a in axes else next(inner)
-                for a in range(type_.get_num_dims())
-            ]
-        if isinstance(op, st.ReduceOp):
-            axes = set(op.axes.get_values())
-            return [s for a, s in enumerate(self.sizes(op.input)) if a not in axes]
-        if isinstance(op, st.DotOp):
-            return self.sizes(op.lhs)[:-1] + self.sizes(op.rhs)[1:]
-        if isinstance(op, st.TransposeOp):
-            inner = self.sizes(op.input)
-            return [inner[p] for p in op.perm.get_values()]
-        if isinstance(op, st.SetSubtensorOp):
-            return self.sizes(op.input)
-        if isinstance(op, st.SubtensorOp):
-            return self._subtensor(op)
-        if isinstance(op, st.TakeOp):
-            axis, source = op.axis.value.data, self.sizes(op.input)
-            return [*source[:axis], *self.sizes(op.indices), *source[axis + 1 :]]
-        if isinstance(op, st.AllocOp):
-            return [b.to_index(self.scalar(d)) for d in op.dims]
-        if isinstance(op, scan.FinalOp):  # rows of trace and initial agree
-            return self.row_sizes(op.initial)
-        if isinstance(op, scan.LoopOp):
-            return self._trace(op, value.index)  # type: ignore[attr-defined]
-        if isinstance(op, st.ConcatenateOp):
-            axis, parts = op.axis.value.data, [self.sizes(x) for x in op.inputs]
-            joined = parts[0][axis]
-            for part in parts[1:]:
-                joined = b.addi(joined, part[axis])
-            return parts[0][:axis] + [joined] + parts[0][axis + 1 :]
-        raise NotImplementedError(
-            "scan: the shape of a map-like output (outputs_info=None) must be "
-            "computable before the loop from shapes and non-sequences; this one "
-            f"depends on {op.name if isinstance(op, Operation) else 'loop data'}"
-        )
-
-    def _trace(self, op: scan.LoopOp, n: int) -> list[SSAValue]:
-        """Sizes of a nested loop's trace: its step count (when no `until` makes it
-        data-dependent), then the row sizes of its output `n`."""
-        if op.yield_op().until is not None:
-            raise NotImplementedError(
-                "scan: a map-like output's shape depends on the steps an inner "
-                "scan with `until` runs"
-            )
-        b = self.lw.b
-        rows = None if op.n_steps is None else b.to_index(self.scalar(op.n_steps))
-        if rows is None:
-            for seq, taps in zip(op.sequences, op.sequence_taps()):
-                span = b.const(scan.sequence_span(taps))
-                room = b.subi(self.sizes(seq)[0], span)
-                rows = room if rows is None else b.mini(rows, room)
-        keep = op.keep_rows()[n]
-        if keep:
-            rows = b.mini(rows, b.const(keep))
-        return [rows, *self._row_sizes(op, n)]
-
-    def _row_sizes(self, op: scan.LoopOp, n: int) -> list[SSAValue]:
-        if n in op.recurrent_outputs():
-            initial = op.initials[op.recurrent_outputs().index(n)]
-            return self.row_sizes(initial)
-        args, stubs = op.body.block.args, []
-        taps = [*op.sequence_taps(), *(t for t in op.output_taps() if t)]
-        sources = [*op.sequences, *op.initials]
-        for source, source_taps in zip(sources, taps):
-            stubs += [self.row_sizes(source)] * len(source_taps)
-        stubs += [self.sizes(v) for v in op.invariants]
-        for arg, sizes in zip(args, stubs):
-            self.lw.values[arg] = Lazy(dtypes.dtype_of(arg.type), sizes, no_data)
-        try:
-            return self.sizes(op.yield_op().values[n])
-        finally:
-            for arg in args:
-                del self.lw.values[arg]
-
-    def row_sizes(self, value: SSAValue) -> list[SSAValue]:
-        """`sizes(value)[1:]`, without computing the leading size, which may
-        depend on loop data (an inner scan's step count, a slice's bounds)."""
-        if value in self.lw.values:
-            return self.lw.get(value).sizes[1:]
-        op = value.owner
-        if isinstance(op, scan.LoopOp):
-            return self._row_sizes(op, value.index)  # type: ignore[attr-defined]
-        if isinstance(op, st.SubtensorOp):
-            return self._subtensor(op, leading=False)
-        if isinstance(op, st.SetSubtensorOp):
-            return self.row_sizes(op.input)
-        if isinstance(op, st.AllocOp):
-            return [self.lw.b.to_index(self.scalar(d)) for d in op.dims[1:]]
-        if isinstance(op, st.ConcatenateOp) and op.axis.value.data == 0:
-            return self.row_sizes(op.inputs[0])
-        if isinstance(op, st.CastOp):
-            return self.row_sizes(op.input)
-        if isinstance(op, st.ElementwiseOp):
-            shape = op.result.type.get_shape()[1:]
-            for operand in op.inputs:
-                dims = operand.type.get_shape()[1:]  # type: ignore[attr-defined]
-                if len(dims) == len(shape) and all(
-                    d != 1 or s == 1 for d, s in zip(dims, shape)
-                ):
-                    return self.row_sizes(operand)
-        return self.sizes(value)[1:]
-
-    def _subtensor(self, op: st.SubtensorOp, leading: bool = True) -> list[SSAValue]:
-        """Sizes of `input[index]`: integer-indexed axes drop, sliced ones take
-        the slice's length, the rest keep the input's size. Without `leading`,
-        the sizes after the result's first axis."""
-        entries = op.entries()
-        if not leading or entries and entries[0] == "i":
-            inner = [None, *self.row_sizes(op.input)]  # input axis 0 not needed
-        else:
-            inner = self.sizes(op.input)
-        operands, kept = iter(op.indices), []
-        for axis, entry in enumerate(entries):
-            if entry == "i":
-                next(operands)
-                continue
-            fields = [next(operands) if f == "x" else None for f in entry[1:]]
-            if not leading and not kept:
-                kept.append(None)  # the result's leading axis: not asked for
-                continue
-            bounds = [None if f is None else self.scalar(f) for f in fields]
-            kept.append(slice_bounds(self.lw.b, inner[axis], *bounds)[1])
-        sizes = kept + inner[len(entries) :]
-        return sizes if leading else sizes[1:]
-
-    def _elementwise(self, op: st.ElementwiseOp) -> list[SSAValue]:
-        shape = op.result.type.get_shape()
-        for operand in op.inputs:
-            dims = operand.type.get_shape()  # type: ignore[attr-defined]
-            if all(d != 1 or s == 1 for d, s in zip(dims, shape)):
-                return self.sizes(operand)
-        return [
-            self.lw.b.const(1) if d == 1 else self.sizes(op.inputs[0])[a]
-            for a, d in enumerate(shape)
-        ]
-
-    def scalar(self, value: SSAValue) -> SSAValue:
-        if value in self.lw.values:
-            return self.lw.get(value).load(self.lw.b, [])
-        op = value.owner
-        if isinstance(op, st.DimOp):
-            axis = op.axis.value.data
-            size = (
-                self.row_sizes(op.input)[axis - 1] if axis else self.sizes(op.input)[0]
-            )
-            return self.lw.b.from_index(size, element_type("int64"))
-        if isinstance(op, st.CastOp):
-            return self.scalar(op.input)
-        if isinstance(op, st.ElementwiseOp) and op.fn.data in _SIZE_ARITHMETIC:
-            out = dtypes.dtype_of(op.result.type)
-            args = [
-                scalar_ops.convert(
-                    self.lw.b, self.scalar(v), dtypes.dtype_of(v.type), out
-                )
-                for v in op.inputs
-            ]
-            return scalar_ops.apply(self.lw.b, op.fn.data, args, out)
-        if isinstance(op, Operation) and op.name == "arith.constant":
-            return lower_constant(self.lw, op).load(self.lw.b, [])  # type: ignore
-        raise NotImplementedError(
-            "scan: a map-like output's shape depends on loop data "
-            f"({op.name if isinstance(op, Operation) else 'a loop argument'})"
-        )
 
 
 @dataclass(frozen=True)

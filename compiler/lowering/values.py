@@ -89,3 +89,8 @@ class Scope:
         return self.preheader is not None and all(
             defining_block(v) in self.outside for v in values
         )
+
+
+def no_data(b, idx):
+    """Element reader of a size-only stand-in: reading data there is an error."""
+    raise NotImplementedError("scan: a map-like output's shape depends on loop data")
