@@ -25,6 +25,9 @@ from scanc.passes import PASSES
 from xdsl.context import Context
 from xdsl.dialects import arith, builtin, cf, func, math, memref, scf
 from xdsl.dialects.builtin import ModuleOp
+from xdsl.transforms.common_subexpression_elimination import (
+    CommonSubexpressionElimination,
+)
 
 STAGES = ("graph", "grad", "opt", "loops", "llvm", "asm")
 
@@ -83,7 +86,13 @@ def run_opt(module: ModuleOp, passes: tuple[str, ...] = OPT_PASSES) -> None:
 
 
 def run_loops(module: ModuleOp, target: Target | None = None) -> None:
-    LowerToLoopsPass(target).apply(context(), module)
+    """`lower-to-loops`, then `cse`: the lowering emits each index constant
+    where it is needed and the same view or size where each use needs it; one
+    of each is left (LLVM would merge them too, but a dump then reads as the
+    code does)."""
+    ctx = context()
+    LowerToLoopsPass(target).apply(ctx, module)
+    CommonSubexpressionElimination().apply(ctx, module)
     module.verify()
 
 

@@ -9,7 +9,7 @@ import scanc
 import scanc.tensor as st
 from scanc.gradient import verify_grad
 from scanc.frontend import dtypes
-from scanc.lowering import input_products, linalg
+from scanc.lowering import input_products, kernel_calls
 
 rng = np.random.default_rng(21)
 
@@ -104,7 +104,7 @@ def test_the_tiles_compute_the_products(pack_every_matrix, monkeypatch):
         nan = lw.b.const(float("nan"), dtypes.element_type(out.dtype))
         lw.b.loop_nest(out.sizes, lambda idx: lw.b.store(nan, out.ref, idx))
 
-    monkeypatch.setattr(linalg, "matrix_product", nan_product)
+    monkeypatch.setattr(kernel_calls, "matrix_product", nan_product)
     inputs, hidden, steps = CASES["tiled"]
     weights = matrices(inputs, hidden)
     xs, h = rng.normal(size=(steps, inputs)), rng.normal(size=hidden)
