@@ -79,19 +79,19 @@ def test() -> int:
     eager = run([*pytest, "tests/e2e"], SCANC_SPECIALIZE="eager")
     print("=== the differential fuzzer, 3 minutes from a fixed seed", flush=True)
     fuzzed = run(
-        [str(PYTHON), "-m", "scanc.tools.fuzz", "--minutes", "3", "--seed", "0"]
+        [str(PYTHON), "tools/fuzz.py", "--minutes", "3", "--seed", "0"]
     )
     return status | eager | fuzzed
 
 
 def fuzz(args: list[str]) -> int:
     ensure_env()
-    return run([str(PYTHON), "-m", "scanc.tools.fuzz", *args])
+    return run([str(PYTHON), "tools/fuzz.py", *args])
 
 
 def bench(args: list[str]) -> int:
     ensure_env("test,bench")
-    return run([str(PYTHON), "-m", "scanc.tools.bench", *args])
+    return run([str(PYTHON), "tools/bench", *args])
 
 
 def main() -> int:

@@ -464,8 +464,7 @@ def run(seconds: float, seed: int, batch: int = 40) -> int:
         child = subprocess.run(
             [
                 sys.executable,
-                "-m",
-                "scanc.tools.fuzz",
+                __file__,
                 "--worker",
                 str(seed),
                 str(batch),

@@ -5,7 +5,7 @@ import sys
 import numpy as np
 import pytest
 
-from scanc.tools.bench.memory import peak_bytes
+from bench.memory import peak_bytes
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")

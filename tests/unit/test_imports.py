@@ -16,7 +16,6 @@ FOLDERS = {
     "scanc": "compiler",
     "scanc.dialects": "dialects",
     "scanc.runtime": "runtime",
-    "scanc.tools": "tools",
 }
 
 

@@ -9,7 +9,7 @@ from scanc import pipeline
 from scanc.dialects import st as st_dialect
 from scanc.dialects.scan import LoopOp
 from scanc.frontend.function import build_module
-from scanc.tools.bench.lstm_workloads import ARGS, GATES, _step, w10_reference
+from bench.lstm_workloads import ARGS, GATES, _step, w10_reference
 
 
 def lstm():

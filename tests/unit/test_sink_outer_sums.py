@@ -10,8 +10,8 @@ from scanc import pipeline
 from scanc.dialects import st as st_dialect
 from scanc.dialects.scan import LoopOp
 from scanc.frontend.function import build_module
-from scanc.tools.bench.grad_workloads import _scanc_cost, w8_reference
-from scanc.tools.bench.scan_workloads import W5_ARGS
+from bench.grad_workloads import _scanc_cost, w8_reference
+from bench.scan_workloads import W5_ARGS
 
 
 def weights_gradient():

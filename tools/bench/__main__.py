@@ -1,4 +1,4 @@
-"""`python -m scanc.tools.bench`: run the workloads for scanc and every installed peer.
+"""`python tools/bench`: run the workloads for scanc and every installed peer.
 
 Prints, per workload and peer: compile-to-first-result time, the median steady
 time per call, and scanc's ratio to each peer (scanc / peer; below 1 means scanc
@@ -8,13 +8,18 @@ graph-build-to-first-result of the A**k example. The peer `scanc-nopasses` is
 scanc with the graph passes off (`mode="FAST_COMPILE"`); its ratio is what the
 passes gain.
 
-    python -m scanc.tools.bench [--only W1a,W3] [--peers scanc,numba] [--markdown FILE]
+    python tools/bench [--only W1a,W3] [--peers scanc,numba] [--markdown FILE]
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+# run from the checkout (`python tools/bench`): the workloads import as `bench.*`
+sys.path.insert(0, str(HERE.parent))
 
 SINGLE_THREAD = {
     "OMP_NUM_THREADS": "1",
@@ -24,10 +29,10 @@ SINGLE_THREAD = {
     "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
 }
 if any(os.environ.get(k) != v for k, v in SINGLE_THREAD.items()):
-    # `-m` imported the scanc package, and with it NumPy's OpenBLAS, before this
-    # module ran: thread settings take effect only in a fresh process
+    # NumPy's OpenBLAS may be loaded already (`python -m bench`): thread
+    # settings take effect only in a fresh process
     os.environ.update(SINGLE_THREAD)
-    os.execv(sys.executable, [sys.executable, "-m", "scanc.tools.bench", *sys.argv[1:]])
+    os.execv(sys.executable, [sys.executable, str(HERE), *sys.argv[1:]])
 
 if hasattr(os, "sched_setaffinity"):
     # one core for the whole process: libraries that start their own thread pools
@@ -41,9 +46,9 @@ import subprocess  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
-from scanc.tools.bench.memory import peak_bytes  # noqa: E402
-from scanc.tools.bench.peers import PEERS, available, builder  # noqa: E402
-from scanc.tools.bench.workloads import WORKLOADS, steps  # noqa: E402
+from bench.memory import peak_bytes  # noqa: E402
+from bench.peers import PEERS, available, builder  # noqa: E402
+from bench.workloads import WORKLOADS, steps  # noqa: E402
 
 FRESH_PROCESS_PROGRAM = """
 import time
@@ -186,7 +191,7 @@ def table(rows, peers) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m scanc.tools.bench")
+    parser = argparse.ArgumentParser(prog="python tools/bench")
     parser.add_argument("--only", default="", help="comma-separated workload ids")
     parser.add_argument("--peers", default="", help="comma-separated peers")
     parser.add_argument("--markdown", default="", help="also write the table here")

@@ -8,8 +8,8 @@ import importlib
 
 import numpy as np
 
-from scanc.tools.bench.peers import jax_modules, pytensor_mode
-from scanc.tools.bench.scan_workloads import W5_ARGS, w5_data
+from bench.peers import jax_modules, pytensor_mode
+from bench.scan_workloads import W5_ARGS, w5_data
 
 w8_data = w5_data(128)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from scanc.tools.bench.peers import jax_modules
+from bench.peers import jax_modules
 
 # -- random streams ----------------------------------------------------------------------
 

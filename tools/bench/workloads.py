@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scanc.tools.bench.foundation import W1, W2, W3, w1_data, w2_data, w3_data
-from scanc.tools.bench.grad_workloads import (
+from bench.foundation import W1, W2, W3, w1_data, w2_data, w3_data
+from bench.grad_workloads import (
     W8,
     W8_CHECKPOINTS,
     W8_FORWARD,
@@ -20,9 +20,9 @@ from scanc.tools.bench.grad_workloads import (
     w9_data,
     w9_reference,
 )
-from scanc.tools.bench.lstm_workloads import W10, w10_data, w10_reference
-from scanc.tools.bench.random_workloads import R1, R2, r1_data, r2_data
-from scanc.tools.bench.scan_workloads import (
+from bench.lstm_workloads import W10, w10_data, w10_reference
+from bench.random_workloads import R1, R2, r1_data, r2_data
+from bench.scan_workloads import (
     W4,
     W5,
     W6,
@@ -35,7 +35,7 @@ from scanc.tools.bench.scan_workloads import (
     w7_data,
     w7_reference,
 )
-from scanc.tools.bench.tensor_workloads import (
+from bench.tensor_workloads import (
     T1,
     T2,
     t1_data,
