@@ -6,7 +6,9 @@
                                                    every function it compiles, at
                                                    that stage
 
-Stages come from `scanc.pipeline.STAGES`.
+Stages come from `scanc.pipeline.STAGES`. Input the compiler refuses (IR that
+does not parse or verify, a pass that cannot apply, a graph it cannot lower)
+prints `scanc: error: ...` and exits with status 1.
 """
 
 from __future__ import annotations
@@ -20,6 +22,12 @@ from scanc import pipeline
 from scanc.lowering.to_loops import LowerToLoopsPass
 from scanc.passes import PASSES
 from xdsl.dialects.builtin import ModuleOp
+from xdsl.utils.exceptions import (
+    DiagnosticException,
+    ParseError,
+    PassFailedException,
+    VerifyException,
+)
 from xdsl.xdsl_opt_main import xDSLOptMain
 
 
@@ -79,12 +87,27 @@ def dump(argv: Sequence[str]) -> None:
     runpy.run_path(args.program, run_name="__main__")
 
 
+#: what bad input raises: the message says what was wrong, a traceback would not
+REFUSED = (
+    ParseError,
+    VerifyException,
+    DiagnosticException,
+    PassFailedException,
+    NotImplementedError,
+    ValueError,  # unknown passes, bad pass options
+)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "dump":
         dump(argv[1:])
         return
-    ScancOptMain(args=argv).run()
+    try:
+        ScancOptMain(args=argv).run()
+    except REFUSED as error:
+        print(f"scanc: error: {error}", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,56 @@
+"""The `scanc` command refuses bad input with one line naming what was wrong
+(and status 1), never a traceback."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCANC = Path(sys.executable).with_name("scanc")
+
+BAD_INPUT = {
+    "unknown op": (
+        "func.func @f() {\n  %x = st.bogus\n}\n",
+        [],
+        "st.bogus is not registered",
+    ),
+    "type mismatch": (
+        "func.func @f(%x: tensor<?xf64>) -> tensor<?xf64> {\n"
+        '  %y = st.elementwise "mul"(%x, %x) : (tensor<?xf64>, tensor<?x?xf64>) -> tensor<?xf64>\n'
+        "  func.return %y : tensor<?xf64>\n}\n",
+        ["--emit=loops"],
+        "operand is used with type",
+    ),
+    "kernel op verifier": (
+        "func.func @f(%x: memref<?x?xf64>, %w: memref<?x?xf64>, %o: memref<?xf64>, %r: index) {\n"
+        "  kernel.vecmat %x, %w -> %o reverse %r : memref<?x?xf64>, memref<?x?xf64> -> memref<?xf64>\n"
+        "  func.return\n}\n",
+        [],
+        "'x' must have rank 1, not 2",
+    ),
+    "unknown pass": (
+        "func.func @f() {\n  func.return\n}\n",
+        ["-p", "no-such-pass"],
+        "Unrecognized passes: ['no-such-pass']",
+    ),
+    "bad pass option": (
+        "func.func @f() {\n  func.return\n}\n",
+        ["-p", 'specialize-shapes{shapes="x"}'],
+        "specialize-shapes: bad shape 'x'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUT, ids=list(BAD_INPUT))
+def test_bad_input_is_one_clear_error(tmp_path, case):
+    text, args, message = BAD_INPUT[case]
+    source = tmp_path / "bad.mlir"
+    source.write_text(text)
+    done = subprocess.run(
+        [str(SCANC), str(source), *args], capture_output=True, text=True
+    )
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("scanc: error: ")
+    assert message in done.stderr
