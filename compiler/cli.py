@@ -5,6 +5,8 @@
     scanc dump PROG.py --emit=llvm [ARGS...]       run a Python program and print
                                                    every function it compiles, at
                                                    that stage
+    scanc cache info | clear                       the compile cache: where, how
+                                                   many entries, how large; empty it
 
 Stages come from `scanc.pipeline.STAGES`. Input the compiler refuses (IR that
 does not parse or verify, a pass that cannot apply, a graph it cannot lower)
@@ -98,10 +100,31 @@ REFUSED = (
 )
 
 
+def cache_command(argv: Sequence[str]) -> None:
+    """`scanc cache info` or `scanc cache clear` (`scanc.runtime.cache`)."""
+    parser = argparse.ArgumentParser(prog="scanc cache")
+    parser.add_argument("action", choices=["info", "clear"])
+    args = parser.parse_args(argv)
+    from scanc.runtime import cache
+
+    if args.action == "clear":
+        print(f"removed {cache.clear()} entries from {cache.directory()}")
+        return
+    info = cache.info()
+    state = "on" if info["enabled"] else "off (SCANC_CACHE=0)"
+    print(f"directory: {info['directory']}")
+    print(f"cache:     {state}")
+    print(f"entries:   {info['entries']}")
+    print(f"size:      {info['bytes'] / 2**20:.1f} MiB of {info['max_bytes'] >> 20} MiB")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "dump":
         dump(argv[1:])
+        return
+    if argv and argv[0] == "cache":
+        cache_command(argv[1:])
         return
     try:
         ScancOptMain(args=argv).run()

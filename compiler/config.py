@@ -54,3 +54,29 @@ optimize_in_process: bool = _choice("SCANC_OPTIMIZE_IN_PROCESS", "0", ("0", "1")
 #: reuses its machine code (`scanc.frontend.shared_code`). Off
 #: (SCANC_SHARE_CODE=0) where compiler settings change between compiles.
 share_code: bool = _choice("SCANC_SHARE_CODE", "1", ("1", "0")) == "1"
+
+#: Whether compiled code is kept on disk and reused by later processes
+#: (`scanc.runtime.cache`); SCANC_CACHE=0 turns it off. It is consulted only
+#: where code is shared (`share_code`).
+cache: bool = _choice("SCANC_CACHE", "1", ("1", "0")) == "1"
+
+#: Where: SCANC_CACHE_DIR, else `scanc` in the user's cache directory
+#: ($XDG_CACHE_HOME, else ~/.cache).
+cache_dir: str = os.environ.get("SCANC_CACHE_DIR") or os.path.join(
+    os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+    "scanc",
+)
+
+
+def _size(variable: str, default: str) -> int:
+    value = os.environ.get(variable, default)
+    if not value.isdigit():
+        raise ValueError(
+            f"{variable}={value!r} is not a valid setting; use a whole number of MiB"
+        )
+    return int(value) << 20
+
+
+#: The most the cache may hold (SCANC_CACHE_MAX_MB, in MiB; 1024 by default): the
+#: entries used longest ago are removed past it.
+cache_max_bytes: int = _size("SCANC_CACHE_MAX_MB", "1024")

@@ -108,6 +108,10 @@ class Compiled:
     def assembly(self) -> str:
         return self.target.machine().emit_assembly(self.optimized)
 
+    def object_code(self) -> bytes:
+        """Native object code of the optimized module (what the JIT loads)."""
+        return self.target.machine().emit_object(self.optimized)
+
 
 def run_codegen(module: ModuleOp, target: Target | None = None) -> Compiled:
     target = target or default()

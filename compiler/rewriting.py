@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from scanc.dialects import st
-from scanc.frontend.graph import TensorVariable, recording_scope, wrap
+from scanc.graph import TensorVariable, recording_scope, wrap
 from xdsl.dialects.arith import ConstantOp
 from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, TensorType, i64
 from xdsl.ir import Operation, SSAValue

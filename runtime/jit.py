@@ -73,6 +73,14 @@ def libc_free():
     return free
 
 
+def load_object(object_code: bytes, name: str) -> int:
+    """Add native object code to the engine; the address of its function `name`."""
+    eng = engine()
+    eng.add_object_file(llvm.ObjectFileRef.from_data(object_code))
+    eng.finalize_object()
+    return eng.get_function_address(name)
+
+
 def load(module: llvm.ModuleRef, names: list[str]) -> dict[str, int]:
     """Add an optimized module to the engine; the addresses of its functions."""
     eng = engine()

@@ -24,7 +24,7 @@ from scanc.autodiff.scan_rule import scan_rule
 from scanc.dialects import st
 from scanc.dialects.ad import GradOp
 from scanc.dialects.scan import LoopOp
-from scanc.frontend.graph import TensorVariable, recording_scope, wrap
+from scanc.graph import TensorVariable, recording_scope, wrap
 from scanc.tensor import basic as T
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp

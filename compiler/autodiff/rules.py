@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from scanc.dialects import scan, st
-from scanc.frontend.graph import TensorVariable, wrap
+from scanc.graph import TensorVariable, wrap
 from scanc.tensor import basic as T
 from scanc.tensor import indexing, linalg, reductions, shape
 from xdsl.dialects import arith

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from scanc.dialects import scan as scan_dialect
 from scanc.dialects.scan import LoopOp, sequence_offset
-from scanc.frontend.graph import TensorVariable, emit, recording_scope
+from scanc.graph import TensorVariable, emit, recording_scope
 from scanc.tensor import basic as T
 from scanc.tensor import indexing, reductions, shape
 from xdsl.ir import SSAValue

@@ -19,7 +19,7 @@ Differences from PyTensor's function, which are fixes:
 from __future__ import annotations
 
 from scanc.dialects.scan import LoopOp
-from scanc.frontend.graph import TensorVariable
+from scanc.graph import TensorVariable
 from scanc.frontend.scan import _as_list, _output_specs, _sequence_specs, scan
 from scanc.tensor import basic as T
 from scanc.tensor import shape as S

@@ -10,7 +10,7 @@ import numpy as np
 from scanc import config, pipeline
 from scanc.codegen.target import Target, default, host
 from scanc.dialects import st
-from scanc.frontend.graph import DEFAULT_UPDATES, TensorVariable, ir_name
+from scanc.graph import DEFAULT_UPDATES, TensorVariable, ir_name
 from scanc.frontend.scan import MissingInputError
 from scanc.frontend import shared_code
 from scanc.frontend.replace import clone_replace
@@ -24,7 +24,7 @@ from scanc.runtime.call import (
     check_shared_value,
     convert_input,
 )
-from scanc.runtime.jit import load
+from scanc.runtime.jit import load, load_object
 from scanc.tensor.basic import as_tensor_variable
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, StringAttr
@@ -177,14 +177,14 @@ class Function:
 
     def _compile(self, module: ModuleOp, name: str) -> NativeFunction:
         """The native function of `module`: machine code compiled before for an
-        identical graph (`scanc.frontend.shared_code`), else compiled now."""
+        identical graph (`scanc.frontend.shared_code`: in this process or in the
+        compile cache), else compiled now."""
         reentrant = not shared_code.keeps_buffers(module)
         shareable = reentrant and not dump_hooks
         key = shared_code.key(module, self.optimize, self.target) if shareable else None
         code = shared_code.find(key)
         if code is None:
-            code = self._compile_code(module, name, reentrant)
-            shared_code.keep(key, code)
+            code = self._compile_code(module, name, reentrant, key)
         return NativeFunction(
             code.address,
             code.layout,
@@ -196,10 +196,16 @@ class Function:
         )
 
     def _compile_code(
-        self, module: ModuleOp, name: str, reentrant: bool
+        self, module: ModuleOp, name: str, reentrant: bool, key: str | None
     ) -> shared_code.Code:
+        """Run the pipeline on `module`; shared code (a `key`) is compiled under
+        the key's symbol, loaded from object code and kept for sharing."""
         for hook in dump_hooks:
             hook(name, "graph", str(module))
+        symbol = name if key is None else shared_code.symbol(key)
+        fn = next(iter(module.ops))
+        assert isinstance(fn, func.FuncOp)
+        fn.sym_name = StringAttr(symbol)
         compiled = pipeline.compile_module(
             module,
             optimize_graph=self.optimize,
@@ -207,9 +213,15 @@ class Function:
             name=name,
             target=self.target,
         )
-        address = load(compiled.optimized, [name])[name]
         emitted = compiled.functions[0]
-        return shared_code.Code(address, emitted.layout, emitted.checks, reentrant)
+        if key is None:
+            address = load(compiled.optimized, [symbol])[symbol]
+            return shared_code.Code(address, emitted.layout, emitted.checks, reentrant)
+        object_code = compiled.object_code()
+        address = load_object(object_code, symbol)
+        code = shared_code.Code(address, emitted.layout, emitted.checks, reentrant)
+        shared_code.keep(key, code, object_code)
+        return code
 
     def _specialized(self, shapes: tuple) -> NativeFunction:
         """A variant of the function for arrays with the given known sizes."""

@@ -10,8 +10,8 @@ import warnings
 
 from scanc.dialects import st
 from scanc.dialects.ad import GradOp
-from scanc.frontend import dtypes
-from scanc.frontend.graph import TensorVariable, emit
+from scanc import dtypes
+from scanc.graph import TensorVariable, emit
 from xdsl.ir import Operation, SSAValue
 
 

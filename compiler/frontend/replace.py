@@ -7,7 +7,7 @@ graph is shared with the original, which stays as it was.
 
 from __future__ import annotations
 
-from scanc.frontend.graph import TensorVariable, emit
+from scanc.graph import TensorVariable, emit
 from scanc.frontend.slicing import ops_computing
 from xdsl.ir import SSAValue
 

@@ -16,8 +16,8 @@ from scanc import config
 from scanc.dialects import scan as scan_dialect
 from scanc.dialects import st
 from scanc.dialects.ad import GradOp
-from scanc.frontend import dtypes
-from scanc.frontend.graph import TensorVariable, emit, ir_name, recording_scope
+from scanc import dtypes
+from scanc.graph import TensorVariable, emit, ir_name, recording_scope
 from scanc.frontend.shared import SHARED, checked_updates
 from scanc.frontend.slicing import clone_into, ops_computing
 from scanc.tensor import basic as T

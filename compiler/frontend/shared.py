@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 from scanc.dialects import st
-from scanc.frontend import dtypes
-from scanc.frontend.graph import TensorVariable, emit
+from scanc import dtypes
+from scanc.graph import TensorVariable, emit
 from xdsl.ir import SSAValue
 
 #: the shared variable behind each placeholder value

@@ -7,6 +7,11 @@ of one compiled before in this process reuses that code instead, and skips the
 pipeline. The code is reentrant: every function calls it with a frame of its
 own. Code that keeps buffers between calls (`allow_gc=False`) holds them in
 globals of its own and is never shared.
+
+Shared code is also kept on disk (`scanc.runtime.cache`) when `config.cache` is
+on: a function compiled by an earlier process is loaded from there. Shared code
+is compiled under a symbol named after its key, so code loaded from the cache
+never collides with code of another function.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from xdsl.dialects.builtin import ModuleOp, StringAttr
 
 from scanc import config
 from scanc.codegen.target import Target
+from scanc.runtime import cache, jit
 from scanc.runtime.abi import FrameLayout
 
 
@@ -58,18 +64,36 @@ def key(module: ModuleOp, optimize_graph: bool, target: Target) -> str | None:
         text = str(module)
     finally:
         fn.sym_name = name
-    options = repr((optimize_graph, config.check_bounds, target))
+    options = repr((optimize_graph, config.check_bounds, target, cache.fingerprint()))
     return hashlib.sha256(f"{options}\n{text}".encode()).hexdigest()
 
 
+def symbol(key_: str) -> str:
+    """The symbol shared code of `key_` is compiled under."""
+    return f"scanc_{key_[:32]}"
+
+
 def find(key_: str | None) -> Code | None:
+    """Code of `key_` compiled before: in this process, else in the cache."""
     if key_ is None:
         return None
     with _LOCK:
-        return _CODE.get(key_)
+        code = _CODE.get(key_)
+        if code is None and config.cache:
+            entry = cache.load(key_)
+            if entry is not None:
+                address = jit.load_object(entry.object_code, entry.symbol)
+                code = Code(address, entry.layout, entry.checks)
+                _CODE[key_] = code
+        return code
 
 
-def keep(key_: str | None, code: Code) -> None:
-    if key_ is not None:
-        with _LOCK:
-            _CODE[key_] = code
+def keep(key_: str | None, code: Code, object_code: bytes | None = None) -> None:
+    """Share `code` under `key_`; with its `object_code`, in the cache too."""
+    if key_ is None:
+        return
+    with _LOCK:
+        _CODE[key_] = code
+    if object_code is not None and config.cache:
+        entry = cache.Entry(symbol(key_), object_code, code.layout, code.checks)
+        cache.store(key_, entry)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from scanc.dialects import st
-from scanc.frontend import dtypes
+from scanc import dtypes
 from scanc.lowering import scalar
 from scanc.lowering.builder import element_type, signless
 from scanc.lowering.values import Buffer, Lazy, Lowered, Scalar

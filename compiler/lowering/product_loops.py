@@ -5,7 +5,7 @@ them."""
 
 from __future__ import annotations
 
-from scanc.frontend import dtypes
+from scanc import dtypes
 from scanc.lowering import scalar
 from scanc.lowering.builder import element_type
 from scanc.lowering.values import Buffer, Lowered

@@ -17,7 +17,7 @@ import math as pymath
 from typing import TYPE_CHECKING
 
 from scanc.dialects import st
-from scanc.frontend import dtypes
+from scanc import dtypes
 from scanc.lowering import scalar
 from scanc.lowering.builder import Builder, element_type
 from scanc.lowering.elementwise import broadcast_loader

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from scanc.dialects import st
-from scanc.frontend import dtypes
+from scanc import dtypes
 from scanc.lowering import scalar
 from scanc.lowering.builder import element_type
 from scanc.lowering.elementwise import dtype

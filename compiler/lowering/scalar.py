@@ -7,7 +7,7 @@ import math as pymath
 
 from scanc.dialects import libm
 from scanc.dialects.st import GRADIENT_MARKS
-from scanc.frontend import dtypes
+from scanc import dtypes
 from scanc.lowering.builder import Builder, element_type
 from xdsl.dialects import arith, math
 from xdsl.ir import SSAValue

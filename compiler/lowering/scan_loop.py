@@ -26,7 +26,7 @@ from scanc.dialects.scan import (
     sequence_offset,
     sequence_span,
 )
-from scanc.frontend import dtypes
+from scanc import dtypes
 from scanc.lowering import input_products
 from scanc.lowering.builder import Builder, element_type, index, strided_type, subview
 from scanc.lowering.values import (

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from scanc.dialects import scan, st
-from scanc.frontend import dtypes
+from scanc import dtypes
 from scanc.lowering import scalar as scalar_ops
 from scanc.lowering.builder import element_type
 from scanc.lowering.elementwise import lower_constant

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from scanc.codegen.target import Target, default
 from scanc.dialects import scan, st
-from scanc.frontend import dtypes
+from scanc import dtypes
 from scanc.lowering import tensor_ops
 from scanc.lowering.builder import (
     ON_ERROR,

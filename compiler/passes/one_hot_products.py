@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from scanc.dialects import st
 from scanc.dialects.scan import outside_value
-from scanc.frontend.graph import TensorVariable
+from scanc.graph import TensorVariable
 from scanc.rewriting import replace_by_built
 from scanc.tensor import basic as T
 from xdsl.context import Context

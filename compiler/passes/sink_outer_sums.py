@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from scanc.dialects import st
 from scanc.dialects.scan import ALL_ROWS, FinalOp, LoopOp, YieldOp, with_leading_dim
-from scanc.frontend.graph import TensorVariable
+from scanc.graph import TensorVariable
 from scanc.rewriting import replace_by_built
 from scanc.tensor import basic as T
 from scanc.tensor import linalg, shape

@@ -1,6 +1,6 @@
 """`scanc.tensor`: the symbolic tensor API (PyTensor's `pytensor.tensor`)."""
 
-from scanc.frontend.graph import TensorVariable
+from scanc.graph import TensorVariable
 from scanc.tensor.basic import *  # noqa: F403
 from scanc.tensor.basic import CONSTRUCTORS
 from scanc.tensor.indexing import *  # noqa: F403

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 import numpy as np
 from scanc.dialects import st
-from scanc.frontend import dtypes
-from scanc.frontend.graph import TensorVariable, wrap
+from scanc import dtypes
+from scanc.graph import TensorVariable, wrap
 from xdsl.dialects.arith import ConstantOp
 from xdsl.dialects.builtin import DYNAMIC_INDEX as DYN
 from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, TensorType

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scanc.frontend.graph import TensorVariable
+from scanc.graph import TensorVariable
 from scanc.tensor.basic import (
     _axes,
     _full_like,

@@ -6,8 +6,8 @@ import builtins
 
 import numpy as np
 from scanc.dialects import st
-from scanc.frontend import dtypes
-from scanc.frontend.graph import TensorVariable, wrap
+from scanc import dtypes
+from scanc.graph import TensorVariable, wrap
 from scanc.tensor.basic import (
     _align,
     _broadcast_shape,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from scanc.dialects import st
-from scanc.frontend import dtypes
-from scanc.frontend.graph import TensorVariable, wrap
+from scanc import dtypes
+from scanc.graph import TensorVariable, wrap
 from scanc.tensor.basic import (
     as_tensor_variable,
     cast,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 from scanc.dialects import st
-from scanc.frontend import dtypes
-from scanc.frontend.graph import TensorVariable, wrap
+from scanc import dtypes
+from scanc.graph import TensorVariable, wrap
 from scanc.tensor.basic import (
     _axes,
     _dims,

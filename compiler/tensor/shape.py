@@ -8,8 +8,8 @@ import math
 
 import numpy as np
 from scanc.dialects import st
-from scanc.frontend import dtypes
-from scanc.frontend.graph import TensorVariable, wrap
+from scanc import dtypes
+from scanc.graph import TensorVariable, wrap
 from scanc.tensor import basic
 from scanc.tensor.basic import (
     _axes,

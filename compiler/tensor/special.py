@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from scanc.frontend.graph import TensorVariable
+from scanc.graph import TensorVariable
 from scanc.gradient import zero_grad
 from scanc.tensor.basic import (
     _axes,

@@ -8,7 +8,7 @@ import pytest
 import scanc
 import scanc.tensor as st
 from scanc.gradient import verify_grad
-from scanc.frontend import dtypes
+from scanc import dtypes
 from scanc.lowering import input_products, kernel_calls
 
 rng = np.random.default_rng(21)

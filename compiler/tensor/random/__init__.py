@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 from scanc.dialects import st
-from scanc.frontend import dtypes
-from scanc.frontend.graph import TensorVariable, emit, register_default_update
+from scanc import dtypes
+from scanc.graph import TensorVariable, emit, register_default_update
 from scanc.frontend.shared import SharedVariable, shared
 from scanc.tensor import basic as T
 
