@@ -15,7 +15,8 @@ from scanc import config, gradient, tensor
 from scanc.frontend.function import Function, UnusedInputError, function
 from scanc.frontend.replace import clone_replace
 from scanc.gradient import grad, hessian, jacobian, verify_grad
-from scanc.frontend.scan import MissingInputError, until
+from scanc.frontend.loop_builder import MissingInputError
+from scanc.frontend.scan import until
 from scanc.frontend.shared import SharedVariable, shared
 from scanc.frontend.views import foldl, foldr, map, reduce  # noqa: A004
 from scanc.tensor import dot

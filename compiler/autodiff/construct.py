@@ -19,11 +19,9 @@ one already expanded). Values listed as `constants` stop the flow.
 
 from __future__ import annotations
 
-from scanc.autodiff.rules import RULES
-from scanc.autodiff.scan_rule import scan_rule
+from scanc.autodiff.rules import MULTI_RULES, RULES
 from scanc.dialects import st
 from scanc.dialects.ad import GradOp
-from scanc.dialects.scan import LoopOp
 from scanc.graph import TensorVariable, recording_scope, wrap
 from scanc.tensor import basic as T
 from xdsl.context import Context
@@ -57,9 +55,9 @@ def adjoints(
         if all(g is None for g in outputs) or not any(r in depends for r in op.results):
             continue
         inputs = [TensorVariable(v) for v in op.operands]
-        if isinstance(op, LoopOp):
+        if type(op) in MULTI_RULES:
             wanted = [v in depends and v not in stops for v in op.operands]
-            grads = scan_rule(op, outputs, inputs, wanted)
+            grads = MULTI_RULES[type(op)](op, outputs, inputs, wanted)
         elif type(op) in RULES:
             if outputs[0] is None:
                 continue

@@ -9,6 +9,7 @@ follow the forward ops; `construct.py` inserts what they build.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from scanc.dialects import scan, st
 from scanc.graph import TensorVariable, wrap
@@ -267,6 +268,12 @@ def _final(op, g, xs):
 def _none(op, g, xs):
     return [None] * len(xs)
 
+
+#: adjoint rules of ops with several results, given every result's adjoint
+#: (None where none flows) and which operands are wanted (the others get None):
+#: `(op, output_adjoints, inputs, wanted) -> input adjoints`; `scan.loop`'s is
+#: registered by `scanc.autodiff.scan_rule`
+MULTI_RULES: dict[type, Callable] = {}
 
 RULES = {
     st.ElementwiseOp: lambda op, g, xs: _elementwise(op, g, xs),

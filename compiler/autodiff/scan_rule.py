@@ -33,8 +33,11 @@ when the truncated loop reaches step 0.
 
 from __future__ import annotations
 
+from scanc.autodiff.construct import adjoints
+from scanc.autodiff.rules import MULTI_RULES
 from scanc.dialects import scan as scan_dialect
 from scanc.dialects.scan import LoopOp, sequence_offset
+from scanc.frontend.loop_builder import LoopSpec, loop
 from scanc.graph import TensorVariable, emit, recording_scope
 from scanc.tensor import basic as T
 from scanc.tensor import indexing, reductions, shape
@@ -92,8 +95,6 @@ def scan_rule(
 ) -> list:
     """Adjoints of the loop's operands (None where not `wanted`: the reverse loop
     differentiates only with respect to the sequences and invariants asked for)."""
-    from scanc.frontend.scan import scan
-
     traces = [V(t) for t in op.traces]
     steps = T.dim(traces[0], 0)
     run = steps
@@ -163,17 +164,16 @@ def scan_rule(
         new_sums = [s + d for s, d in zip(sums, adjoints[n_d_seq + n_out_reads :])]
         return [*new_windows, *new_sums, *d_seq]
 
-    results, _ = scan(
-        reverse_step,
-        sequences=[backwards(x, 0) for x in grads + traces] + seq_reads + out_reads,
-        outputs_info=[*(w.zeros for w in windows), *(T.zeros_like(v) for v in summed)]
-        + [None] * n_d_seq,
-        non_sequences=invariants,
-        n_steps=run,
-        return_list=True,
+    read = [backwards(x, 0) for x in grads + traces] + seq_reads + out_reads
+    carried = [*(w.zeros for w in windows), *(T.zeros_like(v) for v in summed)]
+    spec = LoopSpec(
+        [(x, [0]) for x in read],
+        [(c, [-1]) for c in carried] + [(None, [])] * n_d_seq,
+        invariants,
+        T._int_scalar(run, "n_steps"),
     )
-    reverse = results[0].owner
-    assert isinstance(reverse, LoopOp)
+    reverse = loop(reverse_step, spec)
+    results = [V(r) for r in reverse.results]
     finals = [
         V(emit(scan_dialect.FinalOp(trace.value, initial)).results[0])
         for trace, initial in zip(results[: n_rec + n_sums], reverse.initials)
@@ -224,8 +224,6 @@ def _adjoints_of(cost: V | None, variables: list[V], step) -> list[V]:
     """d cost / d each variable over the ops recorded in `step` (built at once:
     the stored outputs must replace recomputed ones in what it builds); zeros
     for integers and for what the cost ignores."""
-    from scanc.autodiff.construct import adjoints
-
     floats = [v.value for v in variables if T.dtypes.is_float(v.dtype)]
     found = {} if cost is None else adjoints(cost.value, floats, set(), step.ops)
     return [
@@ -257,3 +255,6 @@ def _recompute(body, args: list[V]) -> list[V]:
             mapping[old] = new
     yielded = body.last_op
     return [V(mapping[v]) for v in yielded.values]  # type: ignore[union-attr]
+
+
+MULTI_RULES[LoopOp] = scan_rule

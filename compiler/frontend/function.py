@@ -11,7 +11,7 @@ from scanc import config, pipeline
 from scanc.codegen.target import Target, default, host
 from scanc.dialects import st
 from scanc.graph import DEFAULT_UPDATES, TensorVariable, ir_name
-from scanc.frontend.scan import MissingInputError
+from scanc.frontend.loop_builder import MissingInputError
 from scanc.frontend import shared_code
 from scanc.frontend.replace import clone_replace
 from scanc.frontend.shared import SHARED, SharedVariable, checked_updates

@@ -1,4 +1,8 @@
-"""`scanc.scan`: call the step function on placeholders, build one `scan.loop`.
+"""`scanc.scan`: PyTensor's arguments parsed (`_parse`), the step function
+traced and built into one `scan.loop` (`scanc.frontend.loop_builder`), with
+what the loop captures beyond its arguments (`_capture_and_build`: random draws
+made outside the step function, the paths of gradients taken inside it, and the
+shared variables it updates, as recurrent outputs).
 
 The step function receives, in PyTensor's order, one placeholder per sequence
 tap, per output tap and per non-sequence. The ops it builds (recorded by
@@ -9,24 +13,26 @@ become invariants of the loop (implicit captures, like PyTensor's).
 from __future__ import annotations
 
 import inspect
-from collections.abc import Sequence
 
 import numpy as np
 from scanc import config
 from scanc.dialects import scan as scan_dialect
 from scanc.dialects import st
 from scanc.dialects.ad import GradOp
-from scanc import dtypes
-from scanc.graph import TensorVariable, emit, ir_name, recording_scope
+from scanc.graph import TensorVariable, emit, ir_name
+from scanc.frontend.loop_builder import (
+    LoopSpec,
+    Traced,
+    build_loop,
+    check_outputs,
+    placeholder,
+    trace,
+)
 from scanc.frontend.shared import SHARED, checked_updates
-from scanc.frontend.slicing import clone_into, ops_computing
+from scanc.frontend.slicing import ops_computing
 from scanc.tensor import basic as T
-from xdsl.dialects.builtin import DYNAMIC_INDEX, IntegerAttr, TensorType, UnitAttr
-from xdsl.ir import Operation, SSAValue
-
-
-class MissingInputError(Exception):
-    """A step function under `strict=True` uses a variable it did not receive."""
+from xdsl.dialects.builtin import IntegerAttr, UnitAttr
+from xdsl.ir import Operation
 
 
 class until:  # noqa: N801 - PyTensor's spelling
@@ -93,18 +99,6 @@ def _output_specs(outputs_info) -> list[tuple[TensorVariable | None, list[int]]]
     return specs
 
 
-def _state_type(init: TensorVariable, taps: list[int]) -> TensorType:
-    """Type of one step of an output: with `taps == [-1]` the initial value is the
-    state itself (PyTensor's rule, also for a dict), else its rows are the states."""
-    if taps == [-1]:
-        return init.type
-    return scan_dialect.drop_leading_dim(init.type)
-
-
-def _placeholder(type_: TensorType, name: str) -> TensorVariable:
-    return TensorVariable(emit(st.PlaceholderOp(name, type_)).results[0], name)
-
-
 def _split_return(result):
     """PyTensor's step function returns outputs, updates and until, in any of the
     spellings (outputs), (outputs, updates), (outputs, until), (outputs, updates,
@@ -122,32 +116,6 @@ def _split_return(result):
         items = list(items[0])
     outputs = [T.as_tensor_variable(o) for o in items]
     return outputs, updates, condition
-
-
-def _check_output(
-    n: int, init: TensorVariable | None, state: TensorType, out: TensorVariable
-) -> None:
-    if init is None:
-        return
-    want_dtype, want_ndim = dtypes.dtype_of(state), state.get_num_dims()
-    if out.dtype != want_dtype:
-        raise TypeError(
-            f"scan output {n}: the initial state (outputs_info) has dtype {want_dtype} "
-            f"but fn returns dtype {out.dtype}; scan does not cast implicitly. Give an "
-            f"initial value of dtype {out.dtype} (e.g. "
-            f"as_tensor_variable(np.asarray(0, '{out.dtype}')))"
-        )
-    if out.ndim != want_ndim:
-        raise TypeError(
-            f"scan output {n}: the initial state has {want_ndim} dimensions per step "
-            f"but fn returns {out.ndim}-dimensional {out}"
-        )
-    for axis, (want, got) in enumerate(zip(state.get_shape(), out.type.get_shape())):
-        if DYNAMIC_INDEX not in (want, got) and want != got:
-            raise ValueError(
-                f"scan output {n}: the initial state has size {want} on axis {axis} "
-                f"but fn returns size {got}"
-            )
 
 
 def scan(
@@ -177,6 +145,24 @@ def scan(
     the loop to its last `k` steps. `mode` and `profile` are
     accepted for compatibility; they change no result.
     """
+    spec = _parse(sequences, outputs_info, non_sequences, n_steps, go_backwards)
+    traced = trace(fn, spec, _split_return)
+    if not spec.outputs:  # outputs_info None or []: every output is map-like
+        spec.outputs = [(None, [])] * len(traced.outputs)
+    check_outputs(spec, traced.outputs)
+    loop, shared_updates = _capture_and_build(spec, traced, strict)
+    _name_arguments(loop, fn)
+    if truncate_gradient != -1:
+        loop.attributes["truncate_gradient"] = IntegerAttr(int(truncate_gradient), 64)
+    if allow_gc is False or (allow_gc is None and not config.scan__allow_gc):
+        loop.attributes["keep_buffers"] = UnitAttr()
+    results, new_values = _results(loop, shared_updates, name)
+    returned = results[0] if len(results) == 1 and not return_list else results
+    return with_updates(returned, new_values, return_updates, "scan")
+
+
+def _parse(sequences, outputs_info, non_sequences, n_steps, go_backwards) -> LoopSpec:
+    """`scan`'s arguments as PyTensor takes them, checked."""
     seqs = _sequence_specs(sequences)
     if go_backwards:
         seqs = [(seq[::-1], taps) for seq, taps in seqs]
@@ -190,79 +176,54 @@ def scan(
             raise ValueError(f"scan: n_steps must be non-negative, got {static}")
     elif not seqs:
         raise ValueError("scan: give n_steps when there are no sequences")
+    return LoopSpec(seqs, outs, non_seqs, steps)
 
-    with recording_scope() as scope:
-        args = []
-        for n, (seq, taps) in enumerate(seqs):
-            row = scan_dialect.drop_leading_dim(seq.type)
-            args += [_placeholder(row, f"seq{n}[t{t:+d}]") for t in taps]
-        for n, (init, taps) in enumerate(outs):
-            if init is not None:
-                state = _state_type(init, taps)
-                args += [_placeholder(state, f"out{n}[t{t:+d}]") for t in taps]
-        ns_args = [
-            _placeholder(v.type, v.name or f"nonseq{n}") for n, v in enumerate(non_seqs)
-        ]
-        # fn receives the non-sequences themselves, as in PyTensor (so a `grad`
-        # in fn may relate them); the loop body reads them through `ns_args`
-        outputs, updates, condition = _split_return(fn(*args, *non_seqs))
-    if not outs:  # outputs_info None or []: every output is map-like
-        outs = [(None, [])] * len(outputs)
-    if len(outputs) != len(outs):
-        raise ValueError(
-            f"scan: fn returns {len(outputs)} outputs but outputs_info describes "
-            f"{len(outs)}"
-        )
-    for n, ((init, taps), out) in enumerate(zip(outs, outputs)):
-        if init is not None:
-            _check_output(n, init, _state_type(init, taps), out)
+
+def _capture_and_build(spec: LoopSpec, traced: Traced, strict: bool):
+    """The loop of `traced`, with what it captures beyond its arguments: random
+    draws and the paths of gradients taken inside it, and one more recurrent
+    output per updated shared variable; the loop and those updates."""
+    scope, condition = traced.scope, traced.condition
     # random draws advance their state once per step: those fn made, and those made
     # outside that fn uses without receiving them (drawn again at every step, as in
     # the guides; pass a draw in non_sequences to keep one draw for all steps)
-    redrawn = _outer_draws(outputs, condition, args + non_seqs, scope)
+    args = traced.args + spec.non_sequences
+    redrawn = _outer_draws(traced.outputs, condition, args, scope)
     scope.ops.extend(redrawn)
     recomputed = _gradient_paths(scope)
     scope.ops.extend(recomputed)
     on_gradient_paths = {r for op in recomputed for r in op.results}
     stand_ins = {
         var.value: arg.value
-        for var, arg in zip(non_seqs, ns_args)
+        for var, arg in zip(spec.non_sequences, traced.ns_args)
         if var.value not in on_gradient_paths
     }
     draw_updates = {SHARED[op.state]: TensorVariable(op.results[1]) for op in redrawn}
     shared_updates = checked_updates(
-        {**draw_updates, **scope.default_updates, **updates}, "scan"
+        {**draw_updates, **scope.default_updates, **traced.updates}, "scan"
     )
     # each updated shared variable is one more recurrent output, read at tap -1
     state_args = [
-        _placeholder(var.type, var.name or "shared") for var, _ in shared_updates
+        placeholder(var.type, var.name or "shared") for var, _ in shared_updates
     ]
-    outs += [(var, [-1]) for var, _ in shared_updates]
-    outputs += [expr for _, expr in shared_updates]
-    loop = _build_loop(
-        seqs,
-        outs,
-        non_seqs,
-        steps,
-        args + state_args + ns_args,
-        outputs,
-        condition,
-        scope,
-        strict,
-        stand_ins
-        | {var.value: arg.value for (var, _), arg in zip(shared_updates, state_args)},
-    )
-    _name_arguments(loop, fn)
-    if truncate_gradient != -1:
-        loop.attributes["truncate_gradient"] = IntegerAttr(int(truncate_gradient), 64)
-    if allow_gc is False or (allow_gc is None and not config.scan__allow_gc):
-        loop.attributes["keep_buffers"] = UnitAttr()
-    n_visible = len(outputs) - len(shared_updates)
+    spec.outputs = spec.outputs + [(var, [-1]) for var, _ in shared_updates]
+    outputs = traced.outputs + [expr for _, expr in shared_updates]
+    for (var, _), arg in zip(shared_updates, state_args):
+        stand_ins[var.value] = arg.value
+    body_args = traced.args + state_args + traced.ns_args
+    loop = build_loop(spec, body_args, outputs, condition, scope, strict, stand_ins)
+    return loop, shared_updates
+
+
+def _results(loop, shared_updates, name):
+    """The loop's outputs, and the final values of the shared variables it
+    updates (its last outputs)."""
+    hidden = len(shared_updates)
+    n_visible = len(loop.results) - hidden
     results = [TensorVariable(r) for r in loop.results[:n_visible]]
     if name:
         for r in results:
             r.name = name
-    hidden = len(shared_updates)
     new_values = {
         var: TensorVariable(emit(scan_dialect.FinalOp(trace, initial)).results[0])
         for (var, _), trace, initial in zip(
@@ -271,8 +232,7 @@ def scan(
             loop.initials[len(loop.initials) - hidden :],
         )
     }
-    outputs_returned = results[0] if len(results) == 1 and not return_list else results
-    return with_updates(outputs_returned, new_values, return_updates, "scan")
+    return results, new_values
 
 
 def with_updates(outputs, updates: dict, return_updates: bool, where: str):
@@ -339,66 +299,6 @@ def _outer_draws(outputs, condition, args, scope) -> list[st.RandomOp]:
     return [op for op in ops if isinstance(op, st.RandomOp) and op not in inside]
 
 
-def _build_loop(
-    seqs,
-    outs,
-    non_seqs,
-    steps,
-    args,
-    outputs,
-    condition,
-    scope,
-    strict,
-    stand_ins,
-):
-    inside = set(scope.ops)
-    arg_values = [a.value for a in args]
-    body_outputs = [o.value for o in outputs] + (
-        [condition.value] if condition is not None else []
-    )
-    region, block = scan_dialect.make_body([a.type for a in arg_values])
-    mapping: dict[SSAValue, SSAValue] = dict(zip(arg_values, block.args))
-    for outer, stand_in in stand_ins.items():  # non-sequences, shared states
-        mapping[outer] = mapping[stand_in]
-    ops, free = ops_computing(body_outputs, mapping, lambda op: op in inside)
-    captured = [v for v in free if v not in mapping]
-    if strict:
-        _check_strict(captured)
-    for value in captured:
-        mapping[value] = block.insert_arg(value.type, len(block.args))
-    clone_into(block, ops, mapping)
-    yielded = [mapping[v] for v in body_outputs]
-    block.add_op(
-        scan_dialect.YieldOp(
-            yielded[: len(outputs)],
-            yielded[len(outputs)] if condition is not None else None,
-        )
-    )
-    initials = []
-    for init, taps in outs:
-        if init is None:
-            continue
-        if _state_type(init, taps) == init.type:
-            init = T.expand_dims(init, [0])
-        initials.append(init.value)
-    trace_types = [
-        scan_dialect.with_leading_dim(_trace_row_type(init, taps, out))
-        for (init, taps), out in zip(outs, outputs)
-    ]
-    loop = scan_dialect.LoopOp(
-        steps.value if steps is not None else None,
-        [s.value for s, _ in seqs],
-        [taps for _, taps in seqs],
-        initials,
-        [taps for _, taps in outs],
-        [v.value for v in non_seqs] + captured,
-        trace_types,
-        region,
-    )
-    emit(loop)
-    return loop
-
-
 def _name_arguments(loop, fn) -> None:
     """Name the body's block arguments after the step function's parameters."""
     try:
@@ -407,42 +307,3 @@ def _name_arguments(loop, fn) -> None:
         return
     for arg, name in zip(loop.body.block.args, names):
         arg.name_hint = ir_name(name)
-
-
-def _trace_row_type(init, taps, out: TensorVariable) -> TensorType:
-    if init is None:
-        return out.type
-    state = _state_type(init, taps)
-    # static dims known on either side
-    shape = [
-        a if a != DYNAMIC_INDEX else b
-        for a, b in zip(state.get_shape(), out.type.get_shape())
-    ]
-    return TensorType(state.element_type, shape)
-
-
-def _check_strict(captured: Sequence[SSAValue]) -> None:
-    names = []
-    for value in captured:
-        owner = value.owner
-        if isinstance(owner, st.PlaceholderOp) or not _is_constant(value):
-            names.append(_describe(value))
-    if names:
-        raise MissingInputError(
-            "scan(strict=True): fn uses variables it does not receive as arguments: "
-            + ", ".join(names)
-            + ". Pass them in non_sequences."
-        )
-
-
-def _is_constant(value: SSAValue) -> bool:
-    from xdsl.dialects.arith import ConstantOp
-
-    return isinstance(value.owner, ConstantOp)
-
-
-def _describe(value: SSAValue) -> str:
-    owner = value.owner
-    if isinstance(owner, st.PlaceholderOp) and owner.var_name.data:
-        return repr(owner.var_name.data)
-    return str(TensorVariable(value))

@@ -9,7 +9,8 @@ import sys
 import types
 
 from scanc.frontend.checkpoints import scan_checkpoints
-from scanc.frontend.scan import MissingInputError, scan, until
+from scanc.frontend.loop_builder import MissingInputError
+from scanc.frontend.scan import scan, until
 from scanc.frontend.views import foldl, foldr, map, reduce  # noqa: A004
 from scanc.scan import checkpoints, utils
 
