@@ -21,6 +21,8 @@ for `B`) are defined once, in `scanc.codegen.kernels`, which builds the CPU code
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from xdsl.dialects.builtin import Float32Type, Float64Type, IndexType, MemRefType
 from xdsl.ir import Dialect, SSAValue
 from xdsl.irdl import (
@@ -59,47 +61,42 @@ def _static_inner_stride(type_: MemRefType) -> int | None:
     return strides[-1]
 
 
-_VECMAT = (
-    "$x `,` $w `->` $out `reverse` $reverse attr-dict"
-    " `:` type($x) `,` type($w) `->` type($out)"
-)
+class _VecMat(IRDLOperation):
+    """`out = x . W`; `reverse` (0 or 1) walks the column panels backwards (a
+    loop passes its step's parity)."""
 
-
-@irdl_op_definition
-class VecMatOp(IRDLOperation):
-    """`out = x . W` by the vector-matrix kernel; `reverse` (0 or 1) walks the
-    column panels backwards (a loop passes its step's parity)."""
-
-    name = "kernel.vecmat"
+    #: the rank of `w`
+    W_RANK: ClassVar[int]
     x = operand_def(MemRefType)
     w = operand_def(MemRefType)
     out = operand_def(MemRefType)
     reverse = operand_def(IndexType)
-    assembly_format = _VECMAT
+    assembly_format = (
+        "$x `,` $w `->` $out `reverse` $reverse attr-dict"
+        " `:` type($x) `,` type($w) `->` type($out)"
+    )
 
     def __init__(self, x: SSAValue, w: SSAValue, out: SSAValue, reverse: SSAValue):
         super().__init__(operands=[x, w, out, reverse])
 
     def verify_(self) -> None:
-        _check(self, {"x": 1, "w": 2, "out": 1})
+        _check(self, {"x": 1, "w": self.W_RANK, "out": 1})
 
 
 @irdl_op_definition
-class VecMatPanelsOp(IRDLOperation):
+class VecMatOp(_VecMat):
+    """`out = x . W` by the vector-matrix kernel, `W` as it is."""
+
+    name = "kernel.vecmat"
+    W_RANK: ClassVar[int] = 2
+
+
+@irdl_op_definition
+class VecMatPanelsOp(_VecMat):
     """`out = x . W` with `W` packed in column panels, `[panels, k, P]`."""
 
     name = "kernel.vecmat_panels"
-    x = operand_def(MemRefType)
-    w = operand_def(MemRefType)
-    out = operand_def(MemRefType)
-    reverse = operand_def(IndexType)
-    assembly_format = _VECMAT
-
-    def __init__(self, x: SSAValue, w: SSAValue, out: SSAValue, reverse: SSAValue):
-        super().__init__(operands=[x, w, out, reverse])
-
-    def verify_(self) -> None:
-        _check(self, {"x": 1, "w": 3, "out": 1})
+    W_RANK: ClassVar[int] = 3
 
 
 _TILE_OPERANDS = "$a `,` $bt `->` $y `rows` $rows `first` $first `count` $count"
