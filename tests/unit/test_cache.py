@@ -4,6 +4,7 @@ stale entries are never loaded; writes are atomic under concurrency; the size
 stays bounded."""
 
 import os
+import pickle
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -181,3 +182,29 @@ def test_cache_command(fresh_cache):
     )
     assert cleared.stdout.startswith("removed 1 entries")
     assert entries(fresh_cache) == []
+
+
+UNPICKLE = """
+import pickle, sys
+import numpy as np
+from scanc import pipeline
+
+def refuse(*args, **kwargs):
+    raise SystemExit("compiled: the cache was not used")
+
+pipeline.compile_module = refuse
+f = pickle.loads(sys.stdin.buffer.read())
+print(f(np.arange(3.0)))
+"""
+
+
+def test_an_unpickled_function_loads_from_the_cache(fresh_cache):
+    f = compiled(6.0)
+    done = subprocess.run(
+        [sys.executable, "-c", UNPICKLE],
+        input=pickle.dumps(f),
+        capture_output=True,
+        env=dict(os.environ, SCANC_CACHE_DIR=str(fresh_cache)),
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert float(done.stdout) == 18.0
