@@ -18,6 +18,7 @@ from scanc.codegen.optimizer import optimize
 from scanc.codegen.target import Target, default
 from scanc.dialects import SCAN, ST
 from scanc.dialects.ad import AD
+from scanc.dialects.buffer import BUFFER
 from scanc.dialects.kernel import KERNEL
 from scanc.dialects.libm import LIBM
 from scanc.lowering.to_loops import LowerToLoopsPass
@@ -63,6 +64,7 @@ DIALECTS = (
     AD,
     LIBM,
     KERNEL,
+    BUFFER,
 )
 
 

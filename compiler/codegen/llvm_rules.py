@@ -19,7 +19,7 @@ from scanc.codegen.llvm_types import (
     ptr,
 )
 from scanc.lowering.builder import constant_index
-from scanc.dialects import libm
+from scanc.dialects import buffer, libm
 from xdsl.dialects import arith, cf, math, memref
 
 if TYPE_CHECKING:
@@ -145,11 +145,9 @@ _MADV_HUGEPAGE, _PAGE = 14, 4096
 _CACHE_LINE = 64
 
 
-def _alloc(e: FunctionEmitter, op: memref.AllocOp):
-    """aligned_alloc the buffer on a cache line; a size that overflows 64 bits or
-    a failed allocation is a MemoryError. Large buffers get transparent huge
-    pages (as NumPy does), which saves a page fault per 4 KiB when they are
-    first written."""
+def _buffer_bytes(e: FunctionEmitter, op) -> tuple:
+    """The element type, sizes, strides and bytes (whole cache lines) of the
+    buffer `op` allocates; a size that overflows 64 bits is a MemoryError."""
     b = e.b
     element = llvm_type(op.memref.type.element_type)  # type: ignore[attr-defined]
     sizes = [e[v] for v in op.dynamic_sizes]
@@ -178,10 +176,15 @@ def _alloc(e: FunctionEmitter, op: memref.AllocOp):
         ir.Constant(i64, _CACHE_LINE),
         nbytes,
     )
-    site = op.attributes.get("scanc.pool")
-    if site is not None:
-        data = _pooled(e, site.value.data, nbytes)  # type: ignore[attr-defined]
-        return Descriptor(data, sizes, strides, element)
+    return element, sizes, strides, nbytes
+
+
+def _alloc(e: FunctionEmitter, op: memref.AllocOp):
+    """aligned_alloc the buffer on a cache line; a failed allocation is a
+    MemoryError. Large buffers get transparent huge pages (as NumPy does), which
+    saves a page fault per 4 KiB when they are first written."""
+    b = e.b
+    element, sizes, strides, nbytes = _buffer_bytes(e, op)
     data = _aligned_alloc(e, nbytes)
     _fail_unless(
         e,
@@ -212,22 +215,23 @@ def _aligned_alloc(e: FunctionEmitter, nbytes: ir.Value) -> ir.Value:
     return e.b.call(aligned_alloc, [ir.Constant(i64, _CACHE_LINE), nbytes])
 
 
-def _pooled(e: FunctionEmitter, site: int, nbytes: ir.Value) -> ir.Value:
-    """The buffer kept for allocation site `site` between calls (scan's
+def _pooled_alloc(e: FunctionEmitter, op: buffer.PooledAllocOp):
+    """The buffer kept for the op's allocation site between calls (scan's
     allow_gc=False), replaced by a larger one when this call needs more."""
-    b, name = e.b, f"{e.ir_fn.name}.pool{site}"
-    buffer = ir.GlobalVariable(e.module, ptr, name=name + ".data")
+    element, sizes, strides, nbytes = _buffer_bytes(e, op)
+    b, name = e.b, f"{e.ir_fn.name}.pool{op.site.value.data}"
+    kept = ir.GlobalVariable(e.module, ptr, name=name + ".data")
     capacity = ir.GlobalVariable(e.module, i64, name=name + ".bytes")
     for var, zero in (
-        (buffer, ir.Constant(ptr, None)),
+        (kept, ir.Constant(ptr, None)),
         (capacity, ir.Constant(i64, 0)),
     ):
         var.linkage = "internal"
         var.initializer = zero
     with b.if_then(b.icmp_unsigned(">", nbytes, b.load(capacity, typ=i64))):
-        b.call(e.libcall("free", ir.VoidType(), [ptr]), [b.load(buffer, typ=ptr)])
+        b.call(e.libcall("free", ir.VoidType(), [ptr]), [b.load(kept, typ=ptr)])
         fresh = _aligned_alloc(e, nbytes)
-        b.store(fresh, buffer)
+        b.store(fresh, kept)
         b.store(
             b.select(
                 b.icmp_unsigned("==", fresh, ir.Constant(ptr, None)),
@@ -236,13 +240,13 @@ def _pooled(e: FunctionEmitter, site: int, nbytes: ir.Value) -> ir.Value:
             ),
             capacity,
         )
-    data = b.load(buffer, typ=ptr)
+    data = b.load(kept, typ=ptr)
     _fail_unless(
         e,
         b.icmp_unsigned("!=", data, ir.Constant(ptr, None)),
         "MemoryError: out of memory",
     )
-    return data
+    return Descriptor(data, sizes, strides, element)
 
 
 def _fail_unless(e: FunctionEmitter, ok_value: ir.Value, message: str) -> None:
@@ -407,6 +411,8 @@ SCALAR_RULES: dict[type, Callable] = {
     cf.AssertOp: _assert,
     memref.AllocOp: _alloc,
     memref.DeallocOp: _dealloc,
+    buffer.PooledAllocOp: _pooled_alloc,
+    buffer.FreeOnErrorOp: _dealloc,
     memref.LoadOp: _load,
     memref.StoreOp: _store,
     memref.DimOp: _dim,

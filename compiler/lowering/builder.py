@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 
 from scanc import dtypes
+from scanc.dialects import buffer
 from xdsl.dialects import arith, cf, memref, scf
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
@@ -21,7 +22,6 @@ from xdsl.dialects.builtin import (
     MemRefType,
     Signedness,
     StridedLayoutAttr,
-    UnitAttr,
 )
 from xdsl.ir import Attribute, Block, BlockArgument, Operation, Region, SSAValue
 
@@ -39,10 +39,6 @@ def signless(type_: Attribute) -> Attribute:
     if isinstance(type_, IntegerType) and type_.signedness.data != Signedness.SIGNLESS:
         return IntegerType(type_.width.data)
     return type_
-
-
-#: marks the frees on a failing check's path (see `Builder.check`)
-ON_ERROR = "scanc.on_error"
 
 
 class Builder:
@@ -154,9 +150,7 @@ class Builder:
 
             def free_all() -> None:
                 for ref in live:
-                    free = memref.DeallocOp.get(ref)
-                    free.attributes[ON_ERROR] = UnitAttr()
-                    self.add(free)
+                    self.add(buffer.FreeOnErrorOp(ref))
 
             self.if_(failed, free_all)
         self.add(cf.AssertOp(cond, message))

@@ -21,11 +21,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from scanc.codegen.target import Target, default
+from scanc.dialects import buffer as buffer_ops
 from scanc.dialects import scan, st
 from scanc import dtypes
 from scanc.lowering import tensor_ops
 from scanc.lowering.builder import (
-    ON_ERROR,
     Builder,
     element_type,
     signless,
@@ -46,13 +46,13 @@ from xdsl.context import Context
 from xdsl.dialects import func, memref
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
-    IntegerAttr,
     MemRefType,
     ModuleOp,
     TensorType,
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
+from xdsl.rewriter import Rewriter
 
 
 def loops_type(type_: Attribute, *, view: bool) -> Attribute:
@@ -215,21 +215,27 @@ class Lowering:
 
 
 def _pool_scratch_buffers(block: Block) -> None:
-    """Mark every buffer the function frees itself (its scratch buffers, not its
-    outputs) as pooled and drop the frees: the emitter keeps one buffer per
-    allocation site for the life of the compiled function, grown when a call needs
-    more. (Each site's buffer dies before the site runs again, so one suffices.)"""
+    """Every buffer the function frees itself (its scratch buffers, not its
+    outputs) becomes a `buffer.pooled_alloc` and its frees go: the emitter keeps
+    one buffer per allocation site for the life of the compiled function, grown
+    when a call needs more. (Each site's buffer dies before the site runs again,
+    so one suffices.)"""
     frees = [op for op in block.walk() if isinstance(op, memref.DeallocOp)]
-    for n, free in enumerate(f for f in frees if ON_ERROR not in f.attributes):
+    for site, free in enumerate(frees):
         alloc = free.memref.owner
         if isinstance(alloc, memref.AllocOp):
-            alloc.attributes["scanc.pool"] = IntegerAttr(n, 64)
+            pooled = buffer_ops.PooledAllocOp(
+                list(alloc.dynamic_sizes), site, alloc.memref.type
+            )
+            Rewriter.replace_op(alloc, pooled)
             free.detach()
             free.erase()
-    for free in frees:  # a failing call keeps the pooled buffers too
-        if ON_ERROR in free.attributes and "scanc.pool" in free.memref.owner.attributes:
-            free.detach()
-            free.erase()
+    for op in list(block.walk()):  # a failing call keeps the pooled buffers too
+        if isinstance(op, buffer_ops.FreeOnErrorOp) and isinstance(
+            op.memref.owner, buffer_ops.PooledAllocOp
+        ):
+            op.detach()
+            op.erase()
 
 
 def _costly(op: Operation) -> bool:

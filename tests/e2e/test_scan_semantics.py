@@ -128,7 +128,7 @@ def test_allow_gc_false_keeps_scratch_buffers_between_calls(mode, how, monkeypat
     )
     f = scanc.function([X, W], out, mode=mode)
     loops = "\n".join(text for stage, text in _stages(f) if stage == "loops")
-    assert "scanc.pool" in loops and "memref.dealloc" not in loops
+    assert "buffer.pooled_alloc" in loops and "memref.dealloc" not in loops
     for n in (3, 50, 7, 50):  # the kept buffer grows when a call needs more
         x, w = rng_normal((5, n)), rng_normal((n, n))
         expected = [np.tanh(row @ w * 2).sum() for row in x]

@@ -260,14 +260,14 @@ func.func @nested_recurrent_product(%W: tensor<?x?xf64>, %h0: tensor<?xf64>, %k:
 // -----
 
 // A check that fails first frees the buffers allocated so far (the frees are
-// marked scanc.on_error), so a call that stops with an error leaks nothing.
+// buffer.free_on_error), so a call that stops with an error leaks nothing.
 // CHECK-LABEL: func.func @free_on_failure
 // CHECK:      %[[TANH:.*]] = memref.alloc
 // CHECK:      %[[OK:.*]] = arith.cmpi eq
 // CHECK-NEXT: %[[TRUE:.*]] = arith.constant true
 // CHECK-NEXT: %[[FAILED:.*]] = arith.xori %[[OK]], %[[TRUE]] : i1
 // CHECK-NEXT: scf.if %[[FAILED]] {
-// CHECK-NEXT:   memref.dealloc %[[TANH]] {scanc.on_error} : memref<?xf64>
+// CHECK-NEXT:   buffer.free_on_error %[[TANH]] : memref<?xf64>
 // CHECK-NEXT: } else {
 // CHECK-NEXT: }
 // CHECK-NEXT: cf.assert %[[OK]], "ValueError: dot: shapes are not aligned"

@@ -141,7 +141,7 @@ func.func @take(%x: tensor<?x?xf64>, %i: tensor<?xi64>) -> tensor<?x?xf64> {
 // CHECK:      %[[OUT:.*]] = memref.alloc
 // CHECK:          memref.store %{{.*}}, %[[OUT]]
 // CHECK:        scf.if
-// CHECK-NEXT:     memref.dealloc %[[OUT]] {scanc.on_error}
+// CHECK-NEXT:     buffer.free_on_error %[[OUT]]
 // CHECK:        cf.assert %{{.*}}, "IndexError: index out of bounds for axis 0"
 // CHECK:          %[[V:.*]] = memref.load %v
 // CHECK-NEXT:     %[[OLD:.*]] = memref.load %[[OUT]][%[[ROW:.*]], %[[J:.*]]]
