@@ -140,7 +140,23 @@ def store(key: str, entry: Entry) -> None:
     except OSError as error:
         warnings.warn(f"scanc: cannot write the cache: {error}", CacheWarning, 3)
         return
-    evict(config.cache_max_bytes)
+    _count_stored(len(data))
+
+
+#: this process's estimate of the cache's size: read from the directory once,
+#: then grown by what it stores, so a store does not list every entry
+_estimate = {"bytes": None}
+
+
+def _count_stored(nbytes: int) -> None:
+    """Add a stored entry to the estimate; past the limit, evict (which reads
+    the directory again)."""
+    if _estimate["bytes"] is None:
+        _estimate["bytes"] = sum(stat.st_size for _, stat in _entries())
+    else:
+        _estimate["bytes"] += nbytes
+    if _estimate["bytes"] > config.cache_max_bytes:
+        _estimate["bytes"] = evict(config.cache_max_bytes)
 
 
 def _entries() -> list[tuple[Path, os.stat_result]]:
@@ -153,14 +169,17 @@ def _entries() -> list[tuple[Path, os.stat_result]]:
     return found
 
 
-def evict(max_bytes: int) -> None:
-    """Remove the entries used longest ago until the rest fit in `max_bytes`."""
+def evict(max_bytes: int) -> int:
+    """Remove the entries used longest ago until the rest fit in `max_bytes`;
+    the bytes kept."""
     entries = sorted(_entries(), key=lambda e: e[1].st_mtime, reverse=True)
     total = 0
     for path, stat in entries:
-        total += stat.st_size
-        if total > max_bytes:
+        if total + stat.st_size > max_bytes:
             _remove(path)
+        else:
+            total += stat.st_size
+    return total
 
 
 def _remove(path: Path) -> None:

@@ -208,3 +208,15 @@ def test_an_unpickled_function_loads_from_the_cache(fresh_cache):
     )
     assert done.returncode == 0, done.stderr.decode()
     assert float(done.stdout) == 18.0
+
+
+def test_storing_past_the_limit_evicts(fresh_cache, monkeypatch):
+    layout = abi.FrameLayout.of([], [])
+    monkeypatch.setattr(cache, "_estimate", {"bytes": None})
+    entry = cache.Entry("f", bytes(4000), layout, [])
+    cache.store("aa" + "0" * 62, entry)
+    size = cache._path("aa" + "0" * 62).stat().st_size
+    monkeypatch.setattr(config, "cache_max_bytes", 2 * size + size // 2)
+    for n in range(1, 5):  # each written after the one before
+        cache.store(f"{n:02d}" + "0" * 62, entry)
+    assert [p.name[:2] for p in entries(fresh_cache)] == ["03", "04"]
