@@ -15,6 +15,9 @@ The return value is 0, or 1 + the index of the run-time check that failed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -41,3 +44,26 @@ class FrameLayout:
             outputs.append(Slot(offset, rank))
             offset += 1 + rank
         return FrameLayout(tuple(inputs), tuple(outputs), max(offset, 1))
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a compiled function: its name, dtype and shape (None
+    for a size known only at run time)."""
+
+    name: str
+    dtype: np.dtype
+    shape: tuple[int | None, ...]
+
+    @cached_property
+    def rank(self) -> int:
+        return len(self.shape)
+
+    @cached_property
+    def int_range(self) -> tuple[int, int]:
+        info = np.iinfo(self.dtype)
+        return int(info.min), int(info.max)
+
+    @cached_property
+    def static_sizes(self) -> bool:
+        return any(size is not None for size in self.shape)

@@ -18,12 +18,9 @@ from scanc.frontend.shared import SHARED, SharedVariable, checked_updates
 from scanc.frontend.slicing import clone_into, ops_computing
 from scanc.frontend.specialization import Variants, small_sizes
 from scanc.passes.specialize_shapes import SpecializeShapesPass, format_shapes
-from scanc.runtime.call import (
-    NativeFunction,
-    Param,
-    check_shared_value,
-    convert_input,
-)
+from scanc.runtime.abi import Param
+from scanc.runtime.call import NativeFunction
+from scanc.runtime.inputs import check_shared_value, convert_input
 from scanc.runtime.jit import load, load_object
 from scanc.tensor.basic import as_tensor_variable
 from xdsl.dialects import func

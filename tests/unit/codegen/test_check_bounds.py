@@ -8,7 +8,8 @@ import pytest
 from xdsl.parser import Parser
 
 from scanc import config, pipeline
-from scanc.runtime.call import NativeFunction, Param
+from scanc.runtime.abi import Param
+from scanc.runtime.call import NativeFunction
 from scanc.runtime.jit import load
 
 LOAD = """
