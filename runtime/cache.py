@@ -55,6 +55,22 @@ class Entry:
     object_code: bytes
     layout: FrameLayout
     checks: list[str]
+    #: the target whose kernel library the code calls (None: it calls none)
+    kernels: object = None
+
+
+@dataclass(frozen=True)
+class Library:
+    """The kernel library of one machine (`scanc.codegen.kernels.library`)."""
+
+    names: list[str]
+    object_code: bytes
+
+
+def key_of(*parts) -> str:
+    """A key for what `parts` (reprs) and this compiler make."""
+    text = repr((fingerprint(), *parts))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def directory() -> Path:
@@ -86,7 +102,7 @@ def _path(key: str) -> Path:
     return directory() / key[:2] / (key + SUFFIX)
 
 
-def load(key: str) -> Entry | None:
+def load(key: str) -> Entry | Library | None:
     """The entry of `key`, or None (absent, unreadable or corrupted; a
     corrupted one is removed with a `CacheWarning`)."""
     path = _path(key)
@@ -121,10 +137,10 @@ def _decode(data: bytes) -> Entry | None:
         entry = pickle.loads(payload)
     except Exception:
         return None
-    return entry if isinstance(entry, Entry) else None
+    return entry if isinstance(entry, (Entry, Library)) else None
 
 
-def store(key: str, entry: Entry) -> None:
+def store(key: str, entry: Entry | Library) -> None:
     """Write the entry of `key` atomically; a cache that cannot be written
     (read-only, full disk) only warns."""
     payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)

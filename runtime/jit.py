@@ -8,10 +8,15 @@ from functools import cache
 
 import llvmlite.binding as llvm
 
+import threading
+
+from llvmlite import ir
+
 from scanc import config
-from scanc.codegen import vector_math
-from scanc.codegen.target import host
+from scanc.codegen import kernels, optimizer, vector_math
+from scanc.codegen.target import Target, host
 from scanc.runtime import blas
+from scanc.runtime import cache as compile_cache
 
 #: C functions the generated code calls, resolved from this process
 _LIBC_SYMBOLS = ("aligned_alloc", "free", "madvise")
@@ -71,6 +76,42 @@ def libc_free():
     free.argtypes = [ctypes.c_void_p]
     free.restype = None
     return free
+
+
+_LIBRARIES_LOCK = threading.Lock()
+#: the machines (triple, CPU, features) whose kernel library is loaded
+_LIBRARIES: set[tuple[str, str, str]] = set()
+
+
+def load_kernel_library(target: Target) -> None:
+    """Load the hand-written kernels for `target`'s machine into the engine,
+    once per process: from the compile cache, else compiled now (about a
+    second) and cached, so a machine compiles them once. Code compiled for that
+    machine calls them by name (`scanc.codegen.kernels.machine_name`)."""
+    machine = (target.triple, target.cpu, target.features)
+    with _LIBRARIES_LOCK:
+        if machine in _LIBRARIES:
+            return
+        key = compile_cache.key_of("kernel library", machine)
+        library = compile_cache.load(key) if config.cache else None
+        if not isinstance(library, compile_cache.Library):
+            library = _compile_kernel_library(target)
+            if config.cache:
+                compile_cache.store(key, library)
+        eng = engine()
+        eng.add_object_file(llvm.ObjectFileRef.from_data(library.object_code))
+        eng.finalize_object()
+        for name in library.names:
+            llvm.add_symbol(name, eng.get_function_address(name))
+        _LIBRARIES.add(machine)
+
+
+def _compile_kernel_library(target: Target) -> compile_cache.Library:
+    module = ir.Module(name="scanc_kernels")
+    module.triple, module.data_layout = target.triple, target.data_layout
+    names = kernels.library(module, target.features)
+    optimized = optimizer.optimize(module, target)
+    return compile_cache.Library(names, target.machine().emit_object(optimized))
 
 
 def load_object(object_code: bytes, name: str) -> int:

@@ -46,8 +46,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import hashlib
+
 from llvmlite import ir
-from scanc.codegen.llvm_types import f64, i64, ptr
+from scanc.codegen.llvm_types import f32, f64, i64, ptr
 
 #: vectors of sums one panel keeps in registers (8 of 32 AVX-512 registers,
 #: or 8 of 16 AVX2 registers at AVX2's width)
@@ -86,52 +88,92 @@ def vector_lanes(element: ir.Type, features: str) -> int:
     return bits // (64 if element == f64 else 32)
 
 
-def vecmat(module: ir.Module, element: ir.Type, features: str) -> ir.Function:
-    """The vector-matrix kernel for `element`, defined in `module` once."""
+def vecmat(
+    module: ir.Module, element: ir.Type, features: str, how: str = "internal"
+) -> ir.Function:
+    """The vector-matrix kernel for `element`, in `module` once (see `_define`
+    for `how`)."""
     arguments = ("x", "incx", "w", "ldw", "out", "k", "n", "reverse")
-    return _define(module, VECMAT, arguments, _VecMat, element, features)
+    return _define(module, VECMAT, arguments, _VecMat, element, features, how)
 
 
-def vecmat_panels(module: ir.Module, element: ir.Type, features: str) -> ir.Function:
-    """The kernel for a matrix packed in panels, defined in `module` once."""
+def vecmat_panels(
+    module: ir.Module, element: ir.Type, features: str, how: str = "internal"
+) -> ir.Function:
+    """The kernel for a matrix packed in panels, in `module` once."""
     arguments = ("x", "incx", "w", "out", "k", "n", "reverse")
-    return _define(module, VECMAT_PANELS, arguments, _PanelVecMat, element, features)
+    return _define(
+        module, VECMAT_PANELS, arguments, _PanelVecMat, element, features, how
+    )
 
 
 _TILE_ARGUMENTS = ("a", "lda", "bt", "y", "ldy", "ka", "tile_cols", "rows")
 
 
-def vecmat_panels_tiles(module: ir.Module, features: str) -> ir.Function:
+def vecmat_panels_tiles(
+    module: ir.Module, features: str, how: str = "internal"
+) -> ir.Function:
     """The panel kernel that also computes tiles of `Y = A . B` (float64)."""
     arguments = ("x", "incx", "w", "out", "k", "n", "reverse", *_TILE_ARGUMENTS)
     arguments += ("first", "count")
     names = {"float64": VECMAT_PANELS_TILES}
-    return _define(module, names, arguments, _PanelVecMatTiles, f64, features)
+    return _define(module, names, arguments, _PanelVecMatTiles, f64, features, how)
 
 
-def gemm_tiles(module: ir.Module, features: str) -> ir.Function:
+def gemm_tiles(module: ir.Module, features: str, how: str = "internal") -> ir.Function:
     """Tiles of `Y = A . B` alone (float64)."""
     arguments = (*_TILE_ARGUMENTS, "first", "count")
     names = {"float64": GEMM_TILES}
-    return _define(module, names, arguments, _GemmTiles, f64, features)
+    return _define(module, names, arguments, _GemmTiles, f64, features, how)
+
+
+def library(module: ir.Module, features: str) -> list[str]:
+    """Define every kernel for `features` in `module`, exported under its
+    machine's name: the kernel library, compiled once per machine
+    (`scanc.runtime.jit.load_kernel_library`); the names it exports."""
+    defined = [
+        vecmat(module, f64, features, "export"),
+        vecmat(module, f32, features, "export"),
+        vecmat_panels(module, f64, features, "export"),
+        vecmat_panels(module, f32, features, "export"),
+        vecmat_panels_tiles(module, features, "export"),
+        gemm_tiles(module, features, "export"),
+    ]
+    return [fn.name for fn in defined]
+
+
+def machine_name(name: str, features: str) -> str:
+    """`name` of the kernel built for `features` (one per machine, so kernels
+    of two targets never share a symbol)."""
+    digest = hashlib.sha256(features.encode()).hexdigest()[:12]
+    return f"{name}_{digest}"
 
 
 _POINTERS = ("x", "w", "out", "a", "bt", "y")
 
 
-def _define(module, names: dict, arguments, builder, element, features) -> ir.Function:
+def _define(
+    module, names: dict, arguments, builder, element, features, how: str
+) -> ir.Function:
     """The kernel `names[dtype]` with `arguments` (the pointers do not alias,
-    the rest are i64), built by `builder` once per module."""
+    the rest are i64), once per module. `how`: "internal" builds it in
+    `module` (private to it); "declare" only declares its machine name (the
+    code is the kernel library's); "export" builds it under its machine name
+    for the library."""
     name = names["float64" if element == f64 else "float32"]
+    if how != "internal":
+        name = machine_name(name, features)
     if name in module.globals:
         return module.globals[name]
     types = [ptr if a in _POINTERS else i64 for a in arguments]
     fn = ir.Function(module, ir.FunctionType(ir.VoidType(), types), name=name)
-    fn.linkage = "internal"
     for arg, arg_name in zip(fn.args, arguments):
         arg.name = arg_name
         if arg_name in _POINTERS:
             arg.add_attribute("noalias")
+    if how == "declare":
+        return fn
+    fn.linkage = "internal" if how == "internal" else "external"
     builder(fn, element, vector_lanes(element, features)).build()
     return fn
 

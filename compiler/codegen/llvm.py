@@ -48,6 +48,8 @@ class EmittedFunction:
     name: str
     layout: FrameLayout
     checks: list[str]
+    #: whether it calls the kernel library (`scanc.codegen.kernels.library`)
+    uses_kernels: bool = False
 
 
 class FunctionEmitter:
@@ -57,6 +59,7 @@ class FunctionEmitter:
         self.features = target.features
         self.values: dict[SSAValue, object] = {}
         self.checks: list[str] = []
+        self.uses_kernels = False
         self.stack_slots: dict[str, ir.Value] = {}
         #: every load, store and view checked against its sizes (a debug mode)
         self.check_bounds = config.check_bounds
@@ -110,7 +113,8 @@ class FunctionEmitter:
         for arg, slot in zip(self.fn.args, self.layout.inputs):
             self.values[arg] = self.unpack_input(arg.type, slot.offset, slot.rank)
         self.emit_block(self.fn.body.block)
-        return EmittedFunction(self.fn.sym_name.data, self.layout, self.checks)
+        name = self.fn.sym_name.data
+        return EmittedFunction(name, self.layout, self.checks, self.uses_kernels)
 
     def unpack_input(self, type_: Attribute, k: int, rank: int):
         b = self.b

@@ -1,6 +1,8 @@
 """Emitter rules for the `kernel` dialect: each op becomes a call of the
-hand-written kernel it names (defined in the module by `scanc.codegen.kernels`)
-or of the BLAS routine (resolved by the JIT, `scanc.runtime.blas`)."""
+hand-written kernel it names (declared in the module under its machine's name;
+the code is the kernel library's, `scanc.codegen.kernels.library`, compiled
+once per machine) or of the BLAS routine (resolved by the JIT,
+`scanc.runtime.blas`)."""
 
 from __future__ import annotations
 
@@ -18,28 +20,34 @@ if TYPE_CHECKING:
 
 def _vecmat(e: "FunctionEmitter", op: kernel.VecMatOp) -> None:
     x, w, out = e[op.x], e[op.w], e[op.out]
-    fn = kernels.vecmat(e.module, x.element, e.features)
+    fn = _declared(e, kernels.vecmat, x.element)
     args = [x.data, x.strides[0], w.data, w.strides[0], out.data, *w.sizes]
     e.b.call(fn, [*args, e[op.reverse]])
 
 
 def _vecmat_panels(e: "FunctionEmitter", op: kernel.VecMatPanelsOp) -> None:
     x, w, out = e[op.x], e[op.w], e[op.out]
-    fn = kernels.vecmat_panels(e.module, x.element, e.features)
+    fn = _declared(e, kernels.vecmat_panels, x.element)
     k, n = w.sizes[1], out.sizes[0]
     e.b.call(fn, [x.data, x.strides[0], w.data, out.data, k, n, e[op.reverse]])
 
 
 def _vecmat_panels_tiles(e: "FunctionEmitter", op: kernel.VecMatPanelsTilesOp):
     x, w, out = e[op.x], e[op.w], e[op.out]
-    fn = kernels.vecmat_panels_tiles(e.module, e.features)
+    fn = _declared(e, kernels.vecmat_panels_tiles)
     args = [x.data, x.strides[0], w.data, out.data, w.sizes[1], out.sizes[0]]
     e.b.call(fn, [*args, e[op.reverse], *_tiles_arguments(e, op)])
 
 
 def _gemm_tiles(e: "FunctionEmitter", op: kernel.GemmTilesOp) -> None:
-    fn = kernels.gemm_tiles(e.module, e.features)
+    fn = _declared(e, kernels.gemm_tiles)
     e.b.call(fn, _tiles_arguments(e, op))
+
+
+def _declared(e: "FunctionEmitter", kernel_of, *element) -> ir.Function:
+    """The kernel `kernel_of` makes, declared in the module (see the docstring)."""
+    e.uses_kernels = True
+    return kernel_of(e.module, *element, e.features, "declare")
 
 
 def _tiles_arguments(e: "FunctionEmitter", op) -> list[ir.Value]:

@@ -21,7 +21,7 @@ from scanc.passes.specialize_shapes import SpecializeShapesPass, format_shapes
 from scanc.runtime.abi import Param
 from scanc.runtime.call import NativeFunction
 from scanc.runtime.inputs import check_shared_value, convert_input
-from scanc.runtime.jit import load, load_object
+from scanc.runtime.jit import load, load_kernel_library, load_object
 from scanc.tensor.basic import as_tensor_variable
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, StringAttr
@@ -211,13 +211,16 @@ class Function:
             target=self.target,
         )
         emitted = compiled.functions[0]
+        kernels = self.target if emitted.uses_kernels else None
+        if kernels is not None:
+            load_kernel_library(kernels)
         if key is None:
             address = load(compiled.optimized, [symbol])[symbol]
             return shared_code.Code(address, emitted.layout, emitted.checks, reentrant)
         object_code = compiled.object_code()
         address = load_object(object_code, symbol)
         code = shared_code.Code(address, emitted.layout, emitted.checks, reentrant)
-        shared_code.keep(key, code, object_code)
+        shared_code.keep(key, code, object_code, kernels)
         return code
 
     def _specialized(self, shapes: tuple) -> NativeFunction:

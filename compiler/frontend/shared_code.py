@@ -81,19 +81,29 @@ def find(key_: str | None) -> Code | None:
         code = _CODE.get(key_)
         if code is None and config.cache:
             entry = cache.load(key_)
-            if entry is not None:
+            if isinstance(entry, cache.Entry):
+                if entry.kernels is not None:
+                    jit.load_kernel_library(entry.kernels)
                 address = jit.load_object(entry.object_code, entry.symbol)
                 code = Code(address, entry.layout, entry.checks)
                 _CODE[key_] = code
         return code
 
 
-def keep(key_: str | None, code: Code, object_code: bytes | None = None) -> None:
-    """Share `code` under `key_`; with its `object_code`, in the cache too."""
+def keep(
+    key_: str | None,
+    code: Code,
+    object_code: bytes | None = None,
+    kernels: Target | None = None,
+) -> None:
+    """Share `code` under `key_`; with its `object_code`, in the cache too
+    (`kernels`: the target whose kernel library it calls, if any)."""
     if key_ is None:
         return
     with _LOCK:
         _CODE[key_] = code
     if object_code is not None and config.cache:
-        entry = cache.Entry(symbol(key_), object_code, code.layout, code.checks)
+        entry = cache.Entry(
+            symbol(key_), object_code, code.layout, code.checks, kernels
+        )
         cache.store(key_, entry)

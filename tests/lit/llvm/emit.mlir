@@ -23,10 +23,14 @@ func.func @power(%A: tensor<?xf64>, %k: tensor<i32>) -> tensor<?xf64> {
   func.return %last : tensor<?xf64>
 }
 
-// A vector-matrix product: the emitter defines the hand-vectorized kernel in the
-// module (one vector FMA per vector of W, sums in registers across the rows).
+// A vector-matrix product: the module calls the hand-vectorized kernel under
+// this machine's name (its code is the kernel library's, compiled once per
+// machine); below the crossover, inline loops vectorized by LLVM (contractible
+// multiply-adds, fused by the backend).
 // CHECK-LABEL: define {{.*}}i32 @vector_matrix(
-// CHECK: call <[[LANES:[0-9]+]] x double> @llvm.fmuladd.v[[LANES]]f64(
+// CHECK-DAG: call void @scanc_vecmat_f64_[[MACHINE:[0-9a-f]+]](ptr
+// CHECK-DAG: fmul contract <{{[0-9]+}} x double>
+// CHECK: declare void @scanc_vecmat_f64_[[MACHINE]](ptr noalias, i64, ptr noalias, i64, ptr noalias, i64, i64, i64)
 func.func @vector_matrix(%x: tensor<?xf64>, %W: tensor<?x?xf64>) -> tensor<?xf64> {
   %p = st.dot %x, %W : (tensor<?xf64>, tensor<?x?xf64>) -> tensor<?xf64>
   func.return %p : tensor<?xf64>

@@ -220,3 +220,51 @@ def test_storing_past_the_limit_evicts(fresh_cache, monkeypatch):
     for n in range(1, 5):  # each written after the one before
         cache.store(f"{n:02d}" + "0" * 62, entry)
     assert [p.name[:2] for p in entries(fresh_cache)] == ["03", "04"]
+
+
+PRODUCT = """
+import sys
+import numpy as np
+import scanc, scanc.tensor as st
+from scanc import pipeline
+from scanc.runtime import jit
+
+if sys.argv[1] == "hit-only":
+    def refuse(*args, **kwargs):
+        raise SystemExit("compiled: the cache was not used")
+    pipeline.compile_module = refuse
+    jit._compile_kernel_library = refuse
+x, W = st.vector("x"), st.matrix("W")
+f = scanc.function([x, W], st.dot(x, W))
+w = np.arange(64 * 64, dtype=float).reshape(64, 64) / 4096
+print(float(f(np.ones(64), w).sum()))
+"""
+
+
+def test_the_kernel_library_is_compiled_once_per_machine(tmp_path):
+    env = dict(os.environ, SCANC_CACHE_DIR=str(tmp_path), SCANC_SPECIALIZE="off")
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", PRODUCT, mode],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        for mode in ("compile", "hit-only")
+    ]
+    assert [r.returncode for r in runs] == [0, 0], runs[1].stderr
+    expected = (np.arange(64 * 64).reshape(64, 64) / 4096).sum()
+    assert float(runs[0].stdout) == float(runs[1].stdout) == pytest.approx(expected)
+    assert len(entries(tmp_path)) == 2  # the function and the kernel library
+
+
+def test_each_machine_has_its_own_kernel_names():
+    from llvmlite import ir
+
+    from scanc.codegen import kernels
+
+    avx512 = kernels.library(ir.Module(), "+avx2,+fma,+avx512f")
+    avx2 = kernels.library(ir.Module(), "+avx2,+fma,-avx512f")
+    assert len(avx512) == len(set(avx512)) == 6
+    assert not set(avx512) & set(avx2)
+    assert all(name.startswith("scanc_") for name in avx512 + avx2)
