@@ -1,4 +1,8 @@
-"""Hand-vectorized kernels the emitter defines in a module that calls them.
+"""Hand-vectorized kernels, built once per machine into the kernel library
+(`library`; the JIT loads it once per process, from the compile cache when it is
+there, `scanc.runtime.jit.load_kernel_library`). A module that calls a kernel
+only declares it, under the machine's name (`machine_name`). Tests build a
+kernel into a module of their own (`how="internal"`).
 
 `scanc_vecmat_f64` / `scanc_vecmat_f32`: `out = x . W` for a vector `x` of k
 elements (any increment) and a k x n matrix `W` whose rows are contiguous (row
