@@ -39,9 +39,6 @@ class LoopSpec:
     non_sequences: list[TensorVariable]
     steps: TensorVariable | None
 
-    def __iter__(self):
-        return iter((self.sequences, self.outputs, self.non_sequences, self.steps))
-
 
 @dataclass
 class Traced:
@@ -152,7 +149,7 @@ def build_loop(
     values in `stand_ins` are read through the argument standing for them, and
     any other outer value the body uses becomes one more invariant (under
     `strict`, only constants may)."""
-    seqs, outs, non_seqs, steps = spec
+    seqs, outs, steps = spec.sequences, spec.outputs, spec.steps
     inside = set(scope.ops)
     arg_values = [a.value for a in args]
     body_outputs = [o.value for o in outputs] + (
@@ -193,7 +190,7 @@ def build_loop(
         [taps for _, taps in seqs],
         initials,
         [taps for _, taps in outs],
-        [v.value for v in non_seqs] + captured,
+        [v.value for v in spec.non_sequences] + captured,
         trace_types,
         region,
     )
