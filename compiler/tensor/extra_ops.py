@@ -31,7 +31,7 @@ from scanc.tensor.reductions import max as max_
 from scanc.tensor.reductions import mean
 from scanc.tensor.reductions import min as min_
 from scanc.tensor.reductions import sum as sum_
-from scanc.tensor.shape import diagonal, eye, flatten, transpose
+from scanc.tensor.shape import diagonal, eye, flatten, reshape, transpose
 
 
 def _axis(x: TensorVariable, axis: int) -> int:
@@ -215,12 +215,81 @@ def trace(x, offset=0) -> TensorVariable:
     return sum_(diagonal(as_tensor_variable(x), offset))
 
 
-def matmul(a, b) -> TensorVariable:
-    """`a @ b` for vectors and matrices (stacks of matrices: not yet)."""
+def tensordot(a, b, axes=2) -> TensorVariable:
+    """The sum of products over `axes`: an int n (the last n axes of `a` with
+    the first n of `b`) or a pair of axis lists, as NumPy's; one matrix
+    product of the two operands transposed and reshaped."""
     a, b = as_tensor_variable(a), as_tensor_variable(b)
-    if a.ndim > 2 or b.ndim > 2 or a.ndim == 0 or b.ndim == 0:
-        raise NotImplementedError("matmul of scalars or of more than 2 dimensions")
-    return dot(a, b)
+    a_axes, b_axes = _contracted_axes(a, b, axes)
+    a_free = [i for i in range(a.ndim) if i not in a_axes]
+    b_free = [i for i in range(b.ndim) if i not in b_axes]
+    rows = reshape(transpose(a, a_free + a_axes), (_size(a, a_free), _size(a, a_axes)))
+    columns = reshape(
+        transpose(b, b_axes + b_free), (_size(b, b_axes), _size(b, b_free))
+    )
+    sizes = [dim(a, i) for i in a_free] + [dim(b, i) for i in b_free]
+    return reshape(dot(rows, columns), sizes)
+
+
+def _contracted_axes(a, b, axes) -> tuple[list[int], list[int]]:
+    if isinstance(axes, (int, np.integer)):
+        if not 0 <= axes <= min(a.ndim, b.ndim):
+            raise ValueError(f"tensordot: cannot contract {axes} axes of {a} and {b}")
+        pair = (list(range(a.ndim - axes, a.ndim)), list(range(axes)))
+    else:
+        pair = tuple(
+            [axes_] if isinstance(axes_, int) else list(axes_) for axes_ in axes
+        )
+    a_axes, b_axes = ([_axis(x, i) for i in ax] for x, ax in zip((a, b), pair))
+    if len(a_axes) != len(b_axes) or len(set(a_axes)) != len(a_axes):
+        raise ValueError(f"tensordot: axes {axes!r} do not pair up")
+    return a_axes, b_axes
+
+
+def _size(x: TensorVariable, axes: list[int]) -> TensorVariable:
+    """The number of elements along `axes` of `x` (1 for none)."""
+    size = constant(1, dtype="int64")
+    for axis in axes:
+        size = size * dim(x, axis)
+    return size
+
+
+def matmul(a, b) -> TensorVariable:
+    """`a @ b` as NumPy's: vectors and matrices, and stacks of matrices (the
+    leading axes): a stack times a matrix is one matrix product; two stacks
+    are multiplied pair by pair (a loop over the stack), `b`'s stack axes
+    equal to `a`'s or of static size 1 (other sizes raise ValueError when
+    the function runs)."""
+    a, b = as_tensor_variable(a), as_tensor_variable(b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError("matmul: scalar operands are not allowed; use *")
+    if a.ndim <= 2 and b.ndim <= 2:
+        return dot(a, b)
+    if b.ndim <= 2:  # (..., m, k) @ (k[, n])
+        return tensordot(a, b, [[a.ndim - 1], [0]])
+    if a.ndim <= 2:  # (m, k) @ (..., k, n): the stack axes go first
+        product = tensordot(a, b, [[a.ndim - 1], [b.ndim - 2]])
+        stack = list(range(a.ndim - 1, a.ndim - 1 + b.ndim - 2))
+        return transpose(product, stack + list(range(a.ndim - 1)) + [product.ndim - 1])
+    return _stacked_matmul(a, b)
+
+
+def _stacked_matmul(a, b) -> TensorVariable:
+    """Pairs of matrices of two stacks multiplied in a loop over the stack."""
+    from scanc.frontend.views import map as map_
+
+    stack = max(a.ndim, b.ndim) - 2
+    a = shape_padleft(a, stack + 2 - a.ndim)
+    b = shape_padleft(b, stack + 2 - b.ndim)
+    stack_sizes = [dim(a, i) for i in range(stack)]
+    b = broadcast_to(b, stack_sizes + [dim(b, stack), dim(b, stack + 1)])
+    flat = [
+        reshape(x, [_size(x, list(range(stack))), dim(x, stack), dim(x, stack + 1)])
+        for x in (a, b)
+    ]
+    products, _ = map_(dot, sequences=flat)
+    sizes = stack_sizes + [dim(a, stack), dim(b, stack + 1)]
+    return reshape(products, sizes)
 
 
 def var(x, axis=None, ddof=0, keepdims=False, corrected=False) -> TensorVariable:
@@ -282,6 +351,7 @@ __all__ = [
     "full_like",
     "identity_like",
     "matmul",
+    "tensordot",
     "moveaxis",
     "ptp",
     "repeat",

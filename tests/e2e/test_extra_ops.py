@@ -52,6 +52,36 @@ CASES = {
     "cumsum-flat": (lambda m: st.cumsum(m), lambda a: np.cumsum(a), 1),
     "cumprod": (lambda m: st.cumprod(m, axis=0), lambda a: np.cumprod(a, axis=0), 1),
     "matmul": (lambda m: st.matmul(m, m.T), lambda a: a @ a.T, 1),
+    "matmul-stack": (
+        lambda m: st.matmul(st.stack([m, 2 * m]), m.T),
+        lambda a: np.stack([a, 2 * a]) @ a.T,
+        1,
+    ),
+    "matmul-matrix-stack": (
+        lambda m: st.matmul(m.T, st.stack([m, m + 1])),
+        lambda a: a.T @ np.stack([a, a + 1]),
+        1,
+    ),
+    "matmul-stacks": (
+        lambda m: st.matmul(st.stack([m, 2 * m]), st.stack([m.T, m.T + 1])),
+        lambda a: np.stack([a, 2 * a]) @ np.stack([a.T, a.T + 1]),
+        1,
+    ),
+    "tensordot": (
+        lambda m: st.tensordot(m, m.T, 1),
+        lambda a: np.tensordot(a, a.T, 1),
+        1,
+    ),
+    "tensordot-pairs": (
+        lambda m: st.tensordot(m, m, [[0], [0]]),
+        lambda a: np.tensordot(a, a, [[0], [0]]),
+        1,
+    ),
+    "tensordot-all": (
+        lambda m: st.tensordot(m, m, 2),
+        lambda a: np.tensordot(a, a, 2),
+        1,
+    ),
     "full_like": (lambda m: st.full_like(m, 2), lambda a: np.full_like(a, 2), 0),
     "identity_like": (lambda m: st.identity_like(m), lambda a: np.eye(*a.shape), 0),
 }
@@ -173,3 +203,19 @@ def test_gradient_through_integer_arrays_on_several_axes():
         lambda m: st.set_subtensor(m[rows[:2], cols[:2]], m[0, :2] * 3),
         [data("float64")],
     )
+
+
+def test_tensordot_and_matmul_refuse_what_numpy_refuses():
+    m = st.matrix("m")
+    with pytest.raises(ValueError, match="cannot contract 3 axes"):
+        st.tensordot(m, m, 3)
+    with pytest.raises(ValueError, match="do not pair up"):
+        st.tensordot(m, m, [[0, 1], [0]])
+    with pytest.raises(ValueError, match="scalar operands"):
+        st.matmul(st.scalar(), m)
+    a, b = st.tensor3("a"), st.tensor3("b")
+    f = scanc.function([a, b], st.matmul(a, b))
+    with pytest.raises(ValueError, match="shape mismatch"):
+        f(np.ones((2, 3, 4)), np.ones((3, 4, 5)))  # stacks of 2 and 3
+    with pytest.raises(ValueError, match="dot: shapes are not aligned"):
+        f(np.ones((2, 3, 4)), np.ones((2, 5, 5)))
