@@ -47,7 +47,7 @@ def lower_reshape(lw: "Lowering", op: st.ReshapeOp) -> Lowered:
     b = lw.b
     value = lw.get(op.input)
     asked = [b.to_index(lw.get(d).load(b, [])) for d in op.dims]
-    sizes = _reshaped_sizes(b, asked, value.sizes)
+    sizes = reshaped_sizes(b, asked, value.sizes)
     if value.rank == 0:
         return Lazy(value.dtype, sizes, lambda b_, idx: value.load(b_, []))
     return Lazy(
@@ -59,7 +59,7 @@ def lower_reshape(lw: "Lowering", op: st.ReshapeOp) -> Lowered:
     )
 
 
-def _reshaped_sizes(b, asked: list, old_sizes: list) -> list:
+def reshaped_sizes(b, asked: list, old_sizes: list) -> list:
     """The sizes `asked`, checked as NumPy checks them: each one non-negative or
     -1 (at most one, inferred from the others), the element count kept, every
     product checked for overflow."""

@@ -22,6 +22,7 @@ from scanc.lowering import scalar as scalar_ops
 from scanc.lowering.builder import element_type
 from scanc.lowering.elementwise import lower_constant
 from scanc.lowering.indexing import slice_bounds
+from scanc.lowering.shape import reshaped_sizes
 from scanc.lowering.values import Lazy, no_data
 from xdsl.dialects import arith
 from xdsl.dialects.builtin import DYNAMIC_INDEX, TensorType
@@ -127,6 +128,13 @@ def _alloc(si: SizeInference, op: st.AllocOp, _) -> Sizes:
     return [si.lw.b.to_index(si.scalar(d)) for d in op.dims]
 
 
+def _reshape(si: SizeInference, op: st.ReshapeOp, _) -> Sizes:
+    """The sizes asked, checked and with a -1 inferred as the lowering does."""
+    b = si.lw.b
+    asked = [b.to_index(si.scalar(d)) for d in op.dims]
+    return reshaped_sizes(b, asked, si.sizes(op.input))
+
+
 def _concatenate(si: SizeInference, op: st.ConcatenateOp, _) -> Sizes:
     b = si.lw.b
     axis, parts = op.axis.value.data, [si.sizes(x) for x in op.inputs]
@@ -196,6 +204,7 @@ SIZES: dict[type, Callable[[SizeInference, Operation, SSAValue], Sizes]] = {
     scan.FinalOp: lambda si, op, _: si.row_sizes(op.initial),
     scan.LoopOp: _trace,
     st.ConcatenateOp: _concatenate,
+    st.ReshapeOp: _reshape,
 }
 
 

@@ -9,6 +9,7 @@ from scanc.tensor.reductions import *  # noqa: F403
 from scanc.tensor.shape import *  # noqa: F403
 from scanc.tensor.extra_ops import *  # noqa: F403
 from scanc.tensor.special import *  # noqa: F403
+from scanc.tensor.einsum import einsum  # noqa: F401
 
 globals().update(CONSTRUCTORS)
 

@@ -206,3 +206,15 @@ def _stages(f):
     pipeline.run_opt(module)
     pipeline.run_loops(module)
     return [("loops", str(module))]
+
+
+def test_map_like_output_whose_shape_comes_from_a_reshape(mode):
+    # the trace's row sizes are computed before the loop from the reshape's
+    # sizes, a -1 inferred as the step will infer it
+    X = st.matrix("X")
+    rows, _ = scanc.scan(lambda x: st.reshape(x * 2, (2, -1)), sequences=X)
+    f = scanc.function([X], rows, mode=mode)
+    x = np.arange(12.0).reshape(2, 6)
+    np.testing.assert_array_equal(f(x), (x * 2).reshape(2, 2, 3))
+    with pytest.raises(ValueError, match="reshape must keep the number of elements"):
+        f(np.ones((2, 5)))
