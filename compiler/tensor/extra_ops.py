@@ -183,6 +183,38 @@ def take(x, indices, axis=None) -> TensorVariable:
     return x[_along(_axis(x, axis), indices)]
 
 
+def take_along_axis(arr, indices, axis) -> TensorVariable:
+    """NumPy's `take_along_axis`: the elements of `arr` at `indices` along
+    `axis` (negative ones count from the end; out of range: IndexError).
+    `indices` has `arr`'s rank and, on the other axes, `arr`'s sizes or a
+    static 1 (broadcast); `axis=None` takes from `arr` flattened. Rows are
+    gathered one at a time, in a loop over them (`scanc.map`)."""
+    arr, indices = as_tensor_variable(arr), as_tensor_variable(indices)
+    if indices.dtype[0] not in "iu":
+        raise IndexError(f"take_along_axis: indices must be integers, got {indices}")
+    if axis is None:
+        return take(arr, flatten(indices))
+    if indices.ndim != arr.ndim:
+        raise ValueError(
+            f"take_along_axis: indices have {indices.ndim} dimensions, {arr} has "
+            f"{arr.ndim}"
+        )
+    axis = _axis(arr, axis)
+    values, picks = moveaxis(arr, axis, -1), moveaxis(indices, axis, -1)
+    lead = arr.ndim - 1
+    if lead == 0:
+        return take(values, picks)
+    sizes = [dim(values, a) for a in range(lead)]
+    picks = broadcast_to(picks, [*sizes, dim(picks, lead)])
+    rows = [
+        reshape(x, [_size(x, list(range(lead))), dim(x, lead)]) for x in (values, picks)
+    ]
+    from scanc.frontend.views import map as map_
+
+    picked, _ = map_(take, sequences=rows)
+    return moveaxis(reshape(picked, [*sizes, dim(picks, lead)]), -1, axis)
+
+
 def tri(N, M=None, k=0, dtype=None) -> TensorVariable:
     """Ones at and below diagonal `k` of an N x M matrix."""
     rows = expand_dims(arange(N, dtype="int64"), [1])
@@ -352,6 +384,7 @@ __all__ = [
     "identity_like",
     "matmul",
     "tensordot",
+    "take_along_axis",
     "moveaxis",
     "ptp",
     "repeat",

@@ -219,3 +219,41 @@ def test_tensordot_and_matmul_refuse_what_numpy_refuses():
         f(np.ones((2, 3, 4)), np.ones((3, 4, 5)))  # stacks of 2 and 3
     with pytest.raises(ValueError, match="dot: shapes are not aligned"):
         f(np.ones((2, 3, 4)), np.ones((2, 5, 5)))
+
+
+TAKE_ALONG = [
+    ((3, 4), (3, 2), 1),
+    ((3, 4), (5, 4), 0),
+    ((2, 3, 4), (2, 1, 4), 1),
+    ((2, 3, 4), (1, 3, 6), -1),  # indices broadcast over the first axis
+    ((5,), (7,), 0),
+    ((3, 4), (6,), None),
+]
+
+
+@pytest.mark.parametrize("shape, index_shape, axis", TAKE_ALONG)
+def test_take_along_axis_matches_numpy(shape, index_shape, axis, mode):
+    rng = np.random.default_rng(5)
+    values = rng.normal(size=shape)
+    length = values.size if axis is None else shape[axis]
+    indices = rng.integers(-length, length, size=index_shape)
+    x = st.tensor("x", shape=(None,) * len(shape))
+    # a size-1 axis that broadcasts is static, as NumPy's broadcasting needs
+    static = tuple(1 if n == 1 else None for n in index_shape)
+    i = st.tensor("i", dtype="int64", shape=static)
+    f = scanc.function([x, i], st.take_along_axis(x, i, axis), mode=mode)
+    expected = np.take_along_axis(values, indices, axis)
+    np.testing.assert_array_equal(f(values, indices), expected)
+
+
+def test_take_along_axis_gradient_and_refusals():
+    picks = np.array([[0, 3, 3], [1, 1, -4], [2, 0, 1]])  # repeats add up
+    verify_grad(lambda m: st.take_along_axis(m, picks, 1) ** 2, [data("float64")])
+    x, i = st.matrix("x"), st.lmatrix("i")
+    f = scanc.function([x, i], st.take_along_axis(x, i, 1))
+    with pytest.raises(IndexError, match="out of bounds"):
+        f(np.ones((2, 3)), np.array([[0], [3]]))
+    with pytest.raises(ValueError, match="indices have 1 dimensions"):
+        st.take_along_axis(x, st.lvector(), 1)
+    with pytest.raises(IndexError, match="must be integers"):
+        st.take_along_axis(x, st.matrix(), 1)
