@@ -55,8 +55,6 @@ class EmittedFunction:
 class FunctionEmitter:
     def __init__(self, module: ir.Module, fn: func.FuncOp, target: Target):
         self.module, self.fn, self.target = module, fn, target
-        #: the CPU features the hand-written kernels and vector math use
-        self.features = target.features
         self.values: dict[SSAValue, object] = {}
         self.checks: list[str] = []
         self.uses_kernels = False

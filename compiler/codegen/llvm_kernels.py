@@ -47,7 +47,7 @@ def _gemm_tiles(e: "FunctionEmitter", op: kernel.GemmTilesOp) -> None:
 def _declared(e: "FunctionEmitter", kernel_of, *element) -> ir.Function:
     """The kernel `kernel_of` makes, declared in the module (see the docstring)."""
     e.uses_kernels = True
-    return kernel_of(e.module, *element, e.features, "declare")
+    return kernel_of(e.module, *element, e.target.features, "declare")
 
 
 def _tiles_arguments(e: "FunctionEmitter", op) -> list[ir.Value]:

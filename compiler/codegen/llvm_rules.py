@@ -88,7 +88,7 @@ def _libm(name: str):
 
     def rule(e: FunctionEmitter, op):
         args = [e[v] for v in op.operands]
-        fn = vector_math.declare(e.module, name, args[0].type, e.features)
+        fn = vector_math.declare(e.module, name, args[0].type, e.target.features)
         return e.b.call(fn, args)
 
     return rule

@@ -16,7 +16,6 @@ never collides with code of another function.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from dataclasses import dataclass
 
@@ -64,8 +63,7 @@ def key(module: ModuleOp, optimize_graph: bool, target: Target) -> str | None:
         text = str(module)
     finally:
         fn.sym_name = name
-    options = repr((optimize_graph, config.check_bounds, target, cache.fingerprint()))
-    return hashlib.sha256(f"{options}\n{text}".encode()).hexdigest()
+    return cache.key_of(optimize_graph, config.check_bounds, target, text)
 
 
 def symbol(key_: str) -> str:

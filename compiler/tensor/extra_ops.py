@@ -206,11 +206,9 @@ def take_along_axis(arr, indices, axis) -> TensorVariable:
         return take(values, picks)
     sizes = [dim(values, a) for a in range(lead)]
     picks = broadcast_to(picks, [*sizes, dim(picks, lead)])
-    rows = [
-        reshape(x, [_size(x, list(range(lead))), dim(x, lead)]) for x in (values, picks)
-    ]
     from scanc.frontend.views import map as map_
 
+    rows = [_join_leading(x, lead) for x in (values, picks)]
     picked, _ = map_(take, sequences=rows)
     return moveaxis(reshape(picked, [*sizes, dim(picks, lead)]), -1, axis)
 
@@ -286,6 +284,12 @@ def _size(x: TensorVariable, axes: list[int]) -> TensorVariable:
     return size
 
 
+def _join_leading(x: TensorVariable, count: int) -> TensorVariable:
+    """`x` with its first `count` axes joined into one."""
+    rest = [dim(x, a) for a in range(count, x.ndim)]
+    return reshape(x, [_size(x, list(range(count))), *rest])
+
+
 def matmul(a, b) -> TensorVariable:
     """`a @ b` as NumPy's: vectors and matrices, and stacks of matrices (the
     leading axes): a stack times a matrix is one matrix product; two stacks
@@ -315,11 +319,7 @@ def _stacked_matmul(a, b) -> TensorVariable:
     b = shape_padleft(b, stack + 2 - b.ndim)
     stack_sizes = [dim(a, i) for i in range(stack)]
     b = broadcast_to(b, stack_sizes + [dim(b, stack), dim(b, stack + 1)])
-    flat = [
-        reshape(x, [_size(x, list(range(stack))), dim(x, stack), dim(x, stack + 1)])
-        for x in (a, b)
-    ]
-    products, _ = map_(dot, sequences=flat)
+    products, _ = map_(dot, sequences=[_join_leading(x, stack) for x in (a, b)])
     sizes = stack_sizes + [dim(a, stack), dim(b, stack + 1)]
     return reshape(products, sizes)
 

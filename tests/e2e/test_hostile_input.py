@@ -258,6 +258,8 @@ def test_out_of_range_index_array_is_reported_for_empty_results():
         ("SCANC_SPECIALIZE", "bogus"),
         ("SCANC_MODE", "FAST"),
         ("SCANC_KEEP_FREED_MEMORY", "yes"),
+        ("SCANC_CACHE", "on"),
+        ("SCANC_CACHE_MAX_MB", "-5"),
     ],
 )
 def test_environment_settings_are_validated(variable, value):

@@ -96,6 +96,11 @@ def test_a_pickled_function_keeps_a_target_it_was_given():
     assert g.target is scanc.host()
 
 
+def test_cpu_names_the_host():
+    inputs, outputs = products()
+    assert scanc.function(inputs, outputs, target="cpu").target is scanc.host()
+
+
 @pytest.mark.parametrize("target", ["cuda", "gpu", 3])
 def test_unknown_targets_are_refused(target):
     inputs, outputs = products()
