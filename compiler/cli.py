@@ -115,7 +115,9 @@ def cache_command(argv: Sequence[str]) -> None:
     print(f"directory: {info['directory']}")
     print(f"cache:     {state}")
     print(f"entries:   {info['entries']}")
-    print(f"size:      {info['bytes'] / 2**20:.1f} MiB of {info['max_bytes'] >> 20} MiB")
+    print(
+        f"size:      {info['bytes'] / 2**20:.1f} MiB of {info['max_bytes'] >> 20} MiB"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from scanc import dtypes
-from xdsl.dialects.builtin import DYNAMIC_INDEX, TensorType
+from xdsl.dialects.builtin import DYNAMIC_INDEX
+from xdsl.dialects.builtin import TensorType as IRTensorType
 from xdsl.ir import Operation, SSAValue
 
 
@@ -63,6 +64,70 @@ def recording_scope() -> Iterator[Scope]:
             _scopes[-1].ops.extend(scope.ops)
 
 
+class TensorType:
+    """The type of a tensor variable as PyTensor spells it: a dtype and a static
+    shape whose entries are ints or None (unknown until the function runs).
+
+    `TensorType("float64", shape=(None, 3))("x")` makes a new input of that type,
+    as `x.type()` makes one of `x`'s type."""
+
+    __slots__ = ("dtype", "shape")
+
+    def __init__(self, dtype, shape=None, *, broadcastable=None, name=None):
+        if shape is None:
+            if broadcastable is None:
+                raise TypeError("TensorType needs shape= (or broadcastable=)")
+            shape = tuple(1 if b else None for b in broadcastable)
+        shape = tuple(None if d is None else int(d) for d in shape)
+        if any(d is not None and d < 0 for d in shape):
+            raise ValueError(f"TensorType: negative size in shape {shape}")
+        self.dtype = dtypes.canonical(dtype)
+        self.shape = shape
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def broadcastable(self) -> tuple[bool, ...]:
+        return tuple(d == 1 for d in self.shape)
+
+    def __call__(self, name: str | None = None) -> "TensorVariable":
+        from scanc.tensor import tensor
+
+        return tensor(name, self.dtype, self.shape)
+
+    def clone(self, dtype=None, shape=None) -> "TensorType":
+        return TensorType(
+            self.dtype if dtype is None else dtype,
+            self.shape if shape is None else shape,
+        )
+
+    def is_super(self, other: "TensorType") -> bool:
+        """Whether every value of `other` is a value of this type."""
+        return (
+            isinstance(other, TensorType)
+            and other.dtype == self.dtype
+            and other.ndim == self.ndim
+            and all(s is None or s == o for s, o in zip(self.shape, other.shape))
+        )
+
+    def in_same_class(self, other: "TensorType") -> bool:
+        return self.is_super(other) and other.is_super(self)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, TensorType) and (self.dtype, self.shape) == (
+            other.dtype,
+            other.shape,
+        )
+
+    def __hash__(self) -> int:
+        return hash((TensorType, self.dtype, self.shape))
+
+    def __repr__(self) -> str:
+        return f"TensorType({self.dtype}, shape={self.shape})"
+
+
 class TensorVariable:
     """A symbolic tensor: an SSA value with a builtin `tensor` type."""
 
@@ -70,30 +135,38 @@ class TensorVariable:
     __array_priority__ = 1000  # numpy scalars/arrays on the left defer to us
 
     def __init__(self, value: SSAValue, name: str | None = None):
-        assert isinstance(value.type, TensorType), value.type
+        assert isinstance(value.type, IRTensorType), value.type
         self.value = value
         self.name = name
 
     # -- type ---------------------------------------------------------------------
     @property
-    def type(self) -> TensorType:
+    def ir_type(self) -> IRTensorType:
+        """The IR's `tensor<...>` type of the value."""
         return self.value.type  # type: ignore[return-value]
 
     @property
+    def type(self) -> TensorType:
+        """PyTensor's view of the type: `x.type.dtype`, `.shape`, `.ndim`."""
+        return TensorType(self.dtype, self.static_shape)
+
+    @property
     def dtype(self) -> str:
-        return dtypes.dtype_of(self.type)
+        return dtypes.dtype_of(self.ir_type)
 
     @property
     def ndim(self) -> int:
-        return self.type.get_num_dims()
+        return self.ir_type.get_num_dims()
 
     @property
     def static_shape(self) -> tuple[int | None, ...]:
-        return tuple(None if d == DYNAMIC_INDEX else d for d in self.type.get_shape())
+        return tuple(
+            None if d == DYNAMIC_INDEX else d for d in self.ir_type.get_shape()
+        )
 
     @property
     def broadcastable(self) -> tuple[bool, ...]:
-        return tuple(d == 1 for d in self.type.get_shape())
+        return tuple(d == 1 for d in self.ir_type.get_shape())
 
     @property
     def owner(self) -> Operation | None:

@@ -32,7 +32,7 @@ def replace_by_built(op: Operation, build: Callable[[], TensorVariable]) -> None
     its ops go before `op`, cast to `op`'s type where the API inferred another."""
     with recording_scope() as scope:
         value = build()
-        if value.type != op.results[0].type:
+        if value.ir_type != op.results[0].type:
             value = wrap(st.CastOp(value.value, op.results[0].type))
     for new in scope.ops:
         insert_before(op, new)

@@ -91,7 +91,7 @@ def expand(grad: GradOp) -> None:
         ]
         # the request's result types, which may know fewer sizes than the rules
         results = [
-            r if r.type == g.type else wrap(st.CastOp(r.value, g.type))
+            r if r.ir_type == g.type else wrap(st.CastOp(r.value, g.type))
             for r, g in zip(results, grad.gradients)
         ]
     for op in scope.ops:

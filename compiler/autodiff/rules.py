@@ -29,7 +29,7 @@ def unbroadcast(g: V, like: V) -> V:
     """`g` summed over the axes `like` broadcast along, with like's dtype."""
     axes = [
         a
-        for a, (d, e) in enumerate(zip(like.type.get_shape(), g.type.get_shape()))
+        for a, (d, e) in enumerate(zip(like.ir_type.get_shape(), g.ir_type.get_shape()))
         if d == 1 and e != 1
     ]
     if axes:

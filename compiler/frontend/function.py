@@ -49,7 +49,7 @@ def build_module(
     """The graph stage: a module with one `func.func` computing `outputs`. Shared
     variables the outputs use become extra arguments after `inputs`; they are
     returned in that order."""
-    block = Block(arg_types=[v.type for v in inputs])
+    block = Block(arg_types=[v.ir_type for v in inputs])
     mapping: dict[SSAValue, SSAValue] = {}
     for var, arg in zip(inputs, block.args):
         mapping[var.value] = arg
@@ -67,12 +67,14 @@ def build_module(
         )
     implicit = [SHARED[v] for v in free]
     for var in implicit:
-        mapping[var.value] = block.insert_arg(var.type, len(block.args))
+        mapping[var.value] = block.insert_arg(var.ir_type, len(block.args))
         _name(mapping[var.value], var.name)
     clone_into(block, ops, mapping)
     block.add_op(func.ReturnOp(*[mapping[o.value] for o in outputs]))
     fn = func.FuncOp(
-        name, ([a.type for a in block.args], [o.type for o in outputs]), Region(block)
+        name,
+        ([a.type for a in block.args], [o.ir_type for o in outputs]),
+        Region(block),
     )
     return ModuleOp([fn]), implicit
 

@@ -115,7 +115,7 @@ def _known_pairs(known_grads) -> dict[SSAValue, SSAValue]:
                 f"grad: the known gradient of {var} has {g.ndim} dimensions, "
                 f"not {var.ndim}"
             )
-        if g.type != var.type:
-            g = TensorVariable(emit(st.CastOp(g.value, var.type)).results[0])
+        if g.ir_type != var.ir_type:
+            g = TensorVariable(emit(st.CastOp(g.value, var.ir_type)).results[0])
         pairs[var.value] = g.value
     return pairs

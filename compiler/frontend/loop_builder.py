@@ -61,14 +61,14 @@ def trace(fn, spec: LoopSpec, split: Callable) -> Traced:
     with recording_scope() as scope:
         args = []
         for n, (seq, taps) in enumerate(spec.sequences):
-            row = scan_dialect.drop_leading_dim(seq.type)
+            row = scan_dialect.drop_leading_dim(seq.ir_type)
             args += [placeholder(row, f"seq{n}[t{t:+d}]") for t in taps]
         for n, (init, taps) in enumerate(spec.outputs):
             if init is not None:
                 state = state_type(init, taps)
                 args += [placeholder(state, f"out{n}[t{t:+d}]") for t in taps]
         ns_args = [
-            placeholder(v.type, v.name or f"nonseq{n}")
+            placeholder(v.ir_type, v.name or f"nonseq{n}")
             for n, v in enumerate(spec.non_sequences)
         ]
         outputs, updates, condition = split(fn(*args, *spec.non_sequences))
@@ -101,8 +101,8 @@ def state_type(init: TensorVariable, taps: list[int]) -> TensorType:
     """Type of one step of an output: with `taps == [-1]` the initial value is the
     state itself (PyTensor's rule, also for a dict), else its rows are the states."""
     if taps == [-1]:
-        return init.type
-    return scan_dialect.drop_leading_dim(init.type)
+        return init.ir_type
+    return scan_dialect.drop_leading_dim(init.ir_type)
 
 
 def placeholder(type_: TensorType, name: str) -> TensorVariable:
@@ -127,7 +127,7 @@ def check_output(
             f"scan output {n}: the initial state has {want_ndim} dimensions per step "
             f"but fn returns {out.ndim}-dimensional {out}"
         )
-    for axis, (want, got) in enumerate(zip(state.get_shape(), out.type.get_shape())):
+    for axis, (want, got) in enumerate(zip(state.get_shape(), out.ir_type.get_shape())):
         if DYNAMIC_INDEX not in (want, got) and want != got:
             raise ValueError(
                 f"scan output {n}: the initial state has size {want} on axis {axis} "
@@ -177,7 +177,7 @@ def build_loop(
     for init, taps in outs:
         if init is None:
             continue
-        if state_type(init, taps) == init.type:
+        if state_type(init, taps) == init.ir_type:
             init = T.expand_dims(init, [0])
         initials.append(init.value)
     trace_types = [
@@ -200,12 +200,12 @@ def build_loop(
 
 def _trace_row_type(init, taps, out: TensorVariable) -> TensorType:
     if init is None:
-        return out.type
+        return out.ir_type
     state = state_type(init, taps)
     # static dims known on either side
     shape = [
         a if a != DYNAMIC_INDEX else b
-        for a, b in zip(state.get_shape(), out.type.get_shape())
+        for a, b in zip(state.get_shape(), out.ir_type.get_shape())
     ]
     return TensorType(state.element_type, shape)
 

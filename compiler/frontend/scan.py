@@ -204,7 +204,7 @@ def _capture_and_build(spec: LoopSpec, traced: Traced, strict: bool):
     )
     # each updated shared variable is one more recurrent output, read at tap -1
     state_args = [
-        placeholder(var.type, var.name or "shared") for var, _ in shared_updates
+        placeholder(var.ir_type, var.name or "shared") for var, _ in shared_updates
     ]
     spec.outputs = spec.outputs + [(var, [-1]) for var, _ in shared_updates]
     outputs = traced.outputs + [expr for _, expr in shared_updates]

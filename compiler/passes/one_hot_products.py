@@ -71,7 +71,7 @@ def _scaled_one_hot(value: SSAValue):
 
 def _entry(scale: V, i: V) -> V:
     """`scale[i]`, or its only entry when it broadcasts (static size 1)."""
-    return scale[0] if scale.type.get_shape()[0] == 1 else scale[i]
+    return scale[0] if scale.ir_type.get_shape()[0] == 1 else scale[i]
 
 
 def _rewrite(dot: st.DotOp) -> bool:

@@ -27,4 +27,7 @@ def grad(*args, **kwargs):
 import scanc.tensor.random.utils  # noqa: E402, F401, I001
 import scanc.tensor.math  # noqa: E402, F401, I001
 
-__all__ = ["TensorVariable", *CONSTRUCTORS]
+# after the star imports, which bring the IR's type of the same name
+from scanc.tensor.type import TensorType  # noqa: E402, I001
+
+__all__ = ["TensorType", "TensorVariable", *CONSTRUCTORS]

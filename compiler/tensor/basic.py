@@ -122,7 +122,7 @@ def constant_value(var: TensorVariable):
     if isinstance(op, ConstantOp) and isinstance(op.value, DenseIntOrFPElementsAttr):
         values = op.value.get_values()
         return np.asarray(values, dtype=var.dtype).reshape(
-            [d for d in var.type.get_shape()]
+            [d for d in var.ir_type.get_shape()]
         )
     return None
 
@@ -143,10 +143,10 @@ def _broadcast_shape(shapes: list[tuple[int, ...]]) -> list[int]:
 
 
 def expand_dims(x: TensorVariable, axes: Sequence[int]) -> TensorVariable:
-    shape = list(x.type.get_shape())
+    shape = list(x.ir_type.get_shape())
     for a in sorted(axes):
         shape.insert(a, 1)
-    result_type = TensorType(x.type.element_type, shape)
+    result_type = TensorType(x.ir_type.element_type, shape)
     return wrap(st.ExpandDimsOp(x.value, list(axes), result_type))
 
 
@@ -177,7 +177,7 @@ def elementwise(fn: str, *args, out_dtype: str | None = None) -> TensorVariable:
     vars_ = _numpy_bool_rule(fn, [as_tensor_variable(a) for a in args])
     ndim = builtins.max(v.ndim for v in vars_)
     vars_ = [_align(v, ndim) for v in vars_]
-    shape = _broadcast_shape([v.type.get_shape() for v in vars_])
+    shape = _broadcast_shape([v.ir_type.get_shape() for v in vars_])
     dtype = out_dtype or dtypes.upcast(*[v.dtype for v in vars_])
     op = st.ElementwiseOp(
         fn,
@@ -333,7 +333,9 @@ def cast(x, dtype) -> TensorVariable:
     if x.dtype == dtype:
         return x
     return wrap(
-        st.CastOp(x.value, TensorType(dtypes.element_type(dtype), x.type.get_shape()))
+        st.CastOp(
+            x.value, TensorType(dtypes.element_type(dtype), x.ir_type.get_shape())
+        )
     )
 
 
@@ -365,7 +367,7 @@ def _full_like(x, fill, dtype):
     )
     if x.ndim == 0:
         return value
-    dims = [d if d != DYN else dim(x, i) for i, d in enumerate(x.type.get_shape())]
+    dims = [d if d != DYN else dim(x, i) for i, d in enumerate(x.ir_type.get_shape())]
     return alloc(value, *dims)
 
 

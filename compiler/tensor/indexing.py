@@ -37,7 +37,7 @@ def subtensor(x: TensorVariable, index) -> TensorVariable:
         return _with_new_axes(x, index)
     if len(index) > x.ndim:
         raise IndexError(f"too many indices ({len(index)}) for {x.ndim}-d {x}")
-    entries, operands, shape = [], [], list(x.type.get_shape())
+    entries, operands, shape = [], [], list(x.ir_type.get_shape())
     out_shape: list[int] = []
     for axis, item in enumerate(index):
         if isinstance(item, slice):
@@ -67,7 +67,7 @@ def subtensor(x: TensorVariable, index) -> TensorVariable:
             entries.append("i")
             operands.append(_int_scalar(item, "index").value)
     out_shape += shape[len(index) :]
-    type_ = TensorType(x.type.element_type, out_shape)
+    type_ = TensorType(x.ir_type.element_type, out_shape)
     return wrap(st.SubtensorOp(x.value, entries, operands, type_))
 
 
@@ -134,7 +134,7 @@ def _advanced(x: TensorVariable, index: tuple, arrays: list[int]) -> TensorVaria
         if not isinstance(index[axis], TensorVariable)
         else index[axis]
     )
-    shape = list(x.type.get_shape())
+    shape = list(x.ir_type.get_shape())
     if item.dtype == "bool":
         if axis != 0 or item.ndim > x.ndim:
             raise IndexError(f"a boolean index must cover the leading axes of {x}")
@@ -143,7 +143,7 @@ def _advanced(x: TensorVariable, index: tuple, arrays: list[int]) -> TensorVaria
     if not dtypes.is_int(item.dtype):
         raise IndexError(f"arrays used as indices must be integers or booleans: {item}")
     result = _ttype(
-        x.dtype, _dims([*shape[:axis], *item.type.get_shape(), *shape[axis + 1 :]])
+        x.dtype, _dims([*shape[:axis], *item.ir_type.get_shape(), *shape[axis + 1 :]])
     )
     return wrap(st.TakeOp(x.value, item.value, axis, result))
 
@@ -230,5 +230,5 @@ def _aligned_value(fn: str, x: TensorVariable, y) -> TensorVariable:
             "without losing precision; cast it first"
         )
     y = _align(cast(y, x.dtype), x.ndim)
-    _broadcast_shape([x.type.get_shape(), y.type.get_shape()])
+    _broadcast_shape([x.ir_type.get_shape(), y.ir_type.get_shape()])
     return y

@@ -24,13 +24,13 @@ def dot(a, b) -> TensorVariable:
         raise NotImplementedError("dot of tensors with more than 2 dimensions")
     dtype = dtypes.upcast(a.dtype, b.dtype)
     a, b = cast(a, dtype), cast(b, dtype)
-    k1, k2 = a.type.get_shape()[-1], b.type.get_shape()[0]
+    k1, k2 = a.ir_type.get_shape()[-1], b.ir_type.get_shape()[0]
     if DYN not in (k1, k2) and k1 != k2:
         raise ValueError(
             f"dot: shapes {a.static_shape} and {b.static_shape} not aligned"
         )
-    shape = [*a.type.get_shape()[:-1], *b.type.get_shape()[1:]]
-    return wrap(st.DotOp(a.value, b.value, TensorType(a.type.element_type, shape)))
+    shape = [*a.ir_type.get_shape()[:-1], *b.ir_type.get_shape()[1:]]
+    return wrap(st.DotOp(a.value, b.value, TensorType(a.ir_type.element_type, shape)))
 
 
 def outer(a, b) -> TensorVariable:

@@ -31,9 +31,9 @@ def _reduce(fn: str, x, axis, dtype, keepdims: bool) -> TensorVariable:
         if fn in ("sum", "prod") and (dtypes.is_int(dtype) or dtype == "bool"):
             dtype = "int64"
     x = cast(x, dtype)
-    shape = [d for i, d in enumerate(x.type.get_shape()) if i not in axes]
+    shape = [d for i, d in enumerate(x.ir_type.get_shape()) if i not in axes]
     result = wrap(
-        st.ReduceOp(fn, x.value, axes, TensorType(x.type.element_type, shape))
+        st.ReduceOp(fn, x.value, axes, TensorType(x.ir_type.element_type, shape))
     )
     return expand_dims(result, axes) if keepdims else result
 
@@ -85,7 +85,7 @@ def _arg_reduce(fn: str, x, axis, keepdims: bool) -> TensorVariable:
     if not isinstance(axis, (int, np.integer)):
         raise NotImplementedError(f"{fn} over several axes; give one axis or None")
     axis = _axes(x, axis)[0]
-    shape = [d for a, d in enumerate(x.type.get_shape()) if a != axis]
+    shape = [d for a, d in enumerate(x.ir_type.get_shape()) if a != axis]
     result = wrap(st.ArgReduceOp(fn, x.value, axis, _ttype("int64", _dims(shape))))
     return expand_dims(result, [axis]) if keepdims else result
 

@@ -41,8 +41,10 @@ def transpose(x, axes=None) -> TensorVariable:
         raise ValueError(f"transpose: {axes} is not a permutation of {x.ndim} axes")
     if perm == list(range(x.ndim)):
         return x
-    shape = [x.type.get_shape()[p] for p in perm]
-    return wrap(st.TransposeOp(x.value, perm, TensorType(x.type.element_type, shape)))
+    shape = [x.ir_type.get_shape()[p] for p in perm]
+    return wrap(
+        st.TransposeOp(x.value, perm, TensorType(x.ir_type.element_type, shape))
+    )
 
 
 def dimshuffle(x, *pattern) -> TensorVariable:
@@ -72,7 +74,7 @@ def reshape(x, shape, ndim=None) -> TensorVariable:
         raise ValueError("reshape: only one size can be -1")
     if builtins.any(v is not None and v < -1 for v in static):
         raise ValueError(f"reshape: negative size in {tuple(static)}")
-    if None not in static and DYN not in x.type.get_shape():
+    if None not in static and DYN not in x.ir_type.get_shape():
         static = _static_reshape(x, static)
     elif -1 in static:
         static[static.index(-1)] = None  # inferred when the function runs
@@ -82,7 +84,7 @@ def reshape(x, shape, ndim=None) -> TensorVariable:
 
 def _static_reshape(x, static: list[int]) -> list[int]:
     """The shape NumPy gives `x` (of static shape) reshaped to `static`."""
-    count = math.prod(x.type.get_shape())
+    count = math.prod(x.ir_type.get_shape())
     known = math.prod(v for v in static if v != -1)
     if -1 in static and known != 0 and count % known == 0:
         static[static.index(-1)] = count // known
@@ -111,8 +113,8 @@ def concatenate(tensors, axis=0) -> TensorVariable:
     axis = _axes(tensors[0], axis)[0]
     dtype = dtypes.upcast(*[t.dtype for t in tensors])
     tensors = [cast(t, dtype) for t in tensors]
-    shape = list(tensors[0].type.get_shape())
-    lengths = [t.type.get_shape()[axis] for t in tensors]
+    shape = list(tensors[0].ir_type.get_shape())
+    lengths = [t.ir_type.get_shape()[axis] for t in tensors]
     shape[axis] = DYN if DYN in lengths else builtins.sum(lengths)
     result = _ttype(dtype, _dims(shape))
     return wrap(st.ConcatenateOp([t.value for t in tensors], axis, result))
@@ -210,7 +212,7 @@ def specify_shape(x, shape) -> TensorVariable:
         raise ValueError(
             f"specify_shape: {x} has {x.ndim} dimensions, not {len(shape)}"
         )
-    known = list(x.type.get_shape())
+    known = list(x.ir_type.get_shape())
     for axis, size in enumerate(shape):
         if size is None:
             continue
@@ -222,16 +224,16 @@ def specify_shape(x, shape) -> TensorVariable:
                 f"specify_shape: {x} has size {known[axis]} on axis {axis}"
             )
         known[axis] = size
-    if known == list(x.type.get_shape()):
+    if known == list(x.ir_type.get_shape()):
         return x
-    return wrap(st.CastOp(x.value, TensorType(x.type.element_type, known)))
+    return wrap(st.CastOp(x.value, TensorType(x.ir_type.element_type, known)))
 
 
 def squeeze(x, axis=None) -> TensorVariable:
     """`x` without its axes of static size 1 (or only those of `axis`, which
     must have static size 1, as in PyTensor)."""
     x = as_tensor_variable(x)
-    shape = x.type.get_shape()
+    shape = x.ir_type.get_shape()
     axes = (
         [a for a in range(x.ndim) if shape[a] == 1] if axis is None else _axes(x, axis)
     )

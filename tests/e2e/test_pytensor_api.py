@@ -238,3 +238,28 @@ def test_clone_replace_through_a_scan():
     np.testing.assert_array_equal(replaced, [1.0, 3.0, 7.0])
     with pytest.raises(TypeError, match="dtype and the number of dimensions"):
         scanc.clone_replace(h, {w: x})
+
+
+def test_variable_type_as_pytensor_spells_it():
+    x = st.matrix("x", shape=(None, 3))
+    assert x.type.shape == (None, 3)
+    assert x.type.ndim == 2 and x.type.dtype == "float64"
+    assert x.type.broadcastable == (False, False)
+    assert repr(x.type) == "TensorType(float64, shape=(None, 3))"
+    assert (x[0] * 2).type == st.TensorType("float64", shape=(3,))
+    y = x.type("y")  # a new input of x's type
+    assert y.type == x.type and y is not x
+    f = scanc.function([y], y.sum(axis=0))
+    np.testing.assert_array_equal(f(np.ones((4, 3))), [4.0, 4.0, 4.0])
+    assert st.TensorType("float64", shape=(None, None)).is_super(x.type)
+    assert not x.type.is_super(st.TensorType("float64", shape=(None, None)))
+    assert st.TensorType("int8", broadcastable=(True, False)).shape == (1, None)
+
+
+def test_tensor_type_refuses_bad_arguments():
+    with pytest.raises(TypeError, match="dtype 'complex128' is not supported"):
+        st.TensorType("complex128", shape=())
+    with pytest.raises(ValueError, match="negative size"):
+        st.TensorType("float64", shape=(-1,))
+    with pytest.raises(TypeError, match="needs shape"):
+        st.TensorType("float64")

@@ -66,7 +66,7 @@ class RandomStream:
             if p.ndim > len(shape):
                 raise ValueError(f"{fn}: parameter {p} has more dimensions than size")
             T._broadcast_shape(
-                [[1] * (len(shape) - p.ndim) + list(p.type.get_shape()), shape]
+                [[1] * (len(shape) - p.ndim) + list(p.ir_type.get_shape()), shape]
             )
         params = [T._align(p, len(shape)) for p in params]
         state = shared(
@@ -123,7 +123,7 @@ def _shape(size, params) -> tuple[list[int], list[TensorVariable]]:
     """Static shape and int64 size variables of a draw's result."""
     if size is None:
         shape = (
-            T._broadcast_shape([list(p.type.get_shape()) for p in params] or [[]])
+            T._broadcast_shape([list(p.ir_type.get_shape()) for p in params] or [[]])
             if any(p.ndim for p in params)
             else []
         )
