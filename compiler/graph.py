@@ -13,6 +13,7 @@ import copy
 import re
 
 from collections.abc import Iterator
+from typing import ClassVar
 from contextlib import contextmanager
 
 from scanc import dtypes
@@ -169,8 +170,13 @@ class TensorVariable:
         return tuple(d == 1 for d in self.ir_type.get_shape())
 
     @property
-    def owner(self) -> Operation | None:
-        return self.value.owner if isinstance(self.value.owner, Operation) else None
+    def owner(self) -> "Apply | None":
+        """The computation that makes this variable (None for an input)."""
+        op = self.value.owner
+        return Apply(op, self.value) if isinstance(op, Operation) else None
+
+    #: the class of a variable standing for this one inside a step function
+    symbolic_class: ClassVar[type] = None  # type: ignore[assignment]
 
     @property
     def shape(self) -> "ShapeTuple":
@@ -178,7 +184,8 @@ class TensorVariable:
 
     def __repr__(self) -> str:
         shape = ",".join("?" if d is None else str(d) for d in self.static_shape)
-        owner = self.owner
+        owner = self.value.owner
+        owner = owner if isinstance(owner, Operation) else None
         label = (
             self.name
             or getattr(getattr(owner, "var_name", None), "data", "")
@@ -396,6 +403,41 @@ class TensorVariable:
 
         given = dict(inputs_to_values or {})
         return function(list(given), self, on_unused_input="ignore")(*given.values())
+
+
+TensorVariable.symbolic_class = TensorVariable
+
+#: values that are random draws: the next state of the generator they were
+#: drawn from (PyTensor's `draw.owner.outputs` is `[next_rng, draw]`)
+DRAWS: dict[SSAValue, "TensorVariable"] = {}
+
+
+class Apply:
+    """PyTensor's view of the op computing a variable: `op` (the IR operation),
+    `inputs` and `outputs` as variables. For a random draw, `outputs` is
+    `[next_rng, draw]`, as PyTensor's random variables give them."""
+
+    __slots__ = ("op", "_of")
+
+    def __init__(self, op: Operation, of: SSAValue):
+        self.op, self._of = op, of
+
+    @property
+    def inputs(self) -> list[TensorVariable]:
+        return [
+            TensorVariable(v)
+            for v in self.op.operands
+            if isinstance(v.type, IRTensorType)
+        ]
+
+    @property
+    def outputs(self) -> list[TensorVariable]:
+        if self._of in DRAWS:
+            return [DRAWS[self._of], TensorVariable(self._of)]
+        return [TensorVariable(r) for r in self.op.results]
+
+    def __repr__(self) -> str:
+        return f"Apply({self.op.name})"
 
 
 def _method(name: str):

@@ -49,11 +49,13 @@ class FrameLayout:
 @dataclass(frozen=True)
 class Param:
     """One parameter of a compiled function: its name, dtype and shape (None
-    for a size known only at run time)."""
+    for a size known only at run time); a `generator` parameter is a random
+    state that the caller sees as a NumPy Generator (`scanc.runtime.generators`)."""
 
     name: str
     dtype: np.dtype
     shape: tuple[int | None, ...]
+    generator: bool = False
 
     @cached_property
     def rank(self) -> int:

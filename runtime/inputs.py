@@ -5,7 +5,7 @@ An array is accepted when its dtype up-casts to the input's dtype; Python
 scalars and lists when their values survive the conversion (a Python float for
 a `floatX` input too); anything else needs `allow_input_downcast=True`. Ranks
 and static sizes must match. Shared variables' values are checked again at
-every call.
+every call. A random generator input takes a NumPy Generator.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import numpy as np
 
 from scanc import config
 from scanc.runtime.abi import Param
+from scanc.runtime.generators import generator_state
 
 
 def _fast_scalar(value, param: Param):
@@ -33,6 +34,8 @@ def _fast_scalar(value, param: Param):
 
 def convert_input(value, param: Param, allow_downcast: bool | None):
     """`value` as the frame takes it: an array, or a Python scalar for rank 0."""
+    if param.generator:
+        return generator_state(value, f"input {param.name!r}")
     if param.rank == 0 and (fast := _fast_scalar(value, param)) is not None:
         return fast
     if type(value) is np.ndarray and (

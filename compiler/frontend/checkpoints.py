@@ -110,7 +110,7 @@ def scan_checkpoints(
             name=f"{name}_inner",
             return_list=True,
         )
-        loop = results[0].owner
+        loop = results[0].value.owner
         if isinstance(loop, LoopOp) and loop.yield_op().until is not None:
             raise NotImplementedError(
                 "scan_checkpoints: fn returns `until`; a loop that may stop early "

@@ -14,12 +14,14 @@ from scanc.graph import DEFAULT_UPDATES, TensorVariable, ir_name
 from scanc.frontend.loop_builder import MissingInputError
 from scanc.frontend import shared_code
 from scanc.frontend.replace import clone_replace
+from scanc.frontend.generators import RandomGeneratorVariable
 from scanc.frontend.shared import SHARED, SharedVariable, checked_updates
 from scanc.frontend.slicing import clone_into, ops_computing
 from scanc.frontend.specialization import Variants, small_sizes
 from scanc.passes.specialize_shapes import SpecializeShapesPass, format_shapes
 from scanc.runtime.abi import Param
 from scanc.runtime.call import NativeFunction
+from scanc.runtime.generators import as_generator
 from scanc.runtime.inputs import check_shared_value, convert_input
 from scanc.runtime.jit import load, load_kernel_library, load_object
 from scanc.tensor.basic import as_tensor_variable
@@ -100,7 +102,12 @@ def _default_updates(outputs, updates) -> list[tuple[SharedVariable, TensorVaria
 
 
 def _param(var: TensorVariable, fallback: str) -> Param:
-    return Param(var.name or fallback, np.dtype(var.dtype), var.static_shape)
+    return Param(
+        var.name or fallback,
+        np.dtype(var.dtype),
+        var.static_shape,
+        isinstance(var, RandomGeneratorVariable),
+    )
 
 
 class Function:
@@ -141,6 +148,7 @@ class Function:
         ]
         self.out_params = [_param(v, f"output {n}") for n, v in enumerate(computed)]
         self.updated = [var for var, _ in self.updates]
+        self.generator_outputs = any(p.generator for p in self.out_params)
         self._build(module)
 
     def _build(self, module: ModuleOp) -> None:
@@ -168,6 +176,7 @@ class Function:
             "out_params": self.out_params,
             "shared_inputs": self.shared_inputs,
             "updated": self.updated,
+            "generator_outputs": self.generator_outputs,
             "allow_input_downcast": self.allow_input_downcast,
             # the host where it is unpickled, unless a target was given
             "target": None if self.target == host() else self.target,
@@ -254,8 +263,13 @@ class Function:
             # every output exists before any shared value changes: a failed call
             # raised above and changed nothing
             for var, value in zip(self.updated, results[n:]):
-                var.set_value(value, borrow=True)
+                var.store_raw(value)
             results = results[:n]
+        if self.generator_outputs:
+            results = [
+                as_generator(r) if p.generator else r
+                for r, p in zip(results, self.out_params)
+            ]
         return results[0] if self.single else results
 
     def _arrays(self, args: tuple, kwargs: dict) -> list:
@@ -274,7 +288,7 @@ class Function:
         if self.shared_inputs:
             shared_params = self.all_params[len(params) :]
             arrays += [
-                check_shared_value(var.get_value(borrow=True), p)
+                check_shared_value(var.raw_value(), p)
                 for var, p in zip(self.shared_inputs, shared_params)
             ]
         return arrays
@@ -297,7 +311,7 @@ def _check_inputs(inputs) -> list[TensorVariable]:
     checked = []
     for n, var in enumerate(inputs):
         if not isinstance(var, TensorVariable) or not isinstance(
-            var.owner, st.PlaceholderOp
+            var.value.owner, st.PlaceholderOp
         ):
             raise TypeError(
                 f"function: input {n} ({var!r}) must be a symbolic input such as "

@@ -66,7 +66,8 @@ def trace(fn, spec: LoopSpec, split: Callable) -> Traced:
         for n, (init, taps) in enumerate(spec.outputs):
             if init is not None:
                 state = state_type(init, taps)
-                args += [placeholder(state, f"out{n}[t{t:+d}]") for t in taps]
+                kind = init.symbolic_class
+                args += [placeholder(state, f"out{n}[t{t:+d}]", kind) for t in taps]
         ns_args = [
             placeholder(v.ir_type, v.name or f"nonseq{n}")
             for n, v in enumerate(spec.non_sequences)
@@ -105,8 +106,12 @@ def state_type(init: TensorVariable, taps: list[int]) -> TensorType:
     return scan_dialect.drop_leading_dim(init.ir_type)
 
 
-def placeholder(type_: TensorType, name: str) -> TensorVariable:
-    return TensorVariable(emit(st.PlaceholderOp(name, type_)).results[0], name)
+def placeholder(
+    type_: TensorType, name: str, kind: type = TensorVariable
+) -> TensorVariable:
+    """A new step-function argument: a `kind` variable (a generator's for a
+    generator's state) of `type_`."""
+    return kind(emit(st.PlaceholderOp(name, type_)).results[0], name)
 
 
 def check_output(

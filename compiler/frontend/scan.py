@@ -28,11 +28,12 @@ from scanc.frontend.loop_builder import (
     placeholder,
     trace,
 )
+from scanc.frontend.generators import RandomGeneratorVariable
 from scanc.frontend.shared import SHARED, checked_updates
 from scanc.frontend.slicing import ops_computing
 from scanc.tensor import basic as T
 from xdsl.dialects.builtin import IntegerAttr, UnitAttr
-from xdsl.ir import Operation
+from xdsl.ir import Operation, SSAValue
 
 
 class until:  # noqa: N801 - PyTensor's spelling
@@ -156,7 +157,8 @@ def scan(
         loop.attributes["truncate_gradient"] = IntegerAttr(int(truncate_gradient), 64)
     if allow_gc is False or (allow_gc is None and not config.scan__allow_gc):
         loop.attributes["keep_buffers"] = UnitAttr()
-    results, new_values = _results(loop, shared_updates, name)
+    generators = _generator_outputs(spec)
+    results, new_values = _results(loop, shared_updates, generators, name)
     returned = results[0] if len(results) == 1 and not return_list else results
     return with_updates(returned, new_values, return_updates, "scan")
 
@@ -215,17 +217,41 @@ def _capture_and_build(spec: LoopSpec, traced: Traced, strict: bool):
     return loop, shared_updates
 
 
-def _results(loop, shared_updates, name):
-    """The loop's outputs, and the final values of the shared variables it
-    updates (its last outputs)."""
+def _generator_outputs(spec: LoopSpec) -> list[int]:
+    """The outputs whose initial value is a random generator: scan returns
+    their state after the last step, not one per step (as PyTensor's)."""
+    found = []
+    for n, (init, taps) in enumerate(spec.outputs):
+        if isinstance(init, RandomGeneratorVariable):
+            if taps != [-1]:
+                raise ValueError(
+                    f"scan: output {n} is a random generator; it takes tap -1 only"
+                )
+            found.append(n)
+    return found
+
+
+def _final(trace, initial) -> SSAValue:
+    return emit(scan_dialect.FinalOp(trace, initial)).results[0]
+
+
+def _results(loop, shared_updates, generators: list[int], name):
+    """The loop's outputs (the last state of the generator outputs), and the
+    final values of the shared variables it updates (its last outputs)."""
     hidden = len(shared_updates)
     n_visible = len(loop.results) - hidden
-    results = [TensorVariable(r) for r in loop.results[:n_visible]]
+    recurrent = loop.recurrent_outputs()
+    results = [
+        RandomGeneratorVariable(_final(r, loop.initials[recurrent.index(n)]))
+        if n in generators
+        else TensorVariable(r)
+        for n, r in enumerate(loop.results[:n_visible])
+    ]
     if name:
         for r in results:
             r.name = name
     new_values = {
-        var: TensorVariable(emit(scan_dialect.FinalOp(trace, initial)).results[0])
+        var: var.symbolic_class(_final(trace, initial))
         for (var, _), trace, initial in zip(
             shared_updates,
             loop.results[n_visible:],
@@ -294,9 +320,19 @@ def _outer_draws(outputs, condition, args, scope) -> list[st.RandomOp]:
     ops, _ = ops_computing(
         values,
         {a.value: a.value for a in args},
-        lambda op: op in inside or (isinstance(op, st.RandomOp) and op.state in SHARED),
+        lambda op: op in inside or _stream_draw(op),
     )
-    return [op for op in ops if isinstance(op, st.RandomOp) and op not in inside]
+    return [op for op in ops if _stream_draw(op) and op not in inside]
+
+
+def _stream_draw(op: Operation) -> bool:
+    """Whether `op` draws from a random stream's state (which advances by
+    itself), not from a generator the program threads."""
+    return (
+        isinstance(op, st.RandomOp)
+        and op.state in SHARED
+        and not isinstance(SHARED[op.state], RandomGeneratorVariable)
+    )
 
 
 def _name_arguments(loop, fn) -> None:

@@ -13,6 +13,8 @@ value is the array the compiled function returned, not a copy.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scanc.dialects import st
 from scanc import dtypes
@@ -48,6 +50,15 @@ class SharedVariable(TensorVariable):
             array = array.copy()
         self._value = array
 
+    def raw_value(self) -> np.ndarray:
+        """The array compiled code reads: the value itself (for a generator, its
+        state), not a copy."""
+        return self._value
+
+    def store_raw(self, array: np.ndarray) -> None:
+        """Keep `array`, computed by compiled code for this variable."""
+        self._value = array
+
     def __repr__(self) -> str:
         return self.name or f"<shared {self.dtype}[{self.ndim}]>"
 
@@ -76,17 +87,31 @@ def checked_updates(updates, where: str) -> list[tuple[SharedVariable, TensorVar
     return checked
 
 
+#: shared variables of other kinds of values (NumPy Generators): the
+#: constructor for each value type
+SHARED_CONSTRUCTORS: dict[type, Callable] = {}
+
+
 def shared(
     value, name=None, strict=False, allow_downcast=None, borrow=False, shape=None
 ) -> SharedVariable:
     """A shared variable holding `value` (PyTensor's `shared`)."""
+    for kind, constructor in SHARED_CONSTRUCTORS.items():
+        if isinstance(value, kind):
+            return constructor(value, name=name, borrow=borrow)
     array = np.array(value, copy=not borrow)
-    dtype = dtypes.canonical(array.dtype)
     if shape is None:
         shape = (None,) * array.ndim
-    type_ = dtypes.tensor_type(dtype, shape)
+    return register(SharedVariable, array, name, shape)
+
+
+def register(
+    cls: type[SharedVariable], array: np.ndarray, name, shape
+) -> SharedVariable:
+    """A new shared variable of class `cls` holding `array`."""
+    type_ = dtypes.tensor_type(dtypes.canonical(array.dtype), shape)
     op = emit(st.PlaceholderOp(name or "", type_))
-    var = SharedVariable(op.results[0], name)
+    var = cls(op.results[0], name)
     var._value = array
     SHARED[var.value] = var
     return var

@@ -217,6 +217,25 @@ class Builder:
         self.block.add_op(op)
         return list(op.results)
 
+    def repeat(
+        self,
+        init: Sequence[SSAValue],
+        body: Callable[[list[SSAValue]], tuple[SSAValue, Sequence[SSAValue]]],
+    ) -> list[SSAValue]:
+        """A do-while loop (`scf.while` with an empty after-region): `body(carried)`
+        returns (again, next carried); the carried values of the last run."""
+        types = [v.type for v in init]
+        before = Block(arg_types=types)
+        with self.at(before):
+            again, carried = body(list(before.args))
+            self.add(scf.ConditionOp(again, *carried))
+        after = Block(arg_types=types)
+        with self.at(after):
+            self.add(scf.YieldOp(*after.args))
+        op = scf.WhileOp(list(init), types, Region(before), Region(after))
+        self.block.add_op(op)
+        return list(op.results)
+
     def loop_nest(
         self, sizes: Sequence[SSAValue], body: Callable[[list[SSAValue]], None]
     ) -> None:

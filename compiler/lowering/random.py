@@ -22,76 +22,34 @@ from scanc.lowering import scalar
 from scanc.lowering.builder import Builder, element_type
 from scanc.lowering.elementwise import broadcast_loader
 from scanc.lowering.shape import unflatten
+from scanc.lowering.philox import box_muller, i64, philox, unit
+from scanc.lowering.random_samplers import SAMPLERS
 from scanc.lowering.values import Lazy, Lowered, Scalar
 from xdsl.dialects import arith, math
-from xdsl.dialects.builtin import IntegerType
 from xdsl.ir import SSAValue
 
 if TYPE_CHECKING:
     from scanc.lowering.to_loops import Lowering
 
-i32, i64 = IntegerType(32), IntegerType(64)
-_M0, _M1 = 0xD2511F53, 0xCD9E8D57
-_W0, _W1 = 0x9E3779B9, 0xBB67AE85
-
-
-def _mulhilo(b: Builder, m: int, x: SSAValue) -> tuple[SSAValue, SSAValue]:
-    wide = b.muli(b.const(m, i64), b.add(arith.ExtUIOp(x, i64)))
-    hi = b.add(arith.TruncIOp(b.add(arith.ShRUIOp(wide, b.const(32, i64))), i32))
-    return hi, b.add(arith.TruncIOp(wide, i32))
-
-
-def philox(b: Builder, key: SSAValue, counter: SSAValue) -> list[SSAValue]:
-    """The four 32-bit words of Philox4x32-10 for a 64-bit key and counter."""
-
-    def split(v):
-        low = b.add(arith.TruncIOp(v, i32))
-        return low, b.add(
-            arith.TruncIOp(b.add(arith.ShRUIOp(v, b.const(32, i64))), i32)
-        )
-
-    k0, k1 = split(key)
-    c0, c1 = split(counter)
-    c2 = c3 = b.const(0, i32)
-    for round_ in range(10):
-        if round_:
-            k0 = b.addi(k0, b.const(_W0 - (1 << 32), i32))
-            k1 = b.addi(k1, b.const(_W1 - (1 << 32), i32))
-        hi0, lo0 = _mulhilo(b, _M0, c0)
-        hi1, lo1 = _mulhilo(b, _M1, c2)
-        xor = lambda x, y: b.add(arith.XOrIOp(x, y))  # noqa: E731
-        c0, c1, c2, c3 = xor(xor(hi1, c1), k0), lo1, xor(xor(hi0, c3), k1), lo0
-    return [c0, c1, c2, c3]
-
-
-def _unit(b: Builder, high: SSAValue, low: SSAValue) -> SSAValue:
-    """A float64 in [0, 1) from 53 bits of two 32-bit words."""
-    bits = b.add(
-        arith.OrIOp(
-            b.add(arith.ShLIOp(b.add(arith.ExtUIOp(high, i64)), b.const(32, i64))),
-            b.add(arith.ExtUIOp(low, i64)),
-        )
-    )
-    top = b.add(arith.ShRUIOp(bits, b.const(11, i64)))
-    f64 = element_type("float64")
-    return b.add(arith.MulfOp(b.add(arith.UIToFPOp(top, f64)), b.const(2.0**-53, f64)))
-
 
 def _sample(b: Builder, fn: str, key, block, params, trials: int) -> SSAValue:
-    """One element of a binomial or integers draw, or of a scalar draw."""
+    """One element of a draw (uniform and normal draws of a shape are made in
+    pairs by `_paired_draw`)."""
     f64 = element_type("float64")
+    if fn in SAMPLERS:
+        return SAMPLERS[fn](b, key, block, params[0])
     first, second = params
     if fn == "binomial":
 
         def trial(j, count):
             words = philox(b, key, b.addi(block, b.from_index(j, i64)))
-            hit = b.add(arith.CmpfOp(_unit(b, words[0], words[1]), second, "olt"))
+            hit = b.add(arith.CmpfOp(unit(b, words[0], words[1]), second, "olt"))
             return [b.addi(count[0], b.add(arith.ExtUIOp(hit, i64)))]
 
         total = b.for_(b.const(0), b.const(trials), trial, [b.const(0, i64)])[0]
         return b.add(arith.SIToFPOp(total, f64))
     words = philox(b, key, block)
-    u = _unit(b, words[0], words[1])
+    u = unit(b, words[0], words[1])
     if fn == "uniform":
         return b.add(
             arith.AddfOp(
@@ -114,7 +72,7 @@ def _sample(b: Builder, fn: str, key, block, params, trials: int) -> SSAValue:
         )
     )
     angle = b.add(
-        arith.MulfOp(b.const(2 * pymath.pi, f64), _unit(b, words[2], words[3]))
+        arith.MulfOp(b.const(2 * pymath.pi, f64), unit(b, words[2], words[3]))
     )
     z = b.add(arith.MulfOp(radius, b.add(math.CosOp(angle))))
     return b.add(arith.AddfOp(first, b.add(arith.MulfOp(z, second))))
@@ -165,18 +123,6 @@ def _count(b: Builder, sizes) -> SSAValue:
     return b.from_index(b.checked_product(sizes, _TOO_MANY), i64)
 
 
-def _box_muller(b: Builder, u0: SSAValue, u1: SSAValue) -> list[SSAValue]:
-    """Two independent standard normals from two uniforms in [0, 1)."""
-    f64 = element_type("float64")
-    log = b.add(math.LogOp(b.add(arith.SubfOp(b.const(1.0, f64), u0))))
-    radius = b.add(math.SqrtOp(b.add(arith.MulfOp(b.const(-2.0, f64), log))))
-    angle = b.add(arith.MulfOp(b.const(2 * pymath.pi, f64), u1))
-    return [
-        b.add(arith.MulfOp(radius, b.add(math.CosOp(angle)))),
-        b.add(arith.MulfOp(radius, b.add(math.SinOp(angle)))),
-    ]
-
-
 def _paired_draw(lw: "Lowering", op, key, counter, sizes, loaders):
     """Uniform and normal draws use all four words of a Philox block: element
     `2j` takes words 0-1 of block `counter + j` and element `2j + 1` words 2-3 (a
@@ -190,9 +136,9 @@ def _paired_draw(lw: "Lowering", op, key, counter, sizes, loaders):
 
     def block(j: SSAValue, halves: int) -> None:
         words = philox(b, key, b.addi(counter, b.from_index(j, i64)))
-        units = [_unit(b, words[0], words[1]), _unit(b, words[2], words[3])]
+        units = [unit(b, words[0], words[1]), unit(b, words[2], words[3])]
         if fn == "normal":
-            units = _box_muller(b, *units)
+            units = box_muller(b, *units)
         first = b.muli(j, b.const(2))
         for k in range(halves):
             i = b.addi(first, b.const(k))

@@ -118,7 +118,7 @@ def as_tensor_variable(x, name=None, ndim=None, dtype=None) -> TensorVariable:
 
 def constant_value(var: TensorVariable):
     """The numpy value of a constant variable, or None when it is not constant."""
-    op = var.owner
+    op = var.value.owner
     if isinstance(op, ConstantOp) and isinstance(op.value, DenseIntOrFPElementsAttr):
         values = op.value.get_values()
         return np.asarray(values, dtype=var.dtype).reshape(

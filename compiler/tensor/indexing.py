@@ -93,7 +93,7 @@ def _update_subtensor(fn: str, x: TensorVariable, y) -> TensorVariable:
         y = _aligned_value(fn, x, y)
         updated = wrap(st.PutOp(fn, rows.value, flat.value, y.value, 0))
         return updated.reshape([source.shape[a] for a in range(source.ndim)])
-    op = x.owner
+    op = x.value.owner
     if not isinstance(op, (st.SubtensorOp, st.TakeOp, st.CompressOp)):
         raise TypeError(
             f"{fn}_subtensor: the first argument must be an indexed tensor such as "

@@ -25,7 +25,16 @@ from xdsl.irdl import (
 )
 from xdsl.utils.exceptions import VerifyException
 
-RANDOM_DISTRIBUTIONS = ("uniform", "normal", "binomial", "integers")
+#: each distribution and its number of parameters
+RANDOM_DISTRIBUTIONS = {
+    "uniform": 2,
+    "normal": 2,
+    "binomial": 2,
+    "integers": 2,
+    "exponential": 1,
+    "gamma": 1,
+    "poisson": 1,
+}
 
 
 @irdl_op_definition
@@ -35,7 +44,8 @@ class RandomOp(IRDLOperation):
     draw (the counter advanced past every block used). The same state gives the
     same numbers on every target; it is not `Pure` so that no pass merges or moves
     draws. Parameters broadcast to the result's shape:
-    uniform(low, high), normal(loc, scale), binomial(n, p), integers(low, high).
+    uniform(low, high), normal(loc, scale), binomial(n, p), integers(low, high),
+    exponential(scale), gamma(shape) (scale 1), poisson(lam).
     `trials` is binomial's `n` (a constant): the Philox blocks used per element."""
 
     name = "st.random"
@@ -72,8 +82,11 @@ class RandomOp(IRDLOperation):
     def verify_(self) -> None:
         if self.fn.data not in RANDOM_DISTRIBUTIONS:
             raise VerifyException(f"unknown distribution '{self.fn.data}'")
-        if len(self.params) != 2:
-            raise VerifyException("st.random takes two distribution parameters")
+        count = RANDOM_DISTRIBUTIONS[self.fn.data]
+        if len(self.params) != count:
+            raise VerifyException(
+                f"st.random {self.fn.data} takes {count} distribution parameters"
+            )
         if len(self.sizes) != self.values.type.get_num_dims():
             raise VerifyException("st.random needs one size per result dimension")
         if tensor_type(self.state).get_shape() != (2,):

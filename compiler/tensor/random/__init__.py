@@ -1,4 +1,6 @@
-"""`scanc.tensor.random`: random streams whose numbers the compiled code draws.
+"""`scanc.tensor.random`: random numbers the compiled code draws, from random
+streams (below) or from generator variables passed as `rng=` to the
+distributions of `scanc.tensor.random.basic` (PyMC's style; see there).
 
 Every draw has its own state, a shared variable `[key, counter]` (int64): the key
 comes from the stream's seed and the draw's number, so draws never share a
@@ -16,11 +18,13 @@ same numbers, as the guides describe).
 from __future__ import annotations
 
 import numpy as np
-from scanc.dialects import st
 from scanc import dtypes
-from scanc.graph import TensorVariable, emit, register_default_update
+from scanc.frontend.generators import RandomGeneratorType, rng, shared_rng
 from scanc.frontend.shared import SharedVariable, shared
-from scanc.tensor import basic as T
+from scanc.graph import TensorVariable, register_default_update
+from scanc.tensor.random import basic
+from scanc.tensor.random.basic import *  # noqa: F403
+from scanc.tensor.random.basic import draw
 
 _MASK64 = (1 << 64) - 1
 
@@ -60,35 +64,16 @@ class RandomStream:
     def _draw(
         self, fn: str, params, size, dtype: str, trials: int = 1
     ) -> TensorVariable:
-        params = [T.cast(T.as_tensor_variable(p), "float64") for p in params]
-        shape, sizes = _shape(size, params)
-        for p in params:
-            if p.ndim > len(shape):
-                raise ValueError(f"{fn}: parameter {p} has more dimensions than size")
-            T._broadcast_shape(
-                [[1] * (len(shape) - p.ndim) + list(p.ir_type.get_shape()), shape]
-            )
-        params = [T._align(p, len(shape)) for p in params]
         state = shared(
             np.array([self._key(self._draws), 0], dtype=np.int64),
             name=f"random_state_{self._draws}",
             shape=(2,),
         )
         self._draws += 1
-        op = emit(
-            st.RandomOp(
-                fn,
-                state.value,
-                [s.value for s in sizes],
-                [p.value for p in params],
-                dtypes.tensor_type(
-                    dtypes.canonical(dtype), [None if d == T.DYN else d for d in shape]
-                ),
-                trials,
-            )
+        values, next_state = draw(
+            fn, state, params, size, dtypes.canonical(dtype), trials
         )
-        values = TensorVariable(op.results[0])
-        new_state = TensorVariable(op.results[1])
+        new_state = TensorVariable(next_state)
         register_default_update(state, new_state)
         self.state_updates.append((state, new_state))
         return values
@@ -119,26 +104,10 @@ class RandomStream:
         return self._draw("integers", [low, high], size, dtype)
 
 
-def _shape(size, params) -> tuple[list[int], list[TensorVariable]]:
-    """Static shape and int64 size variables of a draw's result."""
-    if size is None:
-        shape = (
-            T._broadcast_shape([list(p.ir_type.get_shape()) for p in params] or [[]])
-            if any(p.ndim for p in params)
-            else []
-        )
-        if T.DYN in shape:
-            raise NotImplementedError(
-                "a draw without size needs parameters of static shape"
-            )
-        size = shape
-    if isinstance(size, (int, np.integer, TensorVariable)) and not (
-        isinstance(size, TensorVariable) and size.ndim == 1
-    ):
-        size = [size]
-    sizes = [T._int_scalar(s, "size") for s in size]
-    shape = [T._static_int(s) for s in sizes]
-    return [T.DYN if d is None else d for d in shape], sizes
-
-
-__all__ = ["RandomStream"]
+__all__ = [
+    "RandomGeneratorType",
+    "RandomStream",
+    "rng",
+    "shared_rng",
+    *basic.__all__,
+]
