@@ -13,6 +13,7 @@ power = scanc.function([A, k], result[-1], updates=updates)
 import scanc.scan  # noqa: E402, F401, I001
 from scanc import config, gradient, tensor
 from scanc.frontend.function import Function, UnusedInputError, function
+from scanc.frontend.io import In, Out
 from scanc.frontend.replace import clone_replace
 from scanc.gradient import grad, hessian, jacobian, verify_grad
 from scanc.frontend.loop_builder import MissingInputError
@@ -24,6 +25,8 @@ from scanc.codegen.target import Target, default_target, host
 
 __all__ = [
     "Function",
+    "In",
+    "Out",
     "clone_replace",
     "MissingInputError",
     "UnusedInputError",

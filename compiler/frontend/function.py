@@ -15,6 +15,7 @@ from scanc.frontend.loop_builder import MissingInputError
 from scanc.frontend import shared_code
 from scanc.frontend.replace import clone_replace
 from scanc.frontend.generators import RandomGeneratorVariable
+from scanc.frontend.io import unwrap_inputs, unwrap_outputs
 from scanc.frontend.shared import SHARED, SharedVariable, checked_updates
 from scanc.frontend.slicing import clone_into, ops_computing
 from scanc.frontend.specialization import Variants, small_sizes
@@ -101,9 +102,9 @@ def _default_updates(outputs, updates) -> list[tuple[SharedVariable, TensorVaria
     ]
 
 
-def _param(var: TensorVariable, fallback: str) -> Param:
+def _param(var: TensorVariable, name: str) -> Param:
     return Param(
-        var.name or fallback,
+        name,
         np.dtype(var.dtype),
         var.static_shape,
         isinstance(var, RandomGeneratorVariable),
@@ -125,9 +126,13 @@ class Function:
         updates=None,
         no_default_updates=False,
         target=None,
+        defaults=None,
+        input_names=None,
     ):
         self.target = _target(target)
         self.inputs = _check_inputs(inputs)
+        #: values of the inputs a call may omit, by position (`In(x, value=...)`)
+        self.defaults = dict(defaults or {})
         self.single = outputs is not None and not isinstance(outputs, (list, tuple))
         out_list = (
             [] if outputs is None else ([outputs] if self.single else list(outputs))
@@ -142,11 +147,17 @@ class Function:
         module, self.shared_inputs = build_module(self.inputs, computed, self.name)
         _check_unused(module, self.inputs, on_unused_input)
         self.optimize = optimize
-        self.params = [_param(v, f"input {n}") for n, v in enumerate(self.inputs)]
-        self.all_params = self.params + [
-            _param(v, "shared") for v in self.shared_inputs
+        names = input_names or [v.name for v in self.inputs]
+        self.params = [
+            _param(v, name or f"input {n}")
+            for n, (v, name) in enumerate(zip(self.inputs, names))
         ]
-        self.out_params = [_param(v, f"output {n}") for n, v in enumerate(computed)]
+        self.all_params = self.params + [
+            _param(v, v.name or "shared") for v in self.shared_inputs
+        ]
+        self.out_params = [
+            _param(v, v.name or f"output {n}") for n, v in enumerate(computed)
+        ]
         self.updated = [var for var, _ in self.updates]
         self.generator_outputs = any(p.generator for p in self.out_params)
         self._build(module)
@@ -178,6 +189,7 @@ class Function:
             "updated": self.updated,
             "generator_outputs": self.generator_outputs,
             "allow_input_downcast": self.allow_input_downcast,
+            "defaults": self.defaults,
             # the host where it is unpickled, unless a target was given
             "target": None if self.target == host() else self.target,
         }
@@ -274,7 +286,7 @@ class Function:
 
     def _arrays(self, args: tuple, kwargs: dict) -> list:
         """The checked inputs followed by the shared variables' values."""
-        if kwargs:
+        if kwargs or (self.defaults and len(args) < len(self.params)):
             args = (*args, *self._keyword_args(kwargs, len(args)))
         params = self.params
         if len(args) != len(params):
@@ -296,10 +308,13 @@ class Function:
     def _keyword_args(self, kwargs: dict, given: int) -> list:
         names = [p.name for p in self.params]
         extra = []
-        for name in names[given:]:
-            if name not in kwargs:
+        for n, name in enumerate(names[given:], given):
+            if name in kwargs:
+                extra.append(kwargs.pop(name))
+            elif n in self.defaults:
+                extra.append(self.defaults[n])
+            else:
                 raise TypeError(f"function {self.name!r}: missing input {name!r}")
-            extra.append(kwargs.pop(name))
         if kwargs:
             raise TypeError(f"function {self.name!r}: unknown inputs {sorted(kwargs)}")
         return extra
@@ -409,6 +424,8 @@ def function(
     products call BLAS or a kernel, which matrices are packed); results are the
     same. There is no GPU target yet.
     """
+    inputs, input_names, defaults = unwrap_inputs(inputs)
+    outputs = unwrap_outputs(outputs)
     if givens:
         outputs, updates = _given(outputs, updates, givens)
     unknown = set(kwargs) - {
@@ -433,4 +450,6 @@ def function(
         updates=updates,
         no_default_updates=no_default_updates,
         target=target,
+        defaults=defaults,
+        input_names=input_names,
     )

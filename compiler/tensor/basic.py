@@ -59,6 +59,34 @@ _PREFIXES = {
     "d": "float64",
 }
 _RANKS = {"scalar": 0, "vector": 1, "matrix": 2, "tensor3": 3, "tensor4": 4}
+_PLURALS = {
+    "scalar": "scalars",
+    "vector": "vectors",
+    "matrix": "matrices",
+    "tensor3": "tensor3s",
+    "tensor4": "tensor4s",
+}
+
+
+def _many(make):
+    """PyTensor's plural constructors: `dscalars("x", "y")` (or `"x,y"`) makes
+    one variable per name, `dscalars(3)` three unnamed ones, one name one
+    variable."""
+
+    def many(*names, dtype=None):
+        if len(names) == 1 and isinstance(names[0], (int, np.integer)):
+            made = [make(None, dtype) for _ in range(int(names[0]))]
+            return made[0] if len(made) == 1 else made
+        if len(names) == 1 and isinstance(names[0], str) and "," in names[0]:
+            names = tuple(n.strip() for n in names[0].split(","))
+        if len(names) == 1 and isinstance(names[0], (list, tuple)):
+            names = tuple(names[0])
+        made = [make(name, dtype) for name in names]
+        return made[0] if len(made) == 1 else made
+
+    return many
+
+
 CONSTRUCTORS: dict[str, object] = {}
 for _prefix, _dtype in _PREFIXES.items():
     for _kind, _ndim in _RANKS.items():
@@ -66,6 +94,10 @@ for _prefix, _dtype in _PREFIXES.items():
         _fn.__name__ = _prefix + _kind
         _fn.__doc__ = f"A symbolic {_kind} of dtype {_dtype or 'floatX'}."
         CONSTRUCTORS[_prefix + _kind] = _fn
+        _plural = _many(_fn)
+        _plural.__name__ = _prefix + _PLURALS[_kind]
+        _plural.__doc__ = f"Symbolic {_kind}s of dtype {_dtype or 'floatX'}."
+        CONSTRUCTORS[_prefix + _PLURALS[_kind]] = _plural
 
 
 def constant(x, name=None, ndim=None, dtype=None) -> TensorVariable:

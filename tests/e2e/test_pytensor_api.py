@@ -263,3 +263,23 @@ def test_tensor_type_refuses_bad_arguments():
         st.TensorType("float64", shape=(-1,))
     with pytest.raises(TypeError, match="needs shape"):
         st.TensorType("float64")
+
+
+def test_in_gives_keywords_and_defaults_out_is_accepted():
+    x, y = st.dscalars("x", "y")
+    f = scanc.function(
+        [x, scanc.In(y, value=1.0, name="why")], scanc.Out(x + y, borrow=True)
+    )
+    assert f(2.0) == 3.0 and f(2.0, 3.0) == 5.0 and f(2.0, why=5.0) == 7.0
+    with pytest.raises(TypeError, match="missing input 'x'"):
+        f()
+    with pytest.raises(NotImplementedError, match="use a shared variable"):
+        scanc.In(x, update=x + 1)
+
+
+def test_plural_constructors():
+    a, b = st.ivectors("a,b")
+    assert (a.name, b.name, a.dtype, a.ndim) == ("a", "b", "int32", 1)
+    m1, m2 = st.matrices(2)
+    assert m1.ndim == 2 and m1 is not m2
+    assert st.dscalars("z").name == "z"
