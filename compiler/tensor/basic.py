@@ -141,11 +141,27 @@ def _does_not_fit(array: np.ndarray, converted: np.ndarray) -> bool:
 
 
 def as_tensor_variable(x, name=None, ndim=None, dtype=None) -> TensorVariable:
+    """A symbolic variable for `x`; nested lists and tuples that mix variables
+    and numbers are stacked (`[[x0], xs]`, `prev_xs * rhos`), as in PyTensor."""
+    if isinstance(x, (list, tuple)) and _holds_variables(x):
+        x = STACK[0]([as_tensor_variable(item) for item in x])
     if isinstance(x, TensorVariable):
         if ndim is not None and x.ndim != ndim:
             raise TypeError(f"{x} has {x.ndim} dimensions, expected {ndim}")
         return x if dtype is None else cast(x, dtype)
     return constant(x, name=name, ndim=ndim, dtype=dtype)
+
+
+#: `scanc.tensor.stack`, which `scanc.tensor.shape` defines on top of this module
+STACK: list = []
+
+
+def _holds_variables(items) -> bool:
+    return builtins.any(
+        isinstance(i, TensorVariable)
+        or (isinstance(i, (list, tuple)) and _holds_variables(i))
+        for i in items
+    )
 
 
 def constant_value(var: TensorVariable):

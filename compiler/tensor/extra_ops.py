@@ -53,11 +53,21 @@ def moveaxis(x, source, destination) -> TensorVariable:
     return transpose(x, order)
 
 
+def _static_length(vector: TensorVariable, what: str) -> int:
+    (length,) = vector.static_shape
+    if length is None:
+        raise NotImplementedError(f"{what}: a shape vector of unknown length")
+    return length
+
+
 def broadcast_to(x, shape) -> TensorVariable:
     """`x` repeated along the axes it broadcasts over to `shape` (exact: the
     values are selected, not computed)."""
     x = as_tensor_variable(x)
-    sizes = list(shape) if isinstance(shape, (list, tuple)) else [shape]
+    if isinstance(shape, TensorVariable) and shape.ndim == 1:
+        shape = [shape[i] for i in range(_static_length(shape, "broadcast_to"))]
+    scalar = isinstance(shape, (int, np.integer, TensorVariable))
+    sizes = [shape] if scalar else list(shape)  # a list, tuple or x.shape
     everywhere = alloc(constant(True), *sizes)
     return switch(everywhere, x, x)
 

@@ -21,6 +21,7 @@ from scanc.tensor.basic import (
     add,
     alloc,
     arange,
+    as_tensor_variable,
     cast,
     constant,
     dim,
@@ -184,23 +185,8 @@ def diag(v, k=0) -> TensorVariable:
     return mul(eye(n, n, k=k, dtype=v.dtype), expand_dims(padded, along))
 
 
-def as_tensor_variable(x, name=None, ndim=None, dtype=None) -> TensorVariable:
-    """A symbolic variable for `x`; nested lists and tuples that mix variables
-    and numbers are stacked (`[[x0], xs]` and the like), as in PyTensor."""
-    if isinstance(x, (list, tuple)) and _holds_variables(x):
-        x = stack([as_tensor_variable(item) for item in x])
-    return basic.as_tensor_variable(x, name=name, ndim=ndim, dtype=dtype)
-
-
 as_tensor = as_tensor_variable
-
-
-def _holds_variables(items) -> bool:
-    return builtins.any(
-        isinstance(i, TensorVariable)
-        or (isinstance(i, (list, tuple)) and _holds_variables(i))
-        for i in items
-    )
+basic.STACK.append(stack)
 
 
 def specify_shape(x, shape) -> TensorVariable:
