@@ -17,6 +17,7 @@ from typing import ClassVar
 from contextlib import contextmanager
 
 from scanc import dtypes
+from scanc.dialects import st
 from xdsl.dialects.builtin import DYNAMIC_INDEX
 from xdsl.dialects.builtin import TensorType as IRTensorType
 from xdsl.ir import Operation, SSAValue
@@ -94,9 +95,7 @@ class TensorType:
         return tuple(d == 1 for d in self.shape)
 
     def __call__(self, name: str | None = None) -> "TensorVariable":
-        from scanc.tensor import tensor
-
-        return tensor(name, self.dtype, self.shape)
+        return placeholder(dtypes.tensor_type(self.dtype, self.shape), name)
 
     def clone(self, dtype=None, shape=None) -> "TensorType":
         return TensorType(
@@ -486,6 +485,14 @@ def ir_name(name: str | None) -> str | None:
         return None
     spelled = re.sub(r"[^A-Za-z0-9_$.-]", "_", name)
     return f"_{spelled}" if spelled[0].isdigit() else spelled
+
+
+def placeholder(
+    type_: IRTensorType, name: str | None, kind: type = TensorVariable
+) -> TensorVariable:
+    """A new graph input of `type_`: a `kind` variable (a generator variable for
+    a generator's state)."""
+    return kind(emit(st.PlaceholderOp(name or "", type_)).results[0], name)
 
 
 def wrap(op: Operation, name: str | None = None) -> TensorVariable:

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 from scanc.frontend.shared import SHARED_CONSTRUCTORS, SharedVariable, register
-from scanc.graph import TensorVariable
+from scanc.dtypes import tensor_type
+from scanc.graph import TensorVariable, placeholder
 from scanc.runtime.generators import as_generator, generator_state
 
 
@@ -42,21 +43,9 @@ class RandomGeneratorType:
         return "RandomGeneratorType"
 
 
-def _method(name: str):
-    def method(self, *args, **kwargs):
-        from scanc.tensor.random import basic
-
-        return getattr(basic, name)(*args, rng=self, return_next_rng=True, **kwargs)
-
-    method.__name__ = name
-    method.__doc__ = (
-        f"`(next_rng, draw)` of `scanc.tensor.random.{name}` from this generator."
-    )
-    return method
-
-
 class RandomGeneratorVariable(TensorVariable):
-    """A generator's state in the graph; its methods draw and return
+    """A generator's state in the graph; its methods (one per distribution of
+    `scanc.tensor.random.basic`, which adds them) draw and return
     `(next_rng, values)` (`g.normal(0, 1, size=3)`)."""
 
     __slots__ = ()
@@ -72,13 +61,6 @@ class RandomGeneratorVariable(TensorVariable):
 
 
 RandomGeneratorVariable.symbolic_class = RandomGeneratorVariable
-
-DISTRIBUTIONS = (
-    "uniform normal standard_normal integers bernoulli binomial exponential "
-    "lognormal halfnormal categorical choice poisson gamma beta"
-).split()
-for _name in DISTRIBUTIONS:
-    setattr(RandomGeneratorVariable, _name, _method(_name))
 
 
 class RandomGeneratorSharedVariable(SharedVariable, RandomGeneratorVariable):
@@ -111,20 +93,15 @@ def _shared_generator(value, name=None, borrow=False, **_) -> SharedVariable:
     )
 
 
-def _refuse_random_state(value, *_, **__):
-    generator_state(value, "shared")  # raises, naming the replacement
-
-
+# a RandomState is refused by generator_state, naming the replacement
 SHARED_CONSTRUCTORS[np.random.Generator] = _shared_generator
-SHARED_CONSTRUCTORS[np.random.RandomState] = _refuse_random_state
+SHARED_CONSTRUCTORS[np.random.RandomState] = _shared_generator
 
 
 def rng(name: str | None = None) -> RandomGeneratorVariable:
     """A symbolic generator input: a function taking it is called with a NumPy
     Generator (PyTensor's `pt.random.rng`)."""
-    from scanc.tensor.basic import tensor
-
-    return RandomGeneratorVariable(tensor(name, "int64", (2,)).value, name)
+    return placeholder(tensor_type("int64", (2,)), name, RandomGeneratorVariable)
 
 
 def shared_rng(value=None, *, seed=None, name=None, borrow=False):
@@ -133,7 +110,3 @@ def shared_rng(value=None, *, seed=None, name=None, borrow=False):
     if value is None:
         value = np.random.default_rng(seed)
     return _shared_generator(value, name)
-
-
-def is_generator(var) -> bool:
-    return isinstance(var, RandomGeneratorVariable)

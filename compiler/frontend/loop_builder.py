@@ -18,7 +18,7 @@ from scanc import dtypes
 from scanc.dialects import scan as scan_dialect
 from scanc.dialects import st
 from scanc.frontend.slicing import clone_into, ops_computing
-from scanc.graph import TensorVariable, emit, recording_scope
+from scanc.graph import TensorVariable, emit, placeholder, recording_scope
 from scanc.tensor import basic as T
 from xdsl.dialects.builtin import DYNAMIC_INDEX, TensorType
 from xdsl.ir import SSAValue
@@ -104,14 +104,6 @@ def state_type(init: TensorVariable, taps: list[int]) -> TensorType:
     if taps == [-1]:
         return init.ir_type
     return scan_dialect.drop_leading_dim(init.ir_type)
-
-
-def placeholder(
-    type_: TensorType, name: str, kind: type = TensorVariable
-) -> TensorVariable:
-    """A new step-function argument: a `kind` variable (a generator's for a
-    generator's state) of `type_`."""
-    return kind(emit(st.PlaceholderOp(name, type_)).results[0], name)
 
 
 def check_output(

@@ -19,13 +19,12 @@ from scanc import config
 from scanc.dialects import scan as scan_dialect
 from scanc.dialects import st
 from scanc.dialects.ad import GradOp
-from scanc.graph import TensorVariable, emit, ir_name
+from scanc.graph import TensorVariable, emit, ir_name, placeholder
 from scanc.frontend.loop_builder import (
     LoopSpec,
     Traced,
     build_loop,
     check_outputs,
-    placeholder,
     trace,
 )
 from scanc.frontend.generators import RandomGeneratorVariable
@@ -151,13 +150,13 @@ def scan(
     if not spec.outputs:  # outputs_info None or []: every output is map-like
         spec.outputs = [(None, [])] * len(traced.outputs)
     check_outputs(spec, traced.outputs)
+    generators = _generator_outputs(spec)
     loop, shared_updates = _capture_and_build(spec, traced, strict)
     _name_arguments(loop, fn)
     if truncate_gradient != -1:
         loop.attributes["truncate_gradient"] = IntegerAttr(int(truncate_gradient), 64)
     if allow_gc is False or (allow_gc is None and not config.scan__allow_gc):
         loop.attributes["keep_buffers"] = UnitAttr()
-    generators = _generator_outputs(spec)
     results, new_values = _results(loop, shared_updates, generators, name)
     returned = results[0] if len(results) == 1 and not return_list else results
     return with_updates(returned, new_values, return_updates, "scan")

@@ -16,9 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scanc.dialects import st
 from scanc import dtypes
-from scanc.graph import TensorVariable, emit
+from scanc.graph import TensorVariable, placeholder
 from xdsl.ir import SSAValue
 
 #: the shared variable behind each placeholder value
@@ -110,8 +109,7 @@ def register(
 ) -> SharedVariable:
     """A new shared variable of class `cls` holding `array`."""
     type_ = dtypes.tensor_type(dtypes.canonical(array.dtype), shape)
-    op = emit(st.PlaceholderOp(name or "", type_))
-    var = cls(op.results[0], name)
+    var = placeholder(type_, name, cls)
     var._value = array
     SHARED[var.value] = var
     return var

@@ -62,13 +62,14 @@ def unit(b: Builder, high: SSAValue, low: SSAValue) -> SSAValue:
     return b.add(arith.MulfOp(b.add(arith.UIToFPOp(top, f64)), b.const(2.0**-53, f64)))
 
 
-def box_muller(b: Builder, u0: SSAValue, u1: SSAValue) -> list[SSAValue]:
-    """Two independent standard normals from two uniforms in [0, 1)."""
+def box_muller(
+    b: Builder, u0: SSAValue, u1: SSAValue, pair: bool = True
+) -> list[SSAValue]:
+    """Two independent standard normals from two uniforms in [0, 1) (the
+    cosine's only, without `pair`)."""
     f64 = element_type("float64")
     log = b.add(math.LogOp(b.add(arith.SubfOp(b.const(1.0, f64), u0))))
     radius = b.add(math.SqrtOp(b.add(arith.MulfOp(b.const(-2.0, f64), log))))
     angle = b.add(arith.MulfOp(b.const(2 * pymath.pi, f64), u1))
-    return [
-        b.add(arith.MulfOp(radius, b.add(math.CosOp(angle)))),
-        b.add(arith.MulfOp(radius, b.add(math.SinOp(angle)))),
-    ]
+    trig = [math.CosOp, math.SinOp] if pair else [math.CosOp]
+    return [b.add(arith.MulfOp(radius, b.add(f(angle)))) for f in trig]

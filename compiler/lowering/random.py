@@ -13,7 +13,6 @@ a `Lazy` value fused into its consumer's loop. A scalar draw uses block `counter
 
 from __future__ import annotations
 
-import math as pymath
 from typing import TYPE_CHECKING
 
 from scanc.dialects import st
@@ -61,20 +60,7 @@ def _sample(b: Builder, fn: str, key, block, params, trials: int) -> SSAValue:
         return b.add(
             arith.AddfOp(first, b.add(math.FloorOp(b.add(arith.MulfOp(u, span)))))
         )
-    one = b.const(1.0, f64)
-    radius = b.add(
-        math.SqrtOp(
-            b.add(
-                arith.MulfOp(
-                    b.const(-2.0, f64), b.add(math.LogOp(b.add(arith.SubfOp(one, u))))
-                )
-            )
-        )
-    )
-    angle = b.add(
-        arith.MulfOp(b.const(2 * pymath.pi, f64), unit(b, words[2], words[3]))
-    )
-    z = b.add(arith.MulfOp(radius, b.add(math.CosOp(angle))))
+    (z,) = box_muller(b, u, unit(b, words[2], words[3]), pair=False)
     return b.add(arith.AddfOp(first, b.add(arith.MulfOp(z, second))))
 
 

@@ -127,7 +127,7 @@ def gamma(b: Builder, key, block, shape) -> SSAValue:
             block,
             _stream(b, b.addi(b.muli(j, b.const(2, i64)), b.const(1, i64))),
         )
-        x = box_muller(b, f.sub(f.c(1), u0), u1)[0]
+        (x,) = box_muller(b, f.sub(f.c(1), u0), u1, pair=False)
         t = f.add(f.c(1), f.mul(c, x))
         v = f.mul(f.mul(t, t), t)
         bound = f.add(

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 from scanc.dialects import st
 from scanc import dtypes
-from scanc.graph import TensorVariable, wrap
+from scanc.graph import TensorVariable, placeholder, wrap
 from xdsl.dialects.arith import ConstantOp
 from xdsl.dialects.builtin import DYNAMIC_INDEX as DYN
 from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, TensorType
@@ -35,7 +35,7 @@ def tensor(name=None, dtype=None, shape=None, *, ndim=None) -> TensorVariable:
             )
     dtype = dtypes.canonical(dtype if dtype is not None else "floatX")
     type_ = _ttype(dtype, shape)
-    return wrap(st.PlaceholderOp(name or "", type_), name)
+    return placeholder(type_, name)
 
 
 def _maker(ndim: int, default_dtype: str | None):
@@ -74,13 +74,14 @@ def _many(make):
     variable."""
 
     def many(*names, dtype=None):
-        if len(names) == 1 and isinstance(names[0], (int, np.integer)):
-            made = [make(None, dtype) for _ in range(int(names[0]))]
-            return made[0] if len(made) == 1 else made
-        if len(names) == 1 and isinstance(names[0], str) and "," in names[0]:
-            names = tuple(n.strip() for n in names[0].split(","))
-        if len(names) == 1 and isinstance(names[0], (list, tuple)):
-            names = tuple(names[0])
+        if len(names) == 1:
+            (only,) = names
+            if isinstance(only, (int, np.integer)):
+                names = (None,) * int(only)
+            elif isinstance(only, str) and "," in only:
+                names = tuple(n.strip() for n in only.split(","))
+            elif isinstance(only, (list, tuple)):
+                names = tuple(only)
         made = [make(name, dtype) for name in names]
         return made[0] if len(made) == 1 else made
 

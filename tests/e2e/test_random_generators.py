@@ -24,6 +24,7 @@ def _sample(name, *params, size=N, seed=0, **kwargs):
 MOMENTS = [
     ("uniform", (-1.0, 3.0), 1.0, 16 / 12),
     ("normal", (2.0, 0.5), 2.0, 0.25),
+    ("standard_normal", (), 0.0, 1.0),
     ("exponential", (2.0,), 2.0, 4.0),
     ("gamma", (3.0, 2.0), 6.0, 12.0),
     ("gamma", (0.4,), 0.4, 0.4),  # shape < 1: boosted

@@ -313,6 +313,18 @@ def dirichlet(*args, **kwargs):
     raise NotImplementedError("dirichlet is not implemented")
 
 
+def _method(distribution):
+    def method(self, *args, **kwargs):
+        return distribution(*args, rng=self, return_next_rng=True, **kwargs)
+
+    method.__name__ = distribution.__name__
+    method.__doc__ = (
+        f"`(next_rng, draw)` of `scanc.tensor.random.{distribution.__name__}` "
+        "from this generator."
+    )
+    return method
+
+
 __all__ = [
     "beta",
     "bernoulli",
@@ -331,3 +343,6 @@ __all__ = [
     "standard_normal",
     "uniform",
 ]
+
+for _name in __all__:
+    setattr(RandomGeneratorVariable, _name, _method(globals()[_name]))
