@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from scanc.dialects import scan, st
 from scanc.graph import TensorVariable, wrap
+from scanc.ifelse import ifelse
 from scanc.tensor import basic as T
 from scanc.tensor import indexing, linalg, reductions, shape
 from xdsl.dialects import arith
@@ -265,6 +266,19 @@ def _final(op, g, xs):
     return [d_rows[first:], d_rows[:first]]
 
 
+def _ifelse(op: st.IfElseOp, g, xs):
+    """g flows to the branch chosen; the other gets zeros (of its own sizes).
+    The condition gets a zero gradient, as in PyTensor (a nudge to it is taken
+    to pick the same branch)."""
+    cond, then, else_ = xs
+    d_cond = T.zeros_like(cond) if T.dtypes.is_float(cond.dtype) else None
+    return [
+        d_cond,
+        ifelse(cond, g, T.zeros_like(then, dtype=g.dtype)),
+        ifelse(cond, T.zeros_like(else_, dtype=g.dtype), g),
+    ]
+
+
 def _none(op, g, xs):
     return [None] * len(xs)
 
@@ -292,6 +306,7 @@ RULES = {
     st.ReshapeOp: _reshape,
     st.DiagonalOp: _diagonal,
     st.ConcatenateOp: _concatenate,
+    st.IfElseOp: _ifelse,
     st.DimOp: _none,
     st.ArangeOp: _none,
     st.ArgReduceOp: _none,

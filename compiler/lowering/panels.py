@@ -51,7 +51,7 @@ def pack_invariant_matrix(lw: "Lowering", op: st.DotOp, dt: str) -> Panels | Non
     unchanged, outside = _loops_unchanged_in(op)
     if unchanged == 0:
         return None
-    loop = lw.scopes[len(lw.scopes) - unchanged]
+    loop = [scope for scope in lw.scopes if scope.steps is not None][-unchanged]
     # the value as defined outside that loop (not a copy made inside it)
     w, b = lw.get(outside), lw.b
     with b.at(loop.preheader):

@@ -189,6 +189,20 @@ def _trace(si: SizeInference, op: scan.LoopOp, value) -> Sizes:
     return [rows, *_loop_row_sizes(si, op, value)]
 
 
+def _if(si: SizeInference, op: st.IfOp, value) -> Sizes:
+    """The sizes of the branch the condition picks (of either when they agree)."""
+    k = op.outs.index(value)
+    then = si.sizes(op.branch_values(op.then_region)[k])
+    else_ = si.sizes(op.branch_values(op.else_region)[k])
+    if then == else_:
+        return then
+    b = si.lw.b
+    truth = scalar_ops.convert(
+        b, si.scalar(op.cond), dtypes.dtype_of(op.cond.type), "bool"
+    )
+    return [b.select(truth, t, e) for t, e in zip(then, else_)]
+
+
 SIZES: dict[type, Callable[[SizeInference, Operation, SSAValue], Sizes]] = {
     st.ElementwiseOp: _elementwise,
     st.CastOp: lambda si, op, _: si.sizes(op.input),
@@ -207,6 +221,7 @@ SIZES: dict[type, Callable[[SizeInference, Operation, SSAValue], Sizes]] = {
     scan.LoopOp: _trace,
     st.ConcatenateOp: _concatenate,
     st.ReshapeOp: _reshape,
+    st.IfOp: _if,
 }
 
 
@@ -263,6 +278,8 @@ ROW_SIZES: dict[type, Callable[[SizeInference, Operation, SSAValue], Sizes | Non
 
 #: elementwise functions a size may be computed with
 _SIZE_ARITHMETIC = ("add", "sub", "mul", "neg", "maximum", "minimum")
+#: comparisons a size may be chosen by (`ifelse(m > 0, ...)`)
+_SIZE_COMPARISONS = ("lt", "le", "gt", "ge", "eq", "neq")
 
 
 def _dim(si: SizeInference, op: st.DimOp) -> SSAValue:
@@ -272,14 +289,21 @@ def _dim(si: SizeInference, op: st.DimOp) -> SSAValue:
 
 
 def _size_arithmetic(si: SizeInference, op: st.ElementwiseOp) -> SSAValue | None:
-    if op.fn.data not in _SIZE_ARITHMETIC:
+    fn = op.fn.data
+    if fn not in _SIZE_ARITHMETIC and fn not in _SIZE_COMPARISONS:
         return None
-    b, out = si.lw.b, dtypes.dtype_of(op.result.type)
+    b, inputs = si.lw.b, [dtypes.dtype_of(v.type) for v in op.inputs]
+    # arithmetic computes in the result's dtype, a comparison in its operands'
+    dtype = (
+        dtypes.dtype_of(op.result.type)
+        if fn in _SIZE_ARITHMETIC
+        else dtypes.upcast(*inputs)
+    )
     args = [
-        scalar_ops.convert(b, si.scalar(v), dtypes.dtype_of(v.type), out)
-        for v in op.inputs
+        scalar_ops.convert(b, si.scalar(v), src, dtype)
+        for v, src in zip(op.inputs, inputs)
     ]
-    return scalar_ops.apply(b, op.fn.data, args, out)
+    return scalar_ops.apply(b, fn, args, dtype)
 
 
 SCALARS: dict[type, Callable[[SizeInference, Operation], SSAValue | None]] = {

@@ -31,9 +31,11 @@ from scanc.lowering.builder import (
     signless,
     strided_type,
 )
+from scanc.lowering.control import lower_if
 from scanc.lowering.random import lower_random
 from scanc.lowering.scan_loop import lower_final, lower_loop
 from scanc.lowering.sizes import SizeInference
+from scanc.passes.sink_into_branches import sink_into_branches
 from scanc.lowering.values import (
     Buffer,
     Lazy,
@@ -140,6 +142,8 @@ class Lowering:
                 results = lower_loop(self, op)
             elif isinstance(op, scan.FinalOp):
                 results = [lower_final(self, op)]
+            elif isinstance(op, st.IfOp):
+                results = lower_if(self, op)
             elif isinstance(op, st.RandomOp):
                 results = lower_random(self, op)
             elif type(op) in tensor_ops.LOWERINGS:
@@ -246,13 +250,15 @@ def _costly(op: Operation) -> bool:
 @dataclass(frozen=True)
 class LowerToLoopsPass(ModulePass):
     """Rewrite every graph-stage `func.func` of the module to the loops stage,
-    for `target` (`scanc.codegen.target.default()` when None)."""
+    for `target` (`scanc.codegen.target.default()` when None), after making
+    `ifelse` lazy (`sink-into-branches`)."""
 
     name = "lower-to-loops"
 
     target: Target | None = None
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        sink_into_branches(op)
         for fn in list(op.ops):
             if isinstance(fn, func.FuncOp) and not fn.is_declaration:
                 lowered = Lowering(fn, self.target or default()).run()

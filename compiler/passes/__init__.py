@@ -4,6 +4,7 @@ from scanc.autodiff.construct import ConstructGradientsPass
 from scanc.passes.hoist_invariants import HoistInvariantsPass
 from scanc.passes.merge_matmuls import MergeMatmulsPass
 from scanc.passes.one_hot_products import OneHotProductsPass
+from scanc.passes.sink_into_branches import SinkIntoBranchesPass
 from scanc.passes.sink_outer_sums import SinkOuterSumsPass
 from scanc.passes.specialize_shapes import SpecializeShapesPass
 from scanc.passes.split_concat_products import SplitConcatProductsPass
@@ -30,5 +31,6 @@ PASSES: dict[str, type[ModulePass]] = {
         SinkOuterSumsPass,
         OneHotProductsPass,
         SpecializeShapesPass,
+        SinkIntoBranchesPass,
     )
 }

@@ -18,7 +18,9 @@ Expects: `scan.loop` ops at the graph/opt stage. Two kinds of body ops move:
 
 Row-wise ops are elementwise ops, casts, reductions and vector-matrix products.
 What never moves: anything that reads recurrent state, ops with regions (nested
-loops), and, in loops with `until`, row-wise work (the early exit would skip the
+loops), ops that only one branch of an `ifelse` needs (they must run only when
+that branch is taken: `ifelse(t > 0, x[k], ...)` must not index `x[k]` before
+the loop when no step takes it), and, in loops with `until`, row-wise work (the early exit would skip the
 rows after it, and the batch would compute them all). Hoisted work runs even when
 the loop runs no step; an error it raises (a shape mismatch) is the one the first
 step would have raised.
@@ -29,6 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from scanc.dialects import st
+from scanc.passes.sink_into_branches import branch_only_ops
 from scanc.dialects.scan import (
     LoopOp,
     drop_leading_dim,
@@ -176,8 +179,8 @@ def _expand(h: Hoisting, value: SSAValue) -> SSAValue:
     return h.insert_before_loop(st.ExpandDimsOp(value, [0], result))
 
 
-def _movable(op: Operation) -> bool:
-    return not op.regions and op.has_trait(Pure)
+def _movable(op: Operation, branch_only: set[Operation]) -> bool:
+    return not op.regions and op.has_trait(Pure) and op not in branch_only
 
 
 def hoist(loop: LoopOp) -> LoopOp:
@@ -187,13 +190,14 @@ def hoist(loop: LoopOp) -> LoopOp:
     _states(h, loop)
     _invariants(h, loop)
     allow_rows = loop.yield_op().until is None
+    branch_only = branch_only_ops(loop.body.block)
     for op in list(loop.body.block.ops)[:-1]:
         if isinstance(op, ConstantOp):
             # constants stay where they are; hoisted users get a copy outside
             copy = op.clone()
             h.outer[op.result] = Invariant(h.insert_before_loop(copy))
             h.constant_copies.append(copy)
-        elif _movable(op) and (
+        elif _movable(op, branch_only) and (
             _try_size(h, op)
             or _try_invariant(h, op)
             or (allow_rows and _try_row(h, op))

@@ -7,7 +7,7 @@ two dynamic dims must be equal at run time.
 
 Constants use the upstream `arith.constant` with a dense attribute; everything the
 upstream dialects cannot say with PyTensor's semantics lives here, one module per
-kind of op (elementwise, reduce, indexing, layout, random):
+kind of op (elementwise, reduce, indexing, layout, random, control):
 
     %p = st.elementwise "mul"(%prior, %A) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
     %n = st.dim %A {axis = 0 : i64} : tensor<?xf64> -> tensor<i64>
@@ -26,6 +26,7 @@ from scanc.dialects.st.core import (
     parse_index_entry,
     tensor_type,
 )
+from scanc.dialects.st.control import IfElseOp, IfOp, YieldOp
 from scanc.dialects.st.elementwise import (
     AllocOp,
     ArangeOp,
@@ -78,6 +79,9 @@ ST = Dialect(
         PutOp,
         CompressOp,
         MaskedPutOp,
+        IfElseOp,
+        IfOp,
+        YieldOp,
     ],
     [],
 )
@@ -101,6 +105,8 @@ __all__ = [
     "DotOp",
     "ElementwiseOp",
     "ExpandDimsOp",
+    "IfElseOp",
+    "IfOp",
     "MaskedPutOp",
     "PlaceholderOp",
     "PutOp",
@@ -111,6 +117,7 @@ __all__ = [
     "SubtensorOp",
     "TakeOp",
     "TransposeOp",
+    "YieldOp",
     "is_index_scalar",
     "parse_index_entry",
     "tensor_type",

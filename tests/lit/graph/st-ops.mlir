@@ -72,3 +72,24 @@ func.func @advanced_indexing(%x: tensor<?x?xf64>, %i: tensor<?xi64>, %one: tenso
   %c = st.compress %x, %m : tensor<?x?xf64>, tensor<?x?xi1> -> tensor<?xf64>
   func.return %c : tensor<?xf64>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @choices
+// CHECK-NEXT: %r = st.ifelse %c, %a, %b : (tensor<i1>, tensor<?xf64>, tensor<3xf64>) -> tensor<?xf64>
+// CHECK-NEXT: %s = st.if %c : tensor<i1> -> tensor<?xf64> {
+// CHECK-NEXT:   %e = st.elementwise "exp"(%a) : (tensor<?xf64>) -> tensor<?xf64>
+// CHECK-NEXT:   st.yield %e : tensor<?xf64>
+// CHECK-NEXT: } else {
+// CHECK-NEXT:   st.yield %b : tensor<3xf64>
+// CHECK-NEXT: }
+func.func @choices(%c: tensor<i1>, %a: tensor<?xf64>, %b: tensor<3xf64>) -> tensor<?xf64> {
+  %r = st.ifelse %c, %a, %b : (tensor<i1>, tensor<?xf64>, tensor<3xf64>) -> tensor<?xf64>
+  %s = st.if %c : tensor<i1> -> tensor<?xf64> {
+    %e = st.elementwise "exp"(%a) : (tensor<?xf64>) -> tensor<?xf64>
+    st.yield %e : tensor<?xf64>
+  } else {
+    st.yield %b : tensor<3xf64>
+  }
+  func.return %s : tensor<?xf64>
+}

@@ -46,3 +46,31 @@ func.func @not_a_permutation(%a: tensor<2x3xf64>) {
   func.return
 }
 // CHECK: st.transpose needs a permutation, got [0, 0]
+
+// -----
+
+func.func @ifelse_vector_condition(%c: tensor<2xi1>, %a: tensor<f64>) {
+  %r = st.ifelse %c, %a, %a : (tensor<2xi1>, tensor<f64>, tensor<f64>) -> tensor<f64>
+  func.return
+}
+// CHECK: the condition of st.if/st.ifelse must be a scalar
+
+// -----
+
+func.func @ifelse_dtypes(%c: tensor<i1>, %a: tensor<f64>, %b: tensor<f32>) {
+  %r = st.ifelse %c, %a, %b : (tensor<i1>, tensor<f64>, tensor<f32>) -> tensor<f64>
+  func.return
+}
+// CHECK: both branches and the result of st.if/st.ifelse must have one element type and rank
+
+// -----
+
+func.func @if_yields_too_few(%c: tensor<i1>, %a: tensor<f64>) {
+  %r, %s = st.if %c : tensor<i1> -> tensor<f64>, tensor<f64> {
+    st.yield %a : tensor<f64>
+  } else {
+    st.yield %a : tensor<f64>
+  }
+  func.return
+}
+// CHECK: both branches of st.if yield one value per result

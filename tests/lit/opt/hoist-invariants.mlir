@@ -95,3 +95,30 @@ func.func @shifted_tap(%Y: tensor<?x?xf64>) -> tensor<?x?xf64> {
   }
   func.return %r : tensor<?x?xf64>
 }
+
+// -----
+
+// Work that only one branch of an ifelse needs runs only when that branch is
+// taken, so it stays in the body even when it reads invariants alone (x[k * k]
+// before the loop would be checked even if no step takes the branch); the
+// condition, which every step needs, is still batched over the rows.
+// CHECK-LABEL: func.func @branch_work_stays
+// CHECK:      %[[C:.*]] = st.elementwise "gt"(%xs, %{{.*}}) : (tensor<?xf64>, tensor<1xf64>) -> tensor<?xi1>
+// CHECK-NEXT: scan.loop seqs(%xs taps [0] : tensor<?xf64>, %[[C]] taps [0] : tensor<?xi1>) outs(map) invariants(%xs : tensor<?xf64>, %k : tensor<i64>)
+// CHECK-NEXT: ^bb0(%x: tensor<f64>, %c: tensor<i1>, %v: tensor<?xf64>, %j: tensor<i64>):
+// CHECK-NEXT:   arith.constant
+// CHECK-NEXT:   %jj = st.elementwise "mul"(%j, %j)
+// CHECK-NEXT:   %row = st.subtensor %v ["i"](%jj)
+// CHECK-NEXT:   st.ifelse %c, %x, %row
+func.func @branch_work_stays(%xs: tensor<?xf64>, %k: tensor<i64>) -> tensor<?xf64> {
+  %r = scan.loop seqs(%xs taps [0] : tensor<?xf64>) outs(map) invariants(%xs : tensor<?xf64>, %k : tensor<i64>) -> (tensor<?xf64>) {
+  ^bb0(%x: tensor<f64>, %v: tensor<?xf64>, %j: tensor<i64>):
+    %zero = arith.constant dense<0.0> : tensor<f64>
+    %c = st.elementwise "gt"(%x, %zero) : (tensor<f64>, tensor<f64>) -> tensor<i1>
+    %jj = st.elementwise "mul"(%j, %j) : (tensor<i64>, tensor<i64>) -> tensor<i64>
+    %row = st.subtensor %v ["i"](%jj) : (tensor<?xf64>, tensor<i64>) -> tensor<f64>
+    %r = st.ifelse %c, %x, %row : (tensor<i1>, tensor<f64>, tensor<f64>) -> tensor<f64>
+    scan.yield %r : tensor<f64>
+  }
+  func.return %r : tensor<?xf64>
+}
