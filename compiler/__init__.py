@@ -20,6 +20,7 @@ from scanc.frontend.loop_builder import MissingInputError
 from scanc.frontend.scan import until
 from scanc.frontend.shared import SharedVariable, shared
 from scanc.frontend.views import foldl, foldr, map, reduce  # noqa: A004
+from scanc.printing import debugprint as dprint, pp, pprint
 from scanc.tensor import dot
 from scanc.codegen.target import Target, default_target, host
 
@@ -32,6 +33,7 @@ __all__ = [
     "UnusedInputError",
     "config",
     "dot",
+    "dprint",
     "foldl",
     "foldr",
     "function",
@@ -41,6 +43,8 @@ __all__ = [
     "jacobian",
     "verify_grad",
     "map",
+    "pp",
+    "pprint",
     "reduce",
     "scan",
     "shared",

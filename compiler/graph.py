@@ -131,13 +131,25 @@ class TensorType:
 class TensorVariable:
     """A symbolic tensor: an SSA value with a builtin `tensor` type."""
 
-    __slots__ = ("value", "name", "__weakref__")
+    __slots__ = ("value", "_name", "__weakref__")
     __array_priority__ = 1000  # numpy scalars/arrays on the left defer to us
 
     def __init__(self, value: SSAValue, name: str | None = None):
         assert isinstance(value.type, IRTensorType), value.type
         self.value = value
         self.name = name
+
+    @property
+    def name(self) -> str | None:
+        return self._name
+
+    @name.setter
+    def name(self, name: str | None) -> None:
+        """A name also names the value in the IR (as `ir_name` spells it), so
+        dumps and `scanc.printing` show it."""
+        self._name = name
+        if name:
+            self.value.name_hint = ir_name(name)
 
     # -- type ---------------------------------------------------------------------
     @property
