@@ -21,6 +21,7 @@ from scanc.frontend.scan import until
 from scanc.frontend.shared import SharedVariable, shared
 from scanc.frontend.views import foldl, foldr, map, reduce  # noqa: A004
 from scanc.printing import debugprint as dprint, pp, pprint
+from scanc.ifelse import ifelse  # the function, as `pytensor.ifelse` is
 from scanc.tensor import dot
 from scanc.codegen.target import Target, default_target, host
 
@@ -40,6 +41,7 @@ __all__ = [
     "grad",
     "gradient",
     "hessian",
+    "ifelse",
     "jacobian",
     "verify_grad",
     "map",
@@ -55,3 +57,8 @@ __all__ = [
     "host",
     "until",
 ]
+
+# PyTensor names not provided here raise NotImplementedError (scanc.compat)
+from scanc.compat import missing_names  # noqa: E402, I001
+
+__getattr__ = missing_names(__name__)

@@ -136,3 +136,8 @@ __all__ = [
     "verify_grad",
     "zero_grad",
 ]
+
+# PyTensor names not provided here raise NotImplementedError (scanc.compat)
+from scanc.compat import missing_names  # noqa: E402, I001
+
+__getattr__ = missing_names(__name__)

@@ -93,3 +93,8 @@ def _holds(array: np.ndarray, dtype: str) -> bool:
 
 
 __all__: Sequence[str] = ["ifelse"]
+
+# PyTensor names not provided here raise NotImplementedError (scanc.compat)
+from scanc.compat import missing_names  # noqa: E402, I001
+
+__getattr__ = missing_names(__name__)

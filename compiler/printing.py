@@ -258,3 +258,9 @@ def _variables(graph_like: Iterable) -> list[TensorVariable]:
                 f"printing: expected variables or a compiled function, got {type(item).__name__}"
             )
     return found
+
+
+# PyTensor names not provided here raise NotImplementedError (scanc.compat)
+from scanc.compat import missing_names  # noqa: E402, I001
+
+__getattr__ = missing_names(__name__)

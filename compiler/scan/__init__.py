@@ -34,3 +34,8 @@ __all__ = [
     "until",
     "utils",
 ]
+
+# PyTensor names not provided here raise NotImplementedError (scanc.compat)
+from scanc.compat import missing_names  # noqa: E402, I001
+
+__getattr__ = missing_names(__name__)

@@ -31,3 +31,8 @@ import scanc.tensor.math  # noqa: E402, F401, I001
 from scanc.tensor.type import TensorType  # noqa: E402, I001
 
 __all__ = ["TensorType", "TensorVariable", *CONSTRUCTORS]
+
+# PyTensor names not provided here raise NotImplementedError (scanc.compat)
+from scanc.compat import missing_names  # noqa: E402, I001
+
+__getattr__ = missing_names(__name__)

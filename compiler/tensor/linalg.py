@@ -36,3 +36,9 @@ def dot(a, b) -> TensorVariable:
 def outer(a, b) -> TensorVariable:
     a, b = as_tensor_variable(a), as_tensor_variable(b)
     return mul(expand_dims(a, [1]), expand_dims(b, [0]))
+
+
+# PyTensor names not provided here raise NotImplementedError (scanc.compat)
+from scanc.compat import missing_names  # noqa: E402, I001
+
+__getattr__ = missing_names(__name__)

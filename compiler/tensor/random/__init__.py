@@ -111,3 +111,8 @@ __all__ = [
     "shared_rng",
     *basic.__all__,
 ]
+
+# PyTensor names not provided here raise NotImplementedError (scanc.compat)
+from scanc.compat import missing_names  # noqa: E402, I001
+
+__getattr__ = missing_names(__name__)
