@@ -19,6 +19,7 @@ _EXCEPTIONS = {
     "IndexError": IndexError,
     "MemoryError": MemoryError,
     "TypeError": TypeError,
+    "LinAlgError": np.linalg.LinAlgError,
 }
 
 

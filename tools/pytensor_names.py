@@ -20,6 +20,8 @@ MODULES = {
     "pytensor.tensor": "pytensor",
     "pytensor.tensor.random": "pytensor.tensor.random",
     "pytensor.tensor.linalg": None,
+    "pytensor.tensor.nlinalg": "pytensor.tensor",
+    "pytensor.tensor.slinalg": "pytensor.tensor",
     "pytensor.tensor.special": None,
     "pytensor.gradient": "pytensor.gradient",
     "pytensor.ifelse": "pytensor.ifelse",

@@ -15,7 +15,15 @@ from scanc.dialects import scan, st
 from scanc.graph import TensorVariable, wrap
 from scanc.ifelse import ifelse
 from scanc.tensor import basic as T
-from scanc.tensor import indexing, linalg, reductions, shape
+from scanc.tensor import (
+    extra_ops,
+    indexing,
+    nlinalg,
+    products,
+    reductions,
+    shape,
+    slinalg,
+)
 from xdsl.dialects import arith
 from xdsl.ir import Operation
 
@@ -148,10 +156,10 @@ def _dot(op, g, xs):
     if a.ndim == 1 and w.ndim == 1:
         return [g * w, g * a]
     if a.ndim == 1:
-        return [linalg.dot(w, g), linalg.outer(a, g)]
+        return [products.dot(w, g), products.outer(a, g)]
     if w.ndim == 1:
-        return [linalg.outer(g, w), linalg.dot(shape.transpose(a), g)]
-    return [linalg.dot(g, shape.transpose(w)), linalg.dot(shape.transpose(a), g)]
+        return [products.outer(g, w), products.dot(shape.transpose(a), g)]
+    return [products.dot(g, shape.transpose(w)), products.dot(shape.transpose(a), g)]
 
 
 def _transpose(op: st.TransposeOp, g, xs):
@@ -279,6 +287,58 @@ def _ifelse(op: st.IfElseOp, g, xs):
     ]
 
 
+def _solve(op: st.SolveOp, g, xs):
+    """x = a^-1 b: b's adjoint solves with a^T; a's is -(b's adjoint) x^T."""
+    a, _ = xs
+    x = _out(op)
+    d_b = slinalg.solve(a, g, transposed=True)
+    return [-_outer_product(d_b, x), d_b]
+
+
+def _outer_product(u: V, v: V) -> V:
+    """u v^T for vectors, u v^T summed over columns for matrices."""
+    return products.outer(u, v) if u.ndim == 1 else products.dot(u, shape.transpose(v))
+
+
+def _triangular_solve(op: st.TriangularSolveOp, g, xs):
+    """As `solve`, with op(a) for a and only the triangle the op reads."""
+    a, _ = xs
+    x, lower, trans = _out(op), op.lower is not None, op.trans is not None
+    unit = op.unit_diagonal is not None
+    d_b = slinalg.solve_triangular(
+        a, g, lower=lower, trans=0 if trans else 1, unit_diagonal=unit
+    )
+    d_op = -_outer_product(d_b, x)
+    d_a = shape.transpose(d_op) if trans else d_op
+    keep = extra_ops.tril if lower else extra_ops.triu
+    return [keep(d_a, -1 if lower and unit else (1 if unit else 0)), d_b]
+
+
+def _cholesky(op: st.CholeskyOp, g, xs):
+    """Murray (2016), "Differentiation of the Cholesky decomposition": with
+    Phi the lower triangle with half the diagonal, S = L^-T Phi(L^T g) L^-1;
+    the adjoint is S + S^T on the triangle the op reads, S's diagonal once."""
+    lower = op.lower is not None
+    factor = _out(op) if lower else shape.transpose(_out(op))
+    g = g if lower else shape.transpose(g)
+    product = products.dot(shape.transpose(factor), g)
+    phi = extra_ops.tril(product) - shape.diag(shape.diagonal(product) * 0.5)
+    upper = shape.transpose(factor)
+    inner = slinalg.solve_triangular(upper, shape.transpose(phi), lower=False)
+    s = slinalg.solve_triangular(upper, shape.transpose(inner), lower=False)
+    keep = extra_ops.tril if lower else extra_ops.triu
+    return [keep(s + shape.transpose(s)) - shape.diag(shape.diagonal(s))]
+
+
+def _det(op: st.DetOp, g, xs):
+    """d det = det a^-T, d log|det| = a^-T; the sign is piecewise constant."""
+    (a,) = xs
+    if op.fn.data == "sign":
+        return [None]
+    inverse_t = shape.transpose(nlinalg.inv(a))
+    return [g * _out(op) * inverse_t if op.fn.data == "det" else g * inverse_t]
+
+
 def _none(op, g, xs):
     return [None] * len(xs)
 
@@ -307,6 +367,10 @@ RULES = {
     st.DiagonalOp: _diagonal,
     st.ConcatenateOp: _concatenate,
     st.IfElseOp: _ifelse,
+    st.SolveOp: _solve,
+    st.TriangularSolveOp: _triangular_solve,
+    st.CholeskyOp: _cholesky,
+    st.DetOp: _det,
     st.DimOp: _none,
     st.ArangeOp: _none,
     st.ArgReduceOp: _none,

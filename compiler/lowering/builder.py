@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 from scanc import dtypes
 from scanc.dialects import buffer
-from xdsl.dialects import arith, cf, memref, scf
+from xdsl.dialects import arith, cf, math, memref, scf
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
     AnyFloat,
@@ -22,6 +22,7 @@ from xdsl.dialects.builtin import (
     MemRefType,
     Signedness,
     StridedLayoutAttr,
+    f64,
 )
 from xdsl.ir import Attribute, Block, BlockArgument, Operation, Region, SSAValue
 
@@ -288,6 +289,61 @@ class Builder:
         op = scf.IfOp(cond, list(result_types), regions[0], regions[1])
         self.block.add_op(op)
         return list(op.results)
+
+
+class Floats:
+    """Float arithmetic on a builder, spelled briefly (`type_`: f64 or f32)."""
+
+    def __init__(self, b: Builder, type_: Attribute = f64):
+        self.b, self.type = b, type_
+
+    def c(self, x: float) -> SSAValue:
+        return self.b.const(float(x), self.type)
+
+    def add(self, x, y):
+        return self.b.add(arith.AddfOp(x, y))
+
+    def sub(self, x, y):
+        return self.b.add(arith.SubfOp(x, y))
+
+    def mul(self, x, y):
+        return self.b.add(arith.MulfOp(x, y))
+
+    def div(self, x, y):
+        return self.b.add(arith.DivfOp(x, y))
+
+    def log(self, x):
+        return self.b.add(math.LogOp(x))
+
+    def exp(self, x):
+        return self.b.add(math.ExpOp(x))
+
+    def sqrt(self, x):
+        return self.b.add(math.SqrtOp(x))
+
+    def abs(self, x):
+        return self.b.add(math.AbsFOp(x))
+
+    def floor(self, x):
+        return self.b.add(math.FloorOp(x))
+
+    def lt(self, x, y):
+        return self.b.add(arith.CmpfOp(x, y, "olt"))
+
+    def le(self, x, y):
+        return self.b.add(arith.CmpfOp(x, y, "ole"))
+
+    def ge(self, x, y):
+        return self.b.add(arith.CmpfOp(x, y, "oge"))
+
+    def and_(self, x, y):
+        return self.b.add(arith.AndIOp(x, y))
+
+    def or_(self, x, y):
+        return self.b.add(arith.OrIOp(x, y))
+
+    def not_(self, x):
+        return self.b.add(arith.XOrIOp(x, self.b.const(1, IntegerType(1))))
 
 
 def defining_block(value: SSAValue) -> Block | None:

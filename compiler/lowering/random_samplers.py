@@ -22,70 +22,15 @@ Invalid parameters (negative or NaN shape, scale or rate) stop the call with
 
 from __future__ import annotations
 
-from scanc.lowering.builder import Builder, element_type
+from scanc.lowering.builder import Builder, Floats, element_type
 from scanc.dialects import libm
 from scanc.lowering.philox import box_muller, i32, i64, philox, unit
-from xdsl.dialects import arith, math
+from xdsl.dialects import arith
 from xdsl.dialects.builtin import IntegerType
 from xdsl.ir import SSAValue
 
 f64 = element_type("float64")
 i1 = IntegerType(1)
-
-
-class _F:
-    """float64 arithmetic on a builder, spelled briefly."""
-
-    def __init__(self, b: Builder):
-        self.b = b
-
-    def c(self, x: float) -> SSAValue:
-        return self.b.const(float(x), f64)
-
-    def add(self, x, y):
-        return self.b.add(arith.AddfOp(x, y))
-
-    def sub(self, x, y):
-        return self.b.add(arith.SubfOp(x, y))
-
-    def mul(self, x, y):
-        return self.b.add(arith.MulfOp(x, y))
-
-    def div(self, x, y):
-        return self.b.add(arith.DivfOp(x, y))
-
-    def log(self, x):
-        return self.b.add(math.LogOp(x))
-
-    def exp(self, x):
-        return self.b.add(math.ExpOp(x))
-
-    def sqrt(self, x):
-        return self.b.add(math.SqrtOp(x))
-
-    def abs(self, x):
-        return self.b.add(math.AbsFOp(x))
-
-    def floor(self, x):
-        return self.b.add(math.FloorOp(x))
-
-    def lt(self, x, y):
-        return self.b.add(arith.CmpfOp(x, y, "olt"))
-
-    def le(self, x, y):
-        return self.b.add(arith.CmpfOp(x, y, "ole"))
-
-    def ge(self, x, y):
-        return self.b.add(arith.CmpfOp(x, y, "oge"))
-
-    def and_(self, x, y):
-        return self.b.add(arith.AndIOp(x, y))
-
-    def or_(self, x, y):
-        return self.b.add(arith.OrIOp(x, y))
-
-    def not_(self, x):
-        return self.b.add(arith.XOrIOp(x, self.b.const(1, i1)))
 
 
 def _units(b: Builder, key, block, stream) -> tuple[SSAValue, SSAValue]:
@@ -103,14 +48,14 @@ def _stream(b: Builder, j: SSAValue) -> SSAValue:
 
 
 def exponential(b: Builder, key, block, scale) -> SSAValue:
-    f = _F(b)
+    f = Floats(b)
     b.check(f.ge(scale, f.c(0)), "ValueError: exponential: scale must be >= 0")
     u, _ = _units(b, key, block, b.const(0, i32))
     return f.mul(f.sub(f.c(0), f.log(u)), scale)
 
 
 def gamma(b: Builder, key, block, shape) -> SSAValue:
-    f = _F(b)
+    f = Floats(b)
     finite = f.and_(f.lt(f.c(0), shape), f.lt(shape, f.c(float("inf"))))
     b.check(finite, "ValueError: gamma: shape must be positive and finite")
     small = f.lt(shape, f.c(1))
@@ -144,7 +89,7 @@ def gamma(b: Builder, key, block, shape) -> SSAValue:
 
 
 def poisson(b: Builder, key, block, lam) -> SSAValue:
-    f = _F(b)
+    f = Floats(b)
     valid = f.and_(f.ge(lam, f.c(0)), f.lt(lam, f.c(1e10)))
     b.check(valid, "ValueError: poisson: lam must be in [0, 1e10)")
     return b.if_(
@@ -157,7 +102,7 @@ def poisson(b: Builder, key, block, lam) -> SSAValue:
 
 def _poisson_product(b: Builder, key, block, lam) -> SSAValue:
     """Knuth's method: the number of uniforms whose product stays above e^-lam."""
-    f = _F(b)
+    f = Floats(b)
     limit = f.exp(f.sub(f.c(0), lam))
 
     def step(carried):
@@ -172,7 +117,7 @@ def _poisson_product(b: Builder, key, block, lam) -> SSAValue:
 
 def _poisson_ptrs(b: Builder, key, block, lam) -> SSAValue:
     """Hormann's PTRS, for lam >= 10."""
-    f = _F(b)
+    f = Floats(b)
     slam, loglam = f.sqrt(lam), f.log(lam)
     bb = f.add(f.c(0.931), f.mul(f.c(2.53), slam))
     aa = f.add(f.c(-0.059), f.mul(f.c(0.02483), bb))

@@ -222,6 +222,9 @@ SIZES: dict[type, Callable[[SizeInference, Operation, SSAValue], Sizes]] = {
     st.ConcatenateOp: _concatenate,
     st.ReshapeOp: _reshape,
     st.IfOp: _if,
+    st.SolveOp: lambda si, op, _: si.sizes(op.b),
+    st.TriangularSolveOp: lambda si, op, _: si.sizes(op.b),
+    st.CholeskyOp: lambda si, op, _: si.sizes(op.input),
 }
 
 

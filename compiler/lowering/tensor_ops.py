@@ -4,6 +4,12 @@
 from __future__ import annotations
 
 from scanc.dialects import st
+from scanc.lowering.decompositions import (
+    lower_cholesky,
+    lower_det,
+    lower_solve,
+    lower_triangular_solve,
+)
 from scanc.lowering.elementwise import (
     lower_alloc,
     lower_arange,
@@ -52,4 +58,8 @@ LOWERINGS = {
     st.PutOp: lower_put,
     st.CompressOp: lower_compress,
     st.MaskedPutOp: lower_masked_put,
+    st.SolveOp: lower_solve,
+    st.DetOp: lower_det,
+    st.CholeskyOp: lower_cholesky,
+    st.TriangularSolveOp: lower_triangular_solve,
 }

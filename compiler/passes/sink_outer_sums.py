@@ -34,7 +34,7 @@ from scanc.dialects.scan import ALL_ROWS, FinalOp, LoopOp, YieldOp, with_leading
 from scanc.graph import TensorVariable
 from scanc.rewriting import replace_by_built
 from scanc.tensor import basic as T
-from scanc.tensor import linalg, shape
+from scanc.tensor import products, shape
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation, SSAValue
@@ -123,7 +123,7 @@ def _sink(loop: LoopOp, n: int, a: SSAValue, b: SSAValue) -> LoopOp:
             use.operation,
             lambda: (
                 TensorVariable(initial)[0]
-                + linalg.dot(
+                + products.dot(
                     shape.transpose(rows(factors[0], sources[0])),
                     rows(factors[1], sources[1]),
                 )

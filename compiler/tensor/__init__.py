@@ -4,7 +4,7 @@ from scanc.graph import TensorVariable
 from scanc.tensor.basic import *  # noqa: F403
 from scanc.tensor.basic import CONSTRUCTORS
 from scanc.tensor.indexing import *  # noqa: F403
-from scanc.tensor.linalg import *  # noqa: F403
+from scanc.tensor.products import *  # noqa: F403
 from scanc.tensor.reductions import *  # noqa: F403
 from scanc.tensor.shape import *  # noqa: F403
 from scanc.tensor.extra_ops import *  # noqa: F403

@@ -26,7 +26,7 @@ from scanc.tensor.basic import (
     sqrt,
     switch,
 )
-from scanc.tensor.linalg import dot
+from scanc.tensor.products import dot
 from scanc.tensor.reductions import max as max_
 from scanc.tensor.reductions import mean
 from scanc.tensor.reductions import min as min_

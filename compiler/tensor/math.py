@@ -3,6 +3,6 @@ special functions under the module name PyTensor gives them
 (`pytensor.tensor.math`)."""
 
 from scanc.tensor.basic import *  # noqa: F403
-from scanc.tensor.linalg import *  # noqa: F403
+from scanc.tensor.products import *  # noqa: F403
 from scanc.tensor.reductions import *  # noqa: F403
 from scanc.tensor.special import *  # noqa: F403

@@ -7,7 +7,7 @@ two dynamic dims must be equal at run time.
 
 Constants use the upstream `arith.constant` with a dense attribute; everything the
 upstream dialects cannot say with PyTensor's semantics lives here, one module per
-kind of op (elementwise, reduce, indexing, layout, random, control):
+kind of op (elementwise, reduce, indexing, layout, linalg, random, control):
 
     %p = st.elementwise "mul"(%prior, %A) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
     %n = st.dim %A {axis = 0 : i64} : tensor<?xf64> -> tensor<i64>
@@ -43,6 +43,13 @@ from scanc.dialects.st.indexing import (
     SetSubtensorOp,
     SubtensorOp,
     TakeOp,
+)
+from scanc.dialects.st.linalg import (
+    DETERMINANTS,
+    CholeskyOp,
+    DetOp,
+    SolveOp,
+    TriangularSolveOp,
 )
 from scanc.dialects.st.layout import (
     ConcatenateOp,
@@ -82,6 +89,10 @@ ST = Dialect(
         IfElseOp,
         IfOp,
         YieldOp,
+        SolveOp,
+        CholeskyOp,
+        TriangularSolveOp,
+        DetOp,
     ],
     [],
 )
@@ -98,8 +109,11 @@ __all__ = [
     "ArangeOp",
     "ArgReduceOp",
     "CastOp",
+    "CholeskyOp",
     "CompressOp",
     "ConcatenateOp",
+    "DETERMINANTS",
+    "DetOp",
     "DiagonalOp",
     "DimOp",
     "DotOp",
@@ -114,9 +128,11 @@ __all__ = [
     "ReduceOp",
     "ReshapeOp",
     "SetSubtensorOp",
+    "SolveOp",
     "SubtensorOp",
     "TakeOp",
     "TransposeOp",
+    "TriangularSolveOp",
     "YieldOp",
     "is_index_scalar",
     "parse_index_entry",

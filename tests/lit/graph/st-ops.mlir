@@ -93,3 +93,18 @@ func.func @choices(%c: tensor<i1>, %a: tensor<?xf64>, %b: tensor<3xf64>) -> tens
   }
   func.return %s : tensor<?xf64>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @linear_algebra
+// CHECK-NEXT: %x = st.solve %a, %b : tensor<?x?xf64>, tensor<?xf64> -> tensor<?xf64>
+// CHECK-NEXT: %l = st.cholesky %a {lower, nan_on_error} : tensor<?x?xf64> -> tensor<?x?xf64>
+// CHECK-NEXT: %y = st.triangular_solve %l, %b {lower, trans, unit_diagonal} : tensor<?x?xf64>, tensor<?xf64> -> tensor<?xf64>
+// CHECK-NEXT: %d = st.det "sign" %a : tensor<?x?xf64> -> tensor<f64>
+func.func @linear_algebra(%a: tensor<?x?xf64>, %b: tensor<?xf64>) -> tensor<?xf64> {
+  %x = st.solve %a, %b : tensor<?x?xf64>, tensor<?xf64> -> tensor<?xf64>
+  %l = st.cholesky %a {lower, nan_on_error} : tensor<?x?xf64> -> tensor<?x?xf64>
+  %y = st.triangular_solve %l, %b {lower, trans, unit_diagonal} : tensor<?x?xf64>, tensor<?xf64> -> tensor<?xf64>
+  %d = st.det "sign" %a : tensor<?x?xf64> -> tensor<f64>
+  func.return %y : tensor<?xf64>
+}

@@ -74,3 +74,19 @@ func.func @if_yields_too_few(%c: tensor<i1>, %a: tensor<f64>) {
   func.return
 }
 // CHECK: both branches of st.if yield one value per result
+
+// -----
+
+func.func @solve_not_square(%a: tensor<2x3xf64>, %b: tensor<2xf64>) {
+  %x = st.solve %a, %b : tensor<2x3xf64>, tensor<2xf64> -> tensor<2xf64>
+  func.return
+}
+// CHECK: st.solve needs a square matrix, got tensor<2x3xf64>
+
+// -----
+
+func.func @det_kind(%a: tensor<?x?xf64>) {
+  %d = st.det "trace" %a : tensor<?x?xf64> -> tensor<f64>
+  func.return
+}
+// CHECK: st.det computes one of ('det', 'logabsdet', 'sign'), not 'trace'
