@@ -415,7 +415,8 @@ def function(
 
     `mode="FAST_COMPILE"` skips the graph optimization passes (the `opt` stage);
     results are the same, only speed and memory differ. Without a `mode`,
-    `scanc.config.mode` (`SCANC_MODE`) says which.
+    `scanc.config.mode` (`SCANC_MODE`) says which. The names of PyTensor's
+    backends are accepted as FAST_RUN (see `get_mode`).
 
     `target`: the machine to compile for, a `scanc.Target` or `"cpu"` (the CPU
     this process runs on, `scanc.host()`); None (the default) is the innermost
@@ -436,10 +437,7 @@ def function(
     }
     if unknown:
         raise TypeError(f"function: unexpected arguments {sorted(unknown)}")
-    if mode is None:
-        mode = config.mode
-    if mode not in ("FAST_RUN", "FAST_COMPILE"):
-        raise ValueError(f"function: unknown mode {mode!r} (FAST_RUN or FAST_COMPILE)")
+    mode = get_mode(mode)
     return Function(
         inputs,
         outputs,
@@ -453,3 +451,34 @@ def function(
         defaults=defaults,
         input_names=input_names,
     )
+
+
+#: PyTensor's mode names for its backends and linkers: scanc compiles all of
+#: them itself, with the graph passes on
+BACKEND_MODES = (
+    "C",
+    "CVM",
+    "VM",
+    "NUMBA",
+    "JAX",
+    "PYTORCH",
+    "MLX",
+    "DebugMode",
+    "Mode",
+)
+
+
+def get_mode(mode=None) -> str:
+    """PyTensor's `get_mode`: the mode `function` and `scan` compile with,
+    "FAST_RUN" (graph passes on) or "FAST_COMPILE" (off); None is
+    `scanc.config.mode`, and PyTensor's backend names mean FAST_RUN."""
+    if mode is None:
+        mode = config.mode
+    if mode in BACKEND_MODES:
+        return "FAST_RUN"
+    if mode not in ("FAST_RUN", "FAST_COMPILE"):
+        raise ValueError(
+            f"unknown mode {mode!r}: FAST_RUN, FAST_COMPILE or one of PyTensor's "
+            f"backends {BACKEND_MODES} (compiled as FAST_RUN)"
+        )
+    return mode

@@ -61,7 +61,14 @@ def _sample(b: Builder, fn: str, key, block, params, trials: int) -> SSAValue:
             arith.AddfOp(first, b.add(math.FloorOp(b.add(arith.MulfOp(u, span)))))
         )
     (z,) = box_muller(b, u, unit(b, words[2], words[3]), pair=False)
+    _check_scale(b, second)
     return b.add(arith.AddfOp(first, b.add(arith.MulfOp(z, second))))
+
+
+def _check_scale(b: Builder, scale: SSAValue) -> None:
+    """NumPy's check of a normal draw: a negative scale is refused (NaN passes)."""
+    zero = b.const(0.0, scale.type)
+    b.check(b.add(arith.CmpfOp(scale, zero, "uge")), "ValueError: normal: scale < 0")
 
 
 def lower_random(lw: "Lowering", op: st.RandomOp) -> list[Lowered]:
@@ -131,6 +138,8 @@ def _paired_draw(lw: "Lowering", op, key, counter, sizes, loaders):
             low, scale = (load(b, unflatten(b, i, sizes)) for load in loaders)
             if fn == "uniform":
                 scale = b.add(arith.SubfOp(scale, low))
+            else:
+                _check_scale(b, scale)
             value = b.add(arith.AddfOp(low, b.add(arith.MulfOp(units[k], scale))))
             b.store(scalar.convert(b, value, "float64", dt), flat.ref, [i])
 

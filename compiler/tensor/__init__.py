@@ -22,10 +22,11 @@ def grad(*args, **kwargs):
 
 
 # the guides reach random streams as scanc.tensor.random(.utils).RandomStream;
-# PyTensor's code reaches functions as pt.math.* (pt.special.* and
-# pt.extra_ops.* are bound by the star imports above)
+# PyTensor's code reaches functions as pt.math.* and pt.linalg.* (pt.special.*
+# and pt.extra_ops.* are bound by the star imports above)
 import scanc.tensor.random.utils  # noqa: E402, F401, I001
 import scanc.tensor.math  # noqa: E402, F401, I001
+import scanc.tensor.linalg  # noqa: E402, F401, I001
 
 # after the star imports, which bring the IR's type of the same name
 from scanc.tensor.type import TensorType  # noqa: E402, I001

@@ -191,12 +191,25 @@ def _broadcast_shape(shapes: list[tuple[int, ...]]) -> list[int]:
     return out
 
 
-def expand_dims(x: TensorVariable, axes: Sequence[int]) -> TensorVariable:
+def expand_dims(x, axis) -> TensorVariable:
+    """`x` with new axes of size 1 at positions `axis` (an int or a sequence,
+    negative ones counted from the end of the result), as NumPy's and
+    PyTensor's `expand_dims`."""
+    x = as_tensor_variable(x)
+    axes = [axis] if isinstance(axis, (int, np.integer)) else list(axis)
+    ndim = x.ndim + len(axes)
+    if builtins.any(not -ndim <= a < ndim for a in axes):
+        raise ValueError(
+            f"expand_dims: axis {axis} out of range for a result of {ndim} dimensions"
+        )
+    axes = sorted(int(a) % ndim for a in axes)
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"expand_dims: repeated axis in {axis}")
     shape = list(x.ir_type.get_shape())
-    for a in sorted(axes):
+    for a in axes:
         shape.insert(a, 1)
     result_type = TensorType(x.ir_type.element_type, shape)
-    return wrap(st.ExpandDimsOp(x.value, list(axes), result_type))
+    return wrap(st.ExpandDimsOp(x.value, axes, result_type))
 
 
 def _align(x: TensorVariable, ndim: int) -> TensorVariable:

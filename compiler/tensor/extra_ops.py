@@ -5,6 +5,7 @@ follow from the ops they are made of."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 
 import numpy as np
@@ -26,7 +27,7 @@ from scanc.tensor.basic import (
     sqrt,
     switch,
 )
-from scanc.tensor.products import dot
+from scanc.tensor import products
 from scanc.tensor.reductions import max as max_
 from scanc.tensor.reductions import mean
 from scanc.tensor.reductions import min as min_
@@ -268,7 +269,19 @@ def tensordot(a, b, axes=2) -> TensorVariable:
         transpose(b, b_axes + b_free), (_size(b, b_axes), _size(b, b_free))
     )
     sizes = [dim(a, i) for i in a_free] + [dim(b, i) for i in b_free]
-    return reshape(dot(rows, columns), sizes)
+    return reshape(products.dot(rows, columns), sizes)
+
+
+def dot(a, b) -> TensorVariable:
+    """NumPy's `dot` for every rank: scalars scale, vectors and matrices
+    multiply, and otherwise `a`'s last axis is contracted with `b`'s
+    second-to-last (its only one for a vector), as one matrix product: a
+    sequence of inputs times a weight matrix, `dot(X, W)` with `X` of shape
+    `(T, n, k)`, is one `(T n, k) x (k, m)` product."""
+    a, b = as_tensor_variable(a), as_tensor_variable(b)
+    if a.ndim <= 2 and b.ndim <= 2:
+        return products.dot(a, b)
+    return tensordot(a, b, [[a.ndim - 1], [builtins.max(b.ndim - 2, 0)]])
 
 
 def _contracted_axes(a, b, axes) -> tuple[list[int], list[int]]:
@@ -310,7 +323,7 @@ def matmul(a, b) -> TensorVariable:
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError("matmul: scalar operands are not allowed; use *")
     if a.ndim <= 2 and b.ndim <= 2:
-        return dot(a, b)
+        return products.dot(a, b)
     if b.ndim <= 2:  # (..., m, k) @ (k[, n])
         return tensordot(a, b, [[a.ndim - 1], [0]])
     if a.ndim <= 2:  # (m, k) @ (..., k, n): the stack axes go first
@@ -389,6 +402,7 @@ __all__ = [
     "cumprod",
     "cumsum",
     "diff",
+    "dot",
     "flip",
     "full_like",
     "identity_like",

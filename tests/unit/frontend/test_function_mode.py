@@ -32,3 +32,13 @@ def test_unknown_mode_is_refused(monkeypatch):
     monkeypatch.setattr(config, "mode", "DEBUG_MODE")
     with pytest.raises(ValueError, match="unknown mode 'DEBUG_MODE'"):
         scanc.function(*doubled())
+
+
+def test_get_mode_and_pytensor_backend_names():
+    assert scanc.get_mode("FAST_COMPILE") == "FAST_COMPILE"
+    assert scanc.get_mode(None) == scanc.config.mode
+    for backend in ("NUMBA", "JAX", "C", "CVM"):
+        assert scanc.get_mode(backend) == "FAST_RUN"
+    x = st.vector("x")
+    f = scanc.function([x], x * 2, mode=scanc.get_mode("NUMBA"))
+    assert list(f(np.ones(2))) == [2.0, 2.0]

@@ -21,7 +21,7 @@ def test_the_guide_table_is_current():
     )
     assert found, "docs/guide.md lost its names table markers"
     assert found.group(1) == compat.table(), (
-        "regenerate the table: python -c 'import scanc.compat as c; print(c.table())'"
+        "regenerate the table: .venv/bin/python tools/names_table.py"
     )
 
 
