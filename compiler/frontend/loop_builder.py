@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from scanc import dtypes
 from scanc.dialects import scan as scan_dialect
 from scanc.dialects import st
+from scanc.frontend.shared import SHARED
 from scanc.frontend.slicing import clone_into, ops_computing
 from scanc.graph import TensorVariable, emit, placeholder, recording_scope
 from scanc.tensor import basic as T
 from xdsl.dialects.builtin import DYNAMIC_INDEX, TensorType
-from xdsl.ir import SSAValue
+from xdsl.ir import Operation, SSAValue
 
 
 class MissingInputError(Exception):
@@ -145,7 +146,8 @@ def build_loop(
     arguments `args` (placeholders) and `outputs` (and `condition`); outer
     values in `stand_ins` are read through the argument standing for them, and
     any other outer value the body uses becomes one more invariant (under
-    `strict`, only constants may)."""
+    `strict`, not one computed from a shared variable that is not a
+    non-sequence)."""
     seqs, outs, steps = spec.sequences, spec.outputs, spec.steps
     inside = set(scope.ops)
     arg_values = [a.value for a in args]
@@ -159,7 +161,7 @@ def build_loop(
     ops, free = ops_computing(body_outputs, mapping, lambda op: op in inside)
     captured = [v for v in free if v not in mapping]
     if strict:
-        _check_strict(captured)
+        _check_strict(captured, set(stand_ins or {}))
     for value in captured:
         mapping[value] = block.insert_arg(value.type, len(block.args))
     clone_into(block, ops, mapping)
@@ -207,24 +209,38 @@ def _trace_row_type(init, taps, out: TensorVariable) -> TensorType:
     return TensorType(state.element_type, shape)
 
 
-def _check_strict(captured: Sequence[SSAValue]) -> None:
-    names = []
-    for value in captured:
-        owner = value.owner
-        if isinstance(owner, st.PlaceholderOp) or not _is_constant(value):
-            names.append(_describe(value))
+def _check_strict(captured: Sequence[SSAValue], passed: set[SSAValue]) -> None:
+    """PyTensor's `strict`: the step may use shared variables only through
+    `non_sequences` (or `sequences`). A value computed outside from shared
+    variables that are passed (`W.shape[1]` with `W` a non-sequence) is the
+    same at every step and allowed, as are other inputs (PyTensor passes them
+    as implicit non-sequences)."""
+    names = sorted(
+        {_describe(v) for value in captured for v in _shared_inputs(value, passed)}
+    )
     if names:
         raise MissingInputError(
-            "scan(strict=True): fn uses variables it does not receive as arguments: "
-            + ", ".join(names)
-            + ". Pass them in non_sequences."
+            "scan(strict=True): fn uses shared variables it does not receive as "
+            "arguments: " + ", ".join(names) + ". Pass them in non_sequences."
         )
 
 
-def _is_constant(value: SSAValue) -> bool:
-    from xdsl.dialects.arith import ConstantOp
-
-    return isinstance(value.owner, ConstantOp)
+def _shared_inputs(value: SSAValue, passed: set[SSAValue]) -> list[SSAValue]:
+    """The shared variables outside `passed` that `value` is computed from."""
+    found, seen, pending = [], set(), [value]
+    while pending:
+        value = pending.pop()
+        if value in seen or value in passed:
+            continue
+        seen.add(value)
+        owner = value.owner
+        if isinstance(owner, st.PlaceholderOp):
+            if value in SHARED:
+                found.append(value)
+        elif isinstance(owner, Operation):
+            for op in owner.walk():
+                pending.extend(op.operands)
+    return found
 
 
 def _describe(value: SSAValue) -> str:

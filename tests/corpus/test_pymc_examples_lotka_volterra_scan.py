@@ -44,7 +44,11 @@ def lv_scan_log_likelihood(theta, sigma, observed, steps_year=STEPS_YEAR, years=
     final_result = pt.stack([result[0], result[1]], axis=1)
     annual_value = final_result[np.array(boolist_idxs), :]
 
-    logp = -0.5 * np.log(2 * np.pi) - pt.log(sigma) - 0.5 * ((observed - annual_value) / sigma) ** 2
+    logp = (
+        -0.5 * np.log(2 * np.pi)
+        - pt.log(sigma)
+        - 0.5 * ((observed - annual_value) / sigma) ** 2
+    )
     return final_result, logp.sum()
 
 
@@ -52,14 +56,21 @@ def euler(theta, steps_year=STEPS_YEAR, years=YEARS):
     alpha, beta, gamma, delta, x, y = theta
     dt, path = 1 / steps_year, []
     for _ in range(years * steps_year):
-        x, y = x + (alpha * x - beta * x * y) * dt, y + (-gamma * y + delta * x * y) * dt
+        x, y = (
+            x + (alpha * x - beta * x * y) * dt,
+            y + (-gamma * y + delta * x * y) * dt,
+        )
         path.append((x, y))
     return np.array(path)
 
 
 def reference_logp(theta, sigma, observed):
     annual = euler(theta)[::STEPS_YEAR]
-    return np.sum(-0.5 * np.log(2 * np.pi) - np.log(sigma) - 0.5 * ((observed - annual) / sigma) ** 2)
+    return np.sum(
+        -0.5 * np.log(2 * np.pi)
+        - np.log(sigma)
+        - 0.5 * ((observed - annual) / sigma) ** 2
+    )
 
 
 def observations():
@@ -69,9 +80,15 @@ def observations():
 
 @pytest.fixture(scope="module")
 def model():
-    theta, sigma, observed = pt.dvector("theta"), pt.dscalar("sigma"), pt.dmatrix("observed")
+    theta, sigma, observed = (
+        pt.dvector("theta"),
+        pt.dscalar("sigma"),
+        pt.dmatrix("observed"),
+    )
     path, logp = lv_scan_log_likelihood(theta, sigma, observed)
-    return pytensor.function([theta, sigma, observed], [path, logp, pytensor.grad(logp, [theta, sigma])[0]])
+    return pytensor.function(
+        [theta, sigma, observed], [path, logp, pytensor.grad(logp, [theta, sigma])[0]]
+    )
 
 
 def test_path_and_likelihood_match_numpy(model):
@@ -89,8 +106,12 @@ def test_gradient_against_finite_differences(model):
         up, down = THETA.copy(), THETA.copy()
         up[k] += eps
         down[k] -= eps
-        numeric = (reference_logp(up, 2.0, observed) - reference_logp(down, 2.0, observed)) / (2 * eps)
-        np.testing.assert_allclose(d_theta[k], numeric, rtol=1e-5, err_msg=f"theta[{k}]")
+        numeric = (
+            reference_logp(up, 2.0, observed) - reference_logp(down, 2.0, observed)
+        ) / (2 * eps)
+        np.testing.assert_allclose(
+            d_theta[k], numeric, rtol=1e-5, err_msg=f"theta[{k}]"
+        )
 
 
 def test_bad_input_is_refused(model):

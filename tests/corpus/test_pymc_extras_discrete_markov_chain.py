@@ -39,7 +39,10 @@ def rv_op(P, steps, init_dist, n_lags, state_rng):
 
 
 def discrete_mc_logp(value, P, n_lags):
-    indexes = [value[..., i : -(n_lags - i) if n_lags != i else None] for i in range(n_lags + 1)]
+    indexes = [
+        value[..., i : -(n_lags - i) if n_lags != i else None]
+        for i in range(n_lags + 1)
+    ]
     return pt.log(P[tuple(indexes)]).sum(axis=-1)
 
 
@@ -97,7 +100,9 @@ def test_logp_matches_numpy_and_its_gradient():
     counts = np.zeros_like(Pv)  # d/dP of sum log P[a, b, c]: count / P
     for p in path:
         np.add.at(counts, (p[:-2], p[1:-1], p[2:]), 1.0)
-    np.testing.assert_allclose(d_P, np.divide(counts, Pv, out=np.zeros_like(Pv), where=counts > 0))
+    np.testing.assert_allclose(
+        d_P, np.divide(counts, Pv, out=np.zeros_like(Pv), where=counts > 0)
+    )
 
 
 def test_bad_input_is_refused():

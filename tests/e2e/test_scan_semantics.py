@@ -218,3 +218,31 @@ def test_map_like_output_whose_shape_comes_from_a_reshape(mode):
     np.testing.assert_array_equal(f(x), (x * 2).reshape(2, 2, 3))
     with pytest.raises(ValueError, match="reshape must keep the number of elements"):
         f(np.ones((2, 5)))
+
+
+def test_strict_refuses_only_shared_variables_not_passed():
+    # PyTensor's rule: under strict=True the step may use shared variables only
+    # through non_sequences; values computed from passed ones, and plain inputs,
+    # are allowed (PyTensor passes inputs as implicit non-sequences)
+    W = scanc.shared(np.eye(3), name="W")
+    other = scanc.shared(np.ones(3), name="other")
+    x, k = st.vector("x"), st.dscalar("k")
+    width = W.shape[1]
+    out, _ = scanc.scan(
+        lambda h, W: st.dot(h, W)[:width] * k,
+        outputs_info=x,
+        non_sequences=W,
+        n_steps=2,
+        strict=True,
+    )
+    np.testing.assert_allclose(
+        scanc.function([x, k], out)(np.ones(3), 2.0), [[2, 2, 2], [4, 4, 4]]
+    )
+    with pytest.raises(scanc.MissingInputError, match="'other'"):
+        scanc.scan(
+            lambda h, W: st.dot(h, W) + other,
+            outputs_info=x,
+            non_sequences=W,
+            n_steps=2,
+            strict=True,
+        )
