@@ -87,15 +87,17 @@ def _what(value: SSAValue) -> str:
 
 
 def _elementwise(si: SizeInference, op: st.ElementwiseOp, _) -> Sizes:
+    """Each axis has the size of an operand that does not broadcast along it."""
     shape = op.result.type.get_shape()
     for operand in op.inputs:
         dims = operand.type.get_shape()  # type: ignore[attr-defined]
         if all(d != 1 or s == 1 for d, s in zip(dims, shape)):
             return si.sizes(operand)
-    return [
-        si.lw.b.const(1) if d == 1 else si.sizes(op.inputs[0])[a]
-        for a, d in enumerate(shape)
-    ]
+    sizes = []
+    for a, d in enumerate(shape):
+        along = [v for v in op.inputs if v.type.get_shape()[a] != 1]  # type: ignore[attr-defined]
+        sizes.append(si.lw.b.const(1) if d == 1 or not along else si.sizes(along[0])[a])
+    return sizes
 
 
 def _expand_dims(si: SizeInference, op: st.ExpandDimsOp, value) -> Sizes:
@@ -222,6 +224,9 @@ SIZES: dict[type, Callable[[SizeInference, Operation, SSAValue], Sizes]] = {
     st.ConcatenateOp: _concatenate,
     st.ReshapeOp: _reshape,
     st.IfOp: _if,
+    st.ArgReduceOp: lambda si, op, _: [
+        s for a, s in enumerate(si.sizes(op.input)) if a != op.axis.value.data
+    ],
     st.SolveOp: lambda si, op, _: si.sizes(op.b),
     st.TriangularSolveOp: lambda si, op, _: si.sizes(op.b),
     st.CholeskyOp: lambda si, op, _: si.sizes(op.input),

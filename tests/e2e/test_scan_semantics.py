@@ -246,3 +246,22 @@ def test_strict_refuses_only_shared_variables_not_passed():
             n_steps=2,
             strict=True,
         )
+
+
+@pytest.mark.parametrize("reduce", ["argmax", "outer"])
+def test_map_like_output_of_two_broadcast_operands(reduce, mode):
+    # the row size of a map-like trace comes from the operand that does not
+    # broadcast along each axis (here a different one per axis)
+    xs, v = st.matrix("xs"), st.vector("v")
+
+    def step(x, v):
+        outer = v[:, None] + x[None, :]
+        return outer.argmax(axis=0) if reduce == "argmax" else outer
+
+    out, _ = scanc.scan(step, sequences=xs, non_sequences=v)
+    f = scanc.function([xs, v], out, mode=mode)
+    xv, vv = np.arange(6.0).reshape(2, 3), np.array([1.0, 5.0])
+    outer = vv[None, :, None] + xv[:, None, :]
+    np.testing.assert_array_equal(
+        f(xv, vv), outer.argmax(axis=1) if reduce == "argmax" else outer
+    )
