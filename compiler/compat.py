@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import functools
 import importlib
+import sys
+import types
 
 from scanc.pytensor_names import NAMES, PYTENSOR_VERSION
 
@@ -24,6 +26,18 @@ from scanc.pytensor_names import NAMES, PYTENSOR_VERSION
 class MissingConstant(NotImplementedError, AttributeError):
     """A PyTensor constant scanc does not provide (also an AttributeError, so
     `hasattr` answers False)."""
+
+
+def make_callable(module_name: str, function) -> None:
+    """Let the module `module_name` be called as `function`: PyTensor binds a
+    function over some of its modules' names (`pytensor.scan`,
+    `pytensor.tensor.shape`), and code uses both the module and the function."""
+
+    class CallableModule(types.ModuleType):
+        def __call__(self, *args, **kwargs):
+            return function(*args, **kwargs)
+
+    sys.modules[module_name].__class__ = CallableModule
 
 
 def scanc_module(pytensor_module: str) -> str:

@@ -21,7 +21,7 @@ import numpy as np
 from scanc.dialects import st
 from scanc import dtypes
 from scanc.lowering import scalar
-from scanc.lowering.builder import element_type, signless
+from scanc.lowering.builder import Builder, element_type, signless
 from scanc.lowering.values import Buffer, Lazy, Lowered, Scalar
 from xdsl.dialects import arith, math
 from xdsl.dialects.builtin import (
@@ -210,20 +210,26 @@ def _float_range_length(b, start, stop, step) -> SSAValue:
     return b.maxi(b.to_index(count), b.const(0))
 
 
+def arange_length(b: Builder, start, stop, step, src: str) -> SSAValue:
+    """The number of elements of `arange(start, stop, step)` (scalars of dtype
+    `src`), checked: a zero step or a length that overflows stops the call."""
+    if dtypes.is_float(src):
+        return _float_range_length(b, start, stop, step)
+    start_i, stop_i, step_i = (
+        b.to_index(scalar.convert(b, v, src, "int64")) for v in (start, stop, step)
+    )
+    b.check(b.cmpi("ne", step_i, b.const(0)), "ValueError: arange step is zero")
+    neg = b.cmpi("slt", step_i, b.const(0))
+    length = b.range_length(start_i, stop_i, step_i, neg)
+    b.check(b.cmpi("sge", length, b.const(0)), _TOO_LONG)
+    return length
+
+
 def lower_arange(lw: "Lowering", op: st.ArangeOp) -> Lowered:
     b = lw.b
     start, stop, step = (lw.get(v).load(b, []) for v in (op.start, op.stop, op.step))
     src, dst = dtype(op.start), dtype(op.result)
-    if dtypes.is_float(src):
-        length = _float_range_length(b, start, stop, step)
-    else:
-        start_i, stop_i, step_i = (
-            b.to_index(scalar.convert(b, v, src, "int64")) for v in (start, stop, step)
-        )
-        b.check(b.cmpi("ne", step_i, b.const(0)), "ValueError: arange step is zero")
-        neg = b.cmpi("slt", step_i, b.const(0))
-        length = b.range_length(start_i, stop_i, step_i, neg)
-        b.check(b.cmpi("sge", length, b.const(0)), _TOO_LONG)
+    length = arange_length(b, start, stop, step, src)
 
     def element(b_, idx):
         i = scalar.convert(

@@ -20,7 +20,7 @@ from scanc.dialects import scan, st
 from scanc import dtypes
 from scanc.lowering import scalar as scalar_ops
 from scanc.lowering.builder import element_type
-from scanc.lowering.elementwise import lower_constant
+from scanc.lowering.elementwise import arange_length, lower_constant
 from scanc.lowering.indexing import slice_bounds
 from scanc.lowering.shape import reshaped_sizes
 from scanc.lowering.values import Lazy, no_data
@@ -224,6 +224,13 @@ SIZES: dict[type, Callable[[SizeInference, Operation, SSAValue], Sizes]] = {
     st.ConcatenateOp: _concatenate,
     st.ReshapeOp: _reshape,
     st.IfOp: _if,
+    st.ArangeOp: lambda si, op, _: [
+        arange_length(
+            si.lw.b,
+            *(si.scalar(v) for v in op.operands),
+            dtypes.dtype_of(op.start.type),
+        )
+    ],
     st.ArgReduceOp: lambda si, op, _: [
         s for a, s in enumerate(si.sizes(op.input)) if a != op.axis.value.data
     ],

@@ -5,22 +5,15 @@ PyTensor 3 no longer accepts the guides' spelling `pytensor.scan.utils.until`;
 scanc keeps it working by making this module callable.
 """
 
-import sys
-import types
-
 from scanc.frontend.checkpoints import scan_checkpoints
 from scanc.frontend.loop_builder import MissingInputError
 from scanc.frontend.scan import scan, until
 from scanc.frontend.views import foldl, foldr, map, reduce  # noqa: A004
 from scanc.scan import checkpoints, utils
+from scanc.compat import make_callable
 
 
-class _CallableModule(types.ModuleType):
-    def __call__(self, *args, **kwargs):
-        return scan(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+make_callable(__name__, scan)
 
 __all__ = [
     "MissingInputError",

@@ -245,3 +245,15 @@ def swapaxes(x, axis1: int, axis2: int) -> TensorVariable:
 def matrix_transpose(x) -> TensorVariable:
     """The last two axes swapped (`x.mT`)."""
     return swapaxes(x, -2, -1)
+
+
+def shape_of(x):
+    """PyTensor's `pt.shape(x)`, which is `x.shape` (this module is callable as
+    that function, as PyTensor's name is both a module and a function)."""
+    return as_tensor_variable(x).shape
+
+
+# `scanc.tensor.shape(x)` is `x.shape`, as `pt.shape(x)` is in PyTensor
+from scanc.compat import make_callable  # noqa: E402, I001
+
+make_callable(__name__, shape_of)

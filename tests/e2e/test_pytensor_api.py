@@ -283,3 +283,11 @@ def test_plural_constructors():
     m1, m2 = st.matrices(2)
     assert m1.ndim == 2 and m1 is not m2
     assert st.dscalars("z").name == "z"
+
+
+def test_pt_shape_is_both_a_function_and_a_module():
+    x = st.matrix("x")
+    f = scanc.function([x], [st.shape(x)[1], st.zeros(st.shape(x)).sum()])
+    assert [int(v) for v in f(np.ones((2, 3)))] == [3, 0]
+    assert len(st.shape(x)) == 2
+    assert st.shape.specify_shape is st.specify_shape

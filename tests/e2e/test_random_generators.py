@@ -233,8 +233,8 @@ def test_refusals():
         scanc.shared(np.random.RandomState(0))
     with pytest.raises(TypeError, match="rng= takes a random generator variable"):
         pt.random.normal(rng=np.random.default_rng(0))
-    with pytest.raises(NotImplementedError, match="Cholesky"):
-        pt.random.multivariate_normal(np.zeros(2), np.eye(2))
+    with pytest.raises(NotImplementedError, match="method='cholesky' is"):
+        pt.random.multivariate_normal(np.zeros(2), np.eye(2), method="svd")
     with pytest.raises(NotImplementedError, match="replace=False"):
         pt.random.choice(5, size=2, replace=False)
     with pytest.raises(ValueError, match="takes tap -1 only"):
@@ -244,3 +244,39 @@ def test_refusals():
             outputs_info=[dict(initial=rng, taps=[-2])],
             n_steps=2,
         )
+
+
+def test_multivariate_normal_and_dirichlet_moments():
+    rng = scanc.shared(np.random.default_rng(3))
+    mean = np.array([[1.0, -2.0, 0.5], [0.0, 3.0, -1.0]])  # a batch of two means
+    cov = np.array([[2.0, 0.3, 0.1], [0.3, 1.0, -0.2], [0.1, -0.2, 0.5]])
+    alphas = np.array([1.0, 2.0, 3.0])
+    next_rng, x = pt.random.multivariate_normal(
+        mean, cov, size=(20000, 2), rng=rng, return_next_rng=True
+    )
+    assert x.owner.outputs[0] is not None
+    last_rng, d = pt.random.dirichlet(
+        alphas, size=20000, rng=next_rng, return_next_rng=True
+    )
+    xs, ds = scanc.function([], [x, d], updates={rng: last_rng})()
+    assert xs.shape == (20000, 2, 3) and ds.shape == (20000, 3)
+    np.testing.assert_allclose(xs.mean(axis=0), mean, atol=0.05)
+    for k in range(2):
+        np.testing.assert_allclose(np.cov(xs[:, k].T), cov, atol=0.06)
+    np.testing.assert_allclose(ds.sum(axis=1), 1.0)
+    np.testing.assert_allclose(ds.mean(axis=0), alphas / alphas.sum(), atol=0.01)
+    var = alphas * (alphas.sum() - alphas) / (alphas.sum() ** 2 * (alphas.sum() + 1))
+    np.testing.assert_allclose(ds.var(axis=0), var, rtol=0.08)
+
+
+def test_multivariate_normal_refuses_a_covariance_that_is_not_positive_definite():
+    cov = pt.matrix("cov")
+    f = scanc.function(
+        [cov],
+        pt.random.multivariate_normal(
+            np.zeros(2), cov, rng=pt.random.shared_rng(seed=0)
+        ),
+    )
+    assert f(np.eye(2)).shape == (2,)
+    with pytest.raises(np.linalg.LinAlgError, match="positive definite"):
+        f(-np.eye(2))

@@ -21,6 +21,8 @@ from scanc.dialects import st
 from scanc.frontend.generators import RandomGeneratorVariable, shared_rng
 from scanc.graph import DRAWS, TensorVariable, emit
 from scanc.tensor import basic as T
+from scanc.tensor.extra_ops import cumsum, dot
+from scanc.tensor.slinalg import cholesky
 
 
 def draw(fn: str, state: TensorVariable, params, size, dtype: str, trials: int = 1):
@@ -253,8 +255,6 @@ def categorical(
 ):
     """Index `i` with probability `p[..., i]` (the last axis; `p` is normalized):
     the number of entries of the cumulative sums at or below `u * total`."""
-    from scanc.tensor.extra_ops import cumsum
-
     p = T.cast(T.as_tensor_variable(p), "float64")
     if p.ndim == 0:
         raise ValueError("categorical: p needs at least one dimension")
@@ -303,14 +303,70 @@ def choice(
     return _result(picked, next_rng, dtype or picked.dtype, name, return_next_rng)
 
 
-def multivariate_normal(*args, **kwargs):
-    raise NotImplementedError(
-        "multivariate_normal is not implemented (it needs a Cholesky factorization)"
+def _batch_and_support(size, param: TensorVariable) -> list:
+    """The shape of a draw with a vector support (the last axis of `param`):
+    `size` (the batch shape, as PyTensor's `size` of such distributions) or
+    `param`'s leading axes, then the support."""
+    support = T.dim(param, param.ndim - 1)
+    if size is None:
+        return [T.dim(param, a) for a in range(param.ndim - 1)] + [support]
+    batch = list(size) if isinstance(size, (list, tuple)) else [size]
+    return batch + [support]
+
+
+def multivariate_normal(
+    mean,
+    cov,
+    size=None,
+    *,
+    method="cholesky",
+    rng=None,
+    dtype=None,
+    name=None,
+    return_next_rng=False,
+):
+    """`mean + L z` for standard normal `z` and `L` the Cholesky factor of
+    `cov` (one matrix; a `cov` that is not positive definite raises
+    LinAlgError when the function runs). `size` is the batch shape: the draw
+    has shape `size + (k,)`."""
+    if method != "cholesky":
+        raise NotImplementedError(
+            f"multivariate_normal: method={method!r} needs eigen or singular value "
+            "decompositions, not provided yet; method='cholesky' is"
+        )
+    mean = T.cast(T.as_tensor_variable(mean), "float64")
+    if mean.ndim == 0:
+        raise ValueError("multivariate_normal: mean needs at least one dimension")
+    factor = cholesky(T.cast(T.as_tensor_variable(cov), "float64"))
+    next_rng, z = _normal(
+        0.0,
+        1.0,
+        size=_batch_and_support(size, mean),
+        rng=rng,
+        dtype="float64",
+        return_next_rng=True,
     )
+    values = mean + dot(z, factor.T)
+    return _result(values, next_rng, _float(dtype), name, return_next_rng)
 
 
-def dirichlet(*args, **kwargs):
-    raise NotImplementedError("dirichlet is not implemented")
+def dirichlet(
+    alphas, size=None, *, rng=None, dtype=None, name=None, return_next_rng=False
+):
+    """Gamma draws of shape `alphas` (scale 1) divided by their sum over the
+    last axis. `size` is the batch shape: the draw has shape `size + (k,)`."""
+    alphas = T.cast(T.as_tensor_variable(alphas), "float64")
+    if alphas.ndim == 0:
+        raise ValueError("dirichlet: alphas needs at least one dimension")
+    next_rng, g = _gamma(
+        alphas,
+        size=_batch_and_support(size, alphas),
+        rng=rng,
+        dtype="float64",
+        return_next_rng=True,
+    )
+    values = g / g.sum(axis=-1, keepdims=True)
+    return _result(values, next_rng, _float(dtype), name, return_next_rng)
 
 
 def _method(distribution):
