@@ -115,10 +115,13 @@ def test_scan_rank_mismatch_is_reported():
         )
 
 
-def test_strict_scan_reports_captured_inputs():
-    W = st.matrix("W")
+def test_strict_scan_reports_captured_shared_variables():
+    # PyTensor's strict concerns shared variables; a plain input is passed
+    # implicitly
+    W = scanc.shared(np.ones((2, 2)), name="W")
     with pytest.raises(scanc.MissingInputError, match="'W'"):
         scanc.scan(lambda v: v * W[0], sequences=st.matrix("X"), strict=True)
+    scanc.scan(lambda v: v * st.matrix("M")[0], sequences=st.matrix("X"), strict=True)
 
 
 def test_until_must_come_last():

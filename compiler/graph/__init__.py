@@ -511,3 +511,14 @@ def wrap(op: Operation, name: str | None = None) -> TensorVariable:
     """Record `op` and return its single result as a variable."""
     emit(op)
     return TensorVariable(op.results[0], name)
+
+
+def __getattr__(name: str):
+    """`scanc.graph.clone_replace` and `graph_replace`, as `pytensor.graph`
+    has them (imported on first use: they are built on the frontend, which is
+    built on this module)."""
+    if name in ("clone_replace", "graph_replace"):
+        from scanc.graph import replace
+
+        return getattr(replace, name)
+    raise AttributeError(f"module 'scanc.graph' has no attribute {name!r}")
