@@ -9,6 +9,7 @@ from scanc.tensor.reductions import *  # noqa: F403
 from scanc.tensor.shape import *  # noqa: F403
 from scanc.tensor.extra_ops import *  # noqa: F403
 from scanc.tensor.special import *  # noqa: F403
+from scanc.tensor.composed import *  # noqa: F403
 from scanc.tensor.einsum import einsum  # noqa: F401
 
 globals().update(CONSTRUCTORS)
@@ -19,6 +20,20 @@ def grad(*args, **kwargs):
     from scanc.gradient import grad as _grad
 
     return _grad(*args, **kwargs)
+
+
+def jacobian(*args, **kwargs):
+    """`scanc.jacobian`, reachable from `scanc.tensor` as `pt.jacobian`."""
+    from scanc.gradient import jacobian as _jacobian
+
+    return _jacobian(*args, **kwargs)
+
+
+def hessian(*args, **kwargs):
+    """`scanc.hessian`, reachable from `scanc.tensor` as `pt.hessian`."""
+    from scanc.gradient import hessian as _hessian
+
+    return _hessian(*args, **kwargs)
 
 
 # the guides reach random streams as scanc.tensor.random(.utils).RandomStream;

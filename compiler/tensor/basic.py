@@ -38,12 +38,12 @@ def tensor(name=None, dtype=None, shape=None, *, ndim=None) -> TensorVariable:
     return placeholder(type_, name)
 
 
-def _maker(ndim: int, default_dtype: str | None):
+def _maker(default_shape: tuple, default_dtype: str | None):
     def make(name=None, dtype=None, shape=None):
         if shape is None:
-            shape = (None,) * ndim
-        if len(shape) != ndim:
-            raise ValueError(f"shape {shape} does not have {ndim} dimensions")
+            shape = default_shape
+        if len(shape) != len(default_shape):
+            raise ValueError(f"shape {shape} does not have {len(default_shape)} dimensions")
         return tensor(name, dtype or default_dtype, shape)
 
     return make
@@ -58,13 +58,22 @@ _PREFIXES = {
     "f": "float32",
     "d": "float64",
 }
-_RANKS = {"scalar": 0, "vector": 1, "matrix": 2, "tensor3": 3, "tensor4": 4}
+#: each kind's shape (`row` and `col` broadcast along one axis, as PyTensor's)
+_SHAPES = {
+    "scalar": (),
+    "vector": (None,),
+    "matrix": (None, None),
+    "row": (1, None),
+    "col": (None, 1),
+    **{f"tensor{n}": (None,) * n for n in range(3, 8)},
+}
 _PLURALS = {
     "scalar": "scalars",
     "vector": "vectors",
     "matrix": "matrices",
-    "tensor3": "tensor3s",
-    "tensor4": "tensor4s",
+    "row": "rows",
+    "col": "cols",
+    **{f"tensor{n}": f"tensor{n}s" for n in range(3, 8)},
 }
 
 
@@ -90,8 +99,8 @@ def _many(make):
 
 CONSTRUCTORS: dict[str, object] = {}
 for _prefix, _dtype in _PREFIXES.items():
-    for _kind, _ndim in _RANKS.items():
-        _fn = _maker(_ndim, _dtype)
+    for _kind, _shape in _SHAPES.items():
+        _fn = _maker(_shape, _dtype)
         _fn.__name__ = _prefix + _kind
         _fn.__doc__ = f"A symbolic {_kind} of dtype {_dtype or 'floatX'}."
         CONSTRUCTORS[_prefix + _kind] = _fn

@@ -113,6 +113,9 @@ def xlogx(x) -> TensorVariable:
     return xlogy0(x, x)
 
 
+# the gamma family, reachable as `scanc.tensor.special.*` (as PyTensor's)
+from scanc.tensor.composed import beta, betaln, factorial, poch, xlog1py  # noqa: E402, F401, I001
+
 __all__ = [
     "expit",
     "log1mexp",
