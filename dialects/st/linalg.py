@@ -50,9 +50,15 @@ def _check_right_hand_side(
     op: IRDLOperation, a: SSAValue, b: SSAValue, x: SSAValue
 ) -> None:
     _check_square(op, a)
-    if b.type != x.type or tensor_type(b).get_num_dims() not in (1, 2):
+    rhs, result = tensor_type(b), tensor_type(x)
+    if (
+        rhs.get_num_dims() not in (1, 2)
+        or rhs.get_num_dims() != result.get_num_dims()
+        or rhs.element_type != result.element_type
+    ):
         raise VerifyException(
-            f"{op.name}: the right-hand side is a vector or a matrix of the result's type"
+            f"{op.name}: the right-hand side is a vector or a matrix of the result's "
+            "element type and rank"
         )
 
 

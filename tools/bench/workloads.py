@@ -20,6 +20,7 @@ from bench.grad_workloads import (
     w9_data,
     w9_reference,
 )
+from bench.linalg_workloads import K1, k1_data, k1_reference
 from bench.lstm_workloads import W10, w10_data, w10_reference
 from bench.random_workloads import R1, R2, r1_data, r2_data
 from bench.scan_workloads import (
@@ -166,6 +167,13 @@ WORKLOADS = [
         "T1", "tanh(a*x + b) * sigmoid(x), 1e6 float64", t1_data, T1, t1_reference
     ),
     Workload("T2", "dot of two 512x512 float64 matrices", t2_data, T2, t2_reference),
+    Workload(
+        "K1",
+        "Kalman filter log-likelihood, 4 states, 2 observations, T=200",
+        k1_data,
+        K1,
+        k1_reference,
+    ),
     Workload("R1", "uniform draws, 1e7 float64", r1_data, R1, None),
     Workload("R2", "Gibbs chain, 500x500 W, 1000 steps", r2_data, R2, None, per="step"),
 ]
