@@ -374,6 +374,7 @@ RULES = {
     st.DimOp: _none,
     st.ArangeOp: _none,
     st.ArgReduceOp: _none,
+    st.ArgsortOp: _none,
     st.RandomOp: _none,
     arith.ConstantOp: _none,
     scan.FinalOp: _final,

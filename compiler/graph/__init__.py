@@ -354,6 +354,12 @@ class TensorVariable:
     def argmin(self, axis=None, keepdims=False):
         return self._t().argmin(self, axis=axis, keepdims=keepdims)
 
+    def sort(self, axis=-1, kind=None, order=None):
+        return self._t().sort(self, axis=axis, kind=kind, order=order)
+
+    def argsort(self, axis=-1, kind=None, order=None):
+        return self._t().argsort(self, axis=axis, kind=kind, order=order)
+
     def reshape(self, *shape, ndim=None):
         if len(shape) == 1 and not isinstance(shape[0], (int, TensorVariable)):
             shape = shape[0]

@@ -237,6 +237,7 @@ SIZES: dict[type, Callable[[SizeInference, Operation, SSAValue], Sizes]] = {
     st.SolveOp: lambda si, op, _: si.sizes(op.b),
     st.TriangularSolveOp: lambda si, op, _: si.sizes(op.b),
     st.CholeskyOp: lambda si, op, _: si.sizes(op.input),
+    st.ArgsortOp: lambda si, op, _: si.sizes(op.input),
 }
 
 

@@ -29,6 +29,7 @@ from scanc.lowering.indexing import (
 )
 from scanc.lowering.linalg import lower_dot
 from scanc.lowering.reductions import lower_arg_reduce, lower_reduce
+from scanc.lowering.sorting import lower_argsort
 from scanc.lowering.shape import (
     lower_concatenate,
     lower_diagonal,
@@ -62,4 +63,5 @@ LOWERINGS = {
     st.DetOp: lower_det,
     st.CholeskyOp: lower_cholesky,
     st.TriangularSolveOp: lower_triangular_solve,
+    st.ArgsortOp: lower_argsort,
 }

@@ -43,7 +43,9 @@ def _maker(default_shape: tuple, default_dtype: str | None):
         if shape is None:
             shape = default_shape
         if len(shape) != len(default_shape):
-            raise ValueError(f"shape {shape} does not have {len(default_shape)} dimensions")
+            raise ValueError(
+                f"shape {shape} does not have {len(default_shape)} dimensions"
+            )
         return tensor(name, dtype or default_dtype, shape)
 
     return make

@@ -9,7 +9,9 @@ import builtins
 from collections.abc import Sequence
 
 import numpy as np
-from scanc.graph import TensorVariable
+from scanc import dtypes
+from scanc.dialects import st
+from scanc.graph import TensorVariable, wrap
 from scanc.tensor.basic import (
     _axes,
     _full_like,
@@ -284,6 +286,31 @@ def dot(a, b) -> TensorVariable:
     return tensordot(a, b, [[a.ndim - 1], [builtins.max(b.ndim - 2, 0)]])
 
 
+def argsort(a, axis=-1, kind=None, order=None, stable=None) -> TensorVariable:
+    """The int64 indices that sort `a` along `axis` (None: flattened first),
+    NumPy's `argsort`: ascending, NaN last, equal elements in their order
+    (a stable merge sort, whatever `kind` asks)."""
+    if order is not None:
+        raise NotImplementedError("argsort: order= (structured arrays)")
+    a = as_tensor_variable(a)
+    if axis is None:
+        a, axis = flatten(a), 0
+    axis = _axis(a, axis)
+    last = moveaxis(a, axis, -1)
+    result_type = dtypes.tensor_type("int64", last.static_shape)
+    indices = wrap(st.ArgsortOp(last.value, result_type))
+    return moveaxis(indices, -1, axis)
+
+
+def sort(a, axis=-1, kind=None, order=None, stable=None) -> TensorVariable:
+    """`a` sorted along `axis` (None: flattened first), NumPy's `sort`; its
+    gradient puts each element's adjoint back where it came from."""
+    a = as_tensor_variable(a)
+    if axis is None:
+        a, axis = flatten(a), 0
+    return take_along_axis(a, argsort(a, axis, kind, order), axis)
+
+
 def _contracted_axes(a, b, axes) -> tuple[list[int], list[int]]:
     if isinstance(axes, (int, np.integer)):
         if not 0 <= axes <= min(a.ndim, b.ndim):
@@ -401,8 +428,10 @@ __all__ = [
     "broadcast_to",
     "cumprod",
     "cumsum",
+    "argsort",
     "diff",
     "dot",
+    "sort",
     "flip",
     "full_like",
     "identity_like",

@@ -59,7 +59,7 @@ from scanc.dialects.st.layout import (
     TransposeOp,
 )
 from scanc.dialects.st.random import RANDOM_DISTRIBUTIONS, RandomOp
-from scanc.dialects.st.reduce import ArgReduceOp, ReduceOp
+from scanc.dialects.st.reduce import ArgReduceOp, ArgsortOp, ReduceOp
 from xdsl.ir import Dialect
 
 ST = Dialect(
@@ -93,6 +93,7 @@ ST = Dialect(
         CholeskyOp,
         TriangularSolveOp,
         DetOp,
+        ArgsortOp,
     ],
     [],
 )
@@ -108,6 +109,7 @@ __all__ = [
     "AllocOp",
     "ArangeOp",
     "ArgReduceOp",
+    "ArgsortOp",
     "CastOp",
     "CholeskyOp",
     "CompressOp",

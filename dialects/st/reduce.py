@@ -94,3 +94,24 @@ class ArgReduceOp(IRDLOperation):
             raise VerifyException(
                 f"axis {self.axis.value.data} out of range for rank {rank}"
             )
+
+
+@irdl_op_definition
+class ArgsortOp(IRDLOperation):
+    """The int64 indices that sort `input` along its last axis (ascending,
+    stable: equal elements keep their order, NaN after everything, as NumPy's
+    `argsort(kind="stable")`)."""
+
+    name = "st.argsort"
+    input = operand_def(TensorType)
+    result = result_def(TensorType)
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(self, input: SSAValue, result_type: TensorType):
+        super().__init__(operands=[input], result_types=[result_type])
+
+    def verify_(self) -> None:
+        source, result = tensor_type(self.input), tensor_type(self.result)
+        if source.get_num_dims() == 0 or source.get_num_dims() != result.get_num_dims():
+            raise VerifyException("st.argsort sorts along the last axis of a tensor of rank >= 1")
