@@ -82,3 +82,68 @@ def t2_jax(d, peer):
 
 
 T2 = {"scanc": t2_scanc, "numpy": t2_numpy, "jax": t2_jax}
+
+
+def t3_data():
+    return {"x": np.random.default_rng(15).normal(size=1_000_000) * 30}
+
+
+def t3_reference(d):
+    x = d["x"]
+    top = x.max()
+    return np.asarray(top + np.log(np.exp(x - top).sum()))
+
+
+def t3_scanc(d, peer):
+    import scanc
+    import scanc.tensor as st
+
+    x = st.vector("x")
+    f = scanc.function([x], st.logsumexp(x))
+    return lambda: f(d["x"])
+
+
+def t3_numpy(d, peer):
+    return lambda: t3_reference(d)
+
+
+def t3_jax(d, peer):
+    jax, jnp, lax = jax_modules()
+    lse = jax.jit(jax.scipy.special.logsumexp)
+    x = jnp.asarray(d["x"])
+    return lambda: lse(x).block_until_ready()
+
+
+T3 = {"scanc": t3_scanc, "numpy": t3_numpy, "jax": t3_jax}
+
+
+def t4_data():
+    rng = np.random.default_rng(16)
+    return {"x": rng.normal(size=(200, 64, 128)), "w": rng.normal(size=(128, 256))}
+
+
+def t4_reference(d):
+    return np.dot(d["x"], d["w"])
+
+
+def t4_scanc(d, peer):
+    import scanc
+    import scanc.tensor as st
+
+    x, w = st.tensor3("x"), st.matrix("w")
+    f = scanc.function([x, w], st.dot(x, w))
+    return lambda: f(d["x"], d["w"])
+
+
+def t4_numpy(d, peer):
+    return lambda: t4_reference(d)
+
+
+def t4_jax(d, peer):
+    jax, jnp, lax = jax_modules()
+    product = jax.jit(jnp.dot)
+    x, w = jnp.asarray(d["x"]), jnp.asarray(d["w"])
+    return lambda: product(x, w).block_until_ready()
+
+
+T4 = {"scanc": t4_scanc, "numpy": t4_numpy, "jax": t4_jax}

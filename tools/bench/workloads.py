@@ -39,10 +39,16 @@ from bench.scan_workloads import (
 from bench.tensor_workloads import (
     T1,
     T2,
+    T3,
+    T4,
     t1_data,
     t1_reference,
     t2_data,
     t2_reference,
+    t3_data,
+    t3_reference,
+    t4_data,
+    t4_reference,
 )
 
 
@@ -167,6 +173,14 @@ WORKLOADS = [
         "T1", "tanh(a*x + b) * sigmoid(x), 1e6 float64", t1_data, T1, t1_reference
     ),
     Workload("T2", "dot of two 512x512 float64 matrices", t2_data, T2, t2_reference),
+    Workload("T3", "logsumexp of 1e6 float64", t3_data, T3, t3_reference),
+    Workload(
+        "T4",
+        "dot of a (200, 64, 128) tensor by a 128x256 matrix",
+        t4_data,
+        T4,
+        t4_reference,
+    ),
     Workload(
         "K1",
         "Kalman filter log-likelihood, 4 states, 2 observations, T=200",
