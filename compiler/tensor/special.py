@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from scanc.graph import TensorVariable
 from scanc.gradient import zero_grad
 from scanc.tensor.basic import (
     _axes,
+    abs,
     as_tensor_variable,
     eq,
+    erfc,
     exp,
     expm1,
     isinf,
@@ -24,7 +28,9 @@ from scanc.tensor.basic import (
     maximum,
     minimum,
     sigmoid,
+    sign,
     softplus,
+    sqrt,
     switch,
 )
 from scanc.tensor.reductions import max as max_
@@ -113,10 +119,88 @@ def xlogx(x) -> TensorVariable:
     return xlogy0(x, x)
 
 
+_SQRT_PI = math.sqrt(math.pi)
+
+#: Giles, "Approximating the erfinv function" (GPU Computing Gems, 2011): the
+#: single-precision polynomials in w = -log(1 - y^2), central and tail
+_ERFINV_CENTRAL = (
+    2.81022636e-08,
+    3.43273939e-07,
+    -3.5233877e-06,
+    -4.39150654e-06,
+    0.00021858087,
+    -0.00125372503,
+    -0.00417768164,
+    0.246640727,
+    1.50140941,
+)
+_ERFINV_TAIL = (
+    -0.000200214257,
+    0.000100950558,
+    0.00134934322,
+    -0.00367342844,
+    0.00573950773,
+    -0.0076224613,
+    0.00943887047,
+    1.00167406,
+    2.83297682,
+)
+
+
+def _horner(coefficients, w):
+    result = coefficients[0]
+    for c in coefficients[1:]:
+        result = c + result * w
+    return result
+
+
+def erfinv(y) -> TensorVariable:
+    """The inverse of `erf` on [-1, 1] (+-inf at +-1, NaN outside): Giles'
+    single-precision guess, then three Newton steps on `erfc(x) = 1 - |y|`
+    (exact near 1, where `erf` saturates), which reach double precision. Its
+    gradient is the analytic `sqrt(pi)/2 exp(erfinv(y)^2)`."""
+    y = as_tensor_variable(y)
+    y = y if y.dtype.startswith("float") else y.astype("float64")
+    a = abs(y)
+    w = -log1p(-a * a)
+    central = _horner(_ERFINV_CENTRAL, w - 2.5)
+    tail = _horner(_ERFINV_TAIL, sqrt(maximum(w, 5.0)) - 3.0)
+    x = switch(lt(w, 5.0), central, tail) * a
+    for _ in range(3):
+        residual = erfc(x) - (1 - a)
+        x = x + residual * (_SQRT_PI / 2) * exp(x * x)
+    x = switch(eq(a, 1), np.inf, x) * sign(y)
+    # value x; gradient sqrt(pi)/2 exp(x^2) with respect to y (0 at +-1,
+    # where x is infinite, so the value stays x)
+    slope = zero_grad(switch(isinf(x), 0.0, (_SQRT_PI / 2) * exp(x * x)))
+    return zero_grad(x) + (y - zero_grad(y)) * slope
+
+
+def erfcx(x) -> TensorVariable:
+    """The scaled complementary error function `exp(x^2) erfc(x)`: computed so
+    below 10, by its asymptotic series `1/(x sqrt(pi)) sum (-1)^k (2k-1)!!/(2x^2)^k`
+    (12 terms, below 1e-16 relative) from 10 on, where exp(x^2) would
+    overflow. Each side reads its argument clamped to its range, so the side
+    not taken stays finite for the gradient."""
+    x = as_tensor_variable(x)
+    x = x if x.dtype.startswith("float") else x.astype("float64")
+    near = minimum(x, 10.0)
+    direct = exp(near * near) * erfc(near)
+    far = maximum(x, 10.0)
+    inverse_square = 1 / (2 * far * far)
+    term, series = 1.0, 1.0
+    for k in range(1, 12):
+        term = term * (-(2 * k - 1)) * inverse_square
+        series = series + term
+    return switch(lt(x, 10.0), direct, series / (far * _SQRT_PI))
+
+
 # the gamma family, reachable as `scanc.tensor.special.*` (as PyTensor's)
 from scanc.tensor.composed import beta, betaln, factorial, poch, xlog1py  # noqa: E402, F401, I001
 
 __all__ = [
+    "erfcx",
+    "erfinv",
     "expit",
     "log1mexp",
     "log1pexp",

@@ -2,6 +2,8 @@
 float32 and float64, at the points where naive formulas overflow, inside a
 scan, and with their gradients against finite differences."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -170,3 +172,48 @@ def test_gradients_of_the_libm_functions():
     x = st.scalar("x")
     with pytest.raises(NotImplementedError, match="tri_gamma"):
         scanc.function([x], scanc.grad(st.tri_gamma(x), x))
+
+
+def test_erfinv_inverts_erf_to_double_precision(mode):
+    y = st.vector("y")
+    f = scanc.function([y], st.erfinv(y), mode=mode)
+    values = np.concatenate(
+        [np.linspace(-0.999999, 0.999999, 201), [1 - 1e-15, -(1 - 1e-12), 0.0]]
+    )
+    got = f(values)
+    erf = np.vectorize(math.erf)
+    np.testing.assert_allclose(erf(got), values, rtol=0, atol=4e-15)
+    np.testing.assert_allclose(
+        f(np.array([0.5, -0.5])), [0.4769362762044699, -0.4769362762044699], rtol=1e-15
+    )
+    edges = f(np.array([1.0, -1.0, 1.5, np.nan]))
+    assert edges[0] == np.inf and edges[1] == -np.inf and np.isnan(edges[2:]).all()
+    assert f(np.zeros(0)).shape == (0,)
+
+
+def test_erfcx_is_scaled_erfc_without_overflow(mode):
+    x = st.vector("x")
+    f = scanc.function([x], st.erfcx(x), mode=mode)
+    small = np.array([-3.0, -0.5, 0.0, 0.5, 3.0, 9.9, 10.0, 10.5, 20.0])
+    np.testing.assert_allclose(
+        f(small), [math.exp(v * v) * math.erfc(v) for v in small], rtol=1e-13
+    )
+    large = np.array([30.0, 1e3, 1e10])
+    # asymptotically 1 / (x sqrt(pi)) (1 - 1/(2x^2) + 3/(4x^4) - 15/(8x^6) + ...),
+    # the next term below 1e-11 of it from x = 30
+    u = 1 / (2 * large**2)
+    series = 1 - u + 3 * u**2 - 15 * u**3
+    np.testing.assert_allclose(
+        f(large), series / (large * math.sqrt(math.pi)), rtol=1e-10
+    )
+
+
+@pytest.mark.parametrize(
+    "fn,points",
+    [
+        (st.erfinv, [np.array([-0.9, -0.3, 0.0, 0.4, 0.95])]),
+        (st.erfcx, [np.array([-2.0, 0.0, 1.5, 9.5, 10.5, 25.0])]),
+    ],
+)
+def test_erfinv_erfcx_gradients(fn, points, mode):
+    verify_grad(fn, points, mode=mode)
