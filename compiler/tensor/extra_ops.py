@@ -24,6 +24,7 @@ from scanc.tensor.basic import (
     expand_dims,
     ge,
     int_div,
+    isnan,
     maximum,
     mod,
     sqrt,
@@ -397,6 +398,28 @@ def ptp(x, axis=None, keepdims=False) -> TensorVariable:
     return max_(x, axis=axis, keepdims=keepdims) - min_(x, axis=axis, keepdims=keepdims)
 
 
+def median(x, axis=None, keepdims=False) -> TensorVariable:
+    """NumPy's `median` over one `axis` (None: all): the middle element of the
+    sorted values, or the mean of the two middle ones; NaN where a NaN is. An
+    empty axis raises IndexError (NumPy warns and gives NaN)."""
+    x = as_tensor_variable(x)
+    if axis is None:
+        x, axis = flatten(x), 0
+        if keepdims:
+            raise NotImplementedError("median: keepdims with axis=None")
+    if not isinstance(axis, (int, np.integer)):
+        raise NotImplementedError("median: one axis (or None)")
+    axis = _axis(x, axis)
+    ordered = sort(x, axis)
+    n = dim(x, axis)
+    low = ordered[_along(axis, int_div(n - 1, 2))]
+    high = ordered[_along(axis, int_div(n, 2))]
+    middle = (low + high) / 2
+    last = ordered[_along(axis, n - 1)]  # NaN sorts last: a NaN anywhere is here
+    result = switch(isnan(last), np.nan, middle) if dtypes.is_float(x.dtype) else middle
+    return expand_dims(result, [axis]) if keepdims else result
+
+
 def _cumulative(combine, start: int):
     def cumulative(x, axis=None) -> TensorVariable:
         """The running totals along `axis` (of the flattened `x` for None),
@@ -438,6 +461,7 @@ __all__ = [
     "matmul",
     "tensordot",
     "take_along_axis",
+    "median",
     "moveaxis",
     "ptp",
     "repeat",

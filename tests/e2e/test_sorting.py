@@ -83,3 +83,35 @@ def test_refusals():
         pt.sort(pt.vector(), order="name")
     with pytest.raises(ValueError):
         pt.argsort(pt.scalar(), axis=0)
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, -1])
+def test_median_against_numpy(axis, mode):
+    m = pt.matrix("m")
+    f = scanc.function(
+        [m],
+        [pt.median(m, axis=axis), pt.median(m, axis=axis, keepdims=axis is not None)],
+        mode=mode,
+    )
+    rng = np.random.default_rng(5)
+    for shape in ((4, 5), (3, 6), (1, 1)):
+        values = rng.normal(size=shape)
+        got = f(values)
+        np.testing.assert_allclose(got[0], np.median(values, axis=axis))
+        np.testing.assert_allclose(
+            got[1], np.median(values, axis=axis, keepdims=axis is not None)
+        )
+    values = rng.normal(size=(4, 5))
+    values[1, 2] = np.nan
+    np.testing.assert_allclose(
+        f(values)[0], np.median(values, axis=axis), equal_nan=True
+    )
+
+
+def test_median_of_integers_and_its_gradient(mode):
+    v = pt.ivector("v")
+    assert (
+        scanc.function([v], pt.median(v), mode=mode)(np.array([3, 1, 2, 10], "int32"))
+        == 2.5
+    )
+    verify_grad(lambda x: pt.median(x), [np.array([0.3, -1.2, 2.5, 0.9])], mode=mode)
