@@ -291,3 +291,14 @@ def test_pt_shape_is_both_a_function_and_a_module():
     assert [int(v) for v in f(np.ones((2, 3)))] == [3, 0]
     assert len(st.shape(x)) == 2
     assert st.shape.specify_shape is st.specify_shape
+
+
+def test_graph_replace_module():
+    from scanc.graph import clone_replace
+    from scanc.graph.replace import graph_replace
+
+    x, y = st.vector("x"), st.vector("y")
+    f = scanc.function(
+        [y], [graph_replace(x * 2, {x: y}), clone_replace(x + 1, {x: y})]
+    )
+    assert [list(v) for v in f(np.ones(2))] == [[2.0, 2.0], [2.0, 2.0]]
