@@ -14,6 +14,18 @@ and any static stride.
     kernel.gemm_tiles %a, %bt -> %y rows %m first %t count %c  // tiles of Y = A . B
     kernel.blas_gemm %a, %b -> %c                   // C = A . B (BLAS dgemm/sgemm)
     kernel.blas_gemv %a, %x -> %y                   // y = A . x (BLAS dgemv/sgemv)
+    %info = kernel.lapack_syevd %a, %w {lower}      // eigenvalues w, vectors into a
+    %info = kernel.lapack_gesdd %a -> %u, %s, %vt {full_matrices}  // a destroyed
+    %info = kernel.lapack_geqrf %a, %tau            // R and the reflectors into a
+    %info = kernel.lapack_orgqr %q, %tau            // the reflectors in q -> Q
+    %info = kernel.lapack_gesv %a, %ipiv, %b        // b := a^-1 b, a := its LU
+    %info = kernel.lapack_getrf %a, %ipiv           // a := its LU, pivots in ipiv
+    %info = kernel.lapack_potrf %a {lower}          // a's triangle := its Cholesky factor
+    %info = kernel.lapack_trtrs %a, %b {lower, trans, unit_diagonal}  // b := op(a)^-1 b
+
+The LAPACK ops (LAPACKE, row-major) overwrite their operands and give LAPACKE's
+`info` (0: done; above 0: no convergence; -1010 and below: no memory for its
+work; other negative values: an argument refused, such as a matrix with NaNs).
 
 The packed layouts (`[panels, k, P]` for `W`, `[tile panels, k, TILE_COLUMNS]`
 for `B`) are defined once, in `scanc.codegen.kernels`, which builds the CPU code.
@@ -23,12 +35,22 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from xdsl.dialects.builtin import Float32Type, Float64Type, IndexType, MemRefType
+from xdsl.dialects.builtin import (
+    Float32Type,
+    Float64Type,
+    IndexType,
+    IntegerType,
+    MemRefType,
+    UnitAttr,
+)
 from xdsl.ir import Dialect, SSAValue
 from xdsl.irdl import (
     IRDLOperation,
+    ParsePropInAttrDict,
     irdl_op_definition,
     operand_def,
+    opt_prop_def,
+    result_def,
 )
 from xdsl.utils.exceptions import VerifyException
 
@@ -187,6 +209,188 @@ class BlasGemvOp(_BlasOp):
         _check(self, {"a": 2, "b": 1, "c": 1})
 
 
+class _LapackOp(IRDLOperation):
+    """A LAPACK routine on contiguous row-major views; `info` is its status."""
+
+    #: the rank of each operand
+    RANKS: ClassVar[dict[str, int]]
+    info = result_def(IntegerType(64))
+    irdl_options = (ParsePropInAttrDict(),)
+
+    def verify_(self) -> None:
+        _check(self, self.RANKS)
+
+
+def _flag(name: str, on: bool) -> dict[str, UnitAttr]:
+    return {name: UnitAttr()} if on else {}
+
+
+@irdl_op_definition
+class LapackSyevdOp(_LapackOp):
+    """Eigen-decomposition of the symmetric `a` read from one triangle
+    (`lower`): eigenvalues ascending into `w`, eigenvectors (columns) into `a`."""
+
+    name = "kernel.lapack_syevd"
+    RANKS: ClassVar[dict[str, int]] = {"a": 2, "w": 1}
+    a = operand_def(MemRefType)
+    w = operand_def(MemRefType)
+    lower = opt_prop_def(UnitAttr)
+    assembly_format = "$a `,` $w attr-dict `:` type($a) `,` type($w)"
+
+    def __init__(self, a: SSAValue, w: SSAValue, lower: bool):
+        super().__init__(
+            operands=[a, w],
+            properties=_flag("lower", lower),
+            result_types=[IntegerType(64)],
+        )
+
+
+@irdl_op_definition
+class LapackGesddOp(_LapackOp):
+    """`a = u diag(s) vt` by divide and conquer; `a` is destroyed. `u` is
+    `m x k` and `vt` `k x n`, or square with `full_matrices`."""
+
+    name = "kernel.lapack_gesdd"
+    RANKS: ClassVar[dict[str, int]] = {"a": 2, "u": 2, "s": 1, "vt": 2}
+    a = operand_def(MemRefType)
+    u = operand_def(MemRefType)
+    s = operand_def(MemRefType)
+    vt = operand_def(MemRefType)
+    full_matrices = opt_prop_def(UnitAttr)
+    assembly_format = (
+        "$a `->` $u `,` $s `,` $vt attr-dict"
+        " `:` type($a) `->` type($u) `,` type($s) `,` type($vt)"
+    )
+
+    def __init__(self, a, u, s, vt, full_matrices: bool):
+        super().__init__(
+            operands=[a, u, s, vt],
+            properties=_flag("full_matrices", full_matrices),
+            result_types=[IntegerType(64)],
+        )
+
+
+class _Householder(_LapackOp):
+    RANKS: ClassVar[dict[str, int]] = {"a": 2, "tau": 1}
+    a = operand_def(MemRefType)
+    tau = operand_def(MemRefType)
+    assembly_format = "$a `,` $tau attr-dict `:` type($a) `,` type($tau)"
+
+    def __init__(self, a: SSAValue, tau: SSAValue):
+        super().__init__(operands=[a, tau], result_types=[IntegerType(64)])
+
+
+@irdl_op_definition
+class LapackGeqrfOp(_Householder):
+    """QR by Householder reflections: `R` on and above the diagonal of `a`, the
+    reflectors below it and their factors in `tau` (`min(m, n)` of them)."""
+
+    name = "kernel.lapack_geqrf"
+
+
+@irdl_op_definition
+class LapackOrgqrOp(_Householder):
+    """`a` (`m x n`, `m >= n`) holding the first `len(tau)` reflectors of
+    `geqrf` in its leading columns becomes the first `n` columns of `Q`."""
+
+    name = "kernel.lapack_orgqr"
+
+
+def _right_hand_side_rank(b: SSAValue) -> int:
+    """The rank a right-hand side must have: its own for a vector or a matrix."""
+    rank = b.type.get_num_dims()
+    return rank if rank in (1, 2) else 2
+
+
+def _check_pivots(op: IRDLOperation, ipiv: SSAValue) -> None:
+    type_ = ipiv.type
+    if type_.get_num_dims() != 1 or type_.element_type != IntegerType(64):
+        raise VerifyException(f"{op.name}: the pivots are a vector of i64, not {type_}")
+
+
+@irdl_op_definition
+class LapackGesvOp(_LapackOp):
+    """`b := a^-1 b` (`b` a vector or `[n, k]`) by LU with partial pivoting;
+    `a` is overwritten by its factors and `ipiv` by the pivots."""
+
+    name = "kernel.lapack_gesv"
+    a = operand_def(MemRefType)
+    ipiv = operand_def(MemRefType)
+    b = operand_def(MemRefType)
+    assembly_format = (
+        "$a `,` $ipiv `,` $b attr-dict `:` type($a) `,` type($ipiv) `,` type($b)"
+    )
+
+    def __init__(self, a: SSAValue, ipiv: SSAValue, b: SSAValue):
+        super().__init__(operands=[a, ipiv, b], result_types=[IntegerType(64)])
+
+    def verify_(self) -> None:
+        _check(self, {"a": 2, "b": _right_hand_side_rank(self.b)})
+        _check_pivots(self, self.ipiv)
+
+
+@irdl_op_definition
+class LapackGetrfOp(_LapackOp):
+    """`a := L U` (unit lower `L` below the diagonal) by partial pivoting, row
+    `i` swapped with row `ipiv[i] - 1`."""
+
+    name = "kernel.lapack_getrf"
+    a = operand_def(MemRefType)
+    ipiv = operand_def(MemRefType)
+    assembly_format = "$a `,` $ipiv attr-dict `:` type($a) `,` type($ipiv)"
+
+    def __init__(self, a: SSAValue, ipiv: SSAValue):
+        super().__init__(operands=[a, ipiv], result_types=[IntegerType(64)])
+
+    def verify_(self) -> None:
+        _check(self, {"a": 2})
+        _check_pivots(self, self.ipiv)
+
+
+@irdl_op_definition
+class LapackPotrfOp(_LapackOp):
+    """The Cholesky factor of `a` into the triangle it is read from (`lower`);
+    the other triangle is left as it was."""
+
+    name = "kernel.lapack_potrf"
+    RANKS: ClassVar[dict[str, int]] = {"a": 2}
+    a = operand_def(MemRefType)
+    lower = opt_prop_def(UnitAttr)
+    assembly_format = "$a attr-dict `:` type($a)"
+
+    def __init__(self, a: SSAValue, lower: bool):
+        super().__init__(
+            operands=[a],
+            properties=_flag("lower", lower),
+            result_types=[IntegerType(64)],
+        )
+
+
+@irdl_op_definition
+class LapackTrtrsOp(_LapackOp):
+    """`b := op(a)^-1 b` for the triangle of `a` it reads (`lower`; `op` the
+    transpose with `trans`; ones on the diagonal with `unit_diagonal`)."""
+
+    name = "kernel.lapack_trtrs"
+    a = operand_def(MemRefType)
+    b = operand_def(MemRefType)
+    lower = opt_prop_def(UnitAttr)
+    trans = opt_prop_def(UnitAttr)
+    unit_diagonal = opt_prop_def(UnitAttr)
+    assembly_format = "$a `,` $b attr-dict `:` type($a) `,` type($b)"
+
+    def __init__(self, a, b, lower: bool, trans: bool, unit_diagonal: bool):
+        flags = {**_flag("lower", lower), **_flag("trans", trans)}
+        super().__init__(
+            operands=[a, b],
+            properties={**flags, **_flag("unit_diagonal", unit_diagonal)},
+            result_types=[IntegerType(64)],
+        )
+
+    def verify_(self) -> None:
+        _check(self, {"a": 2, "b": _right_hand_side_rank(self.b)})
+
+
 OPS: tuple[type[IRDLOperation], ...] = (
     VecMatOp,
     VecMatPanelsOp,
@@ -194,6 +398,14 @@ OPS: tuple[type[IRDLOperation], ...] = (
     GemmTilesOp,
     BlasGemmOp,
     BlasGemvOp,
+    LapackSyevdOp,
+    LapackGesddOp,
+    LapackGeqrfOp,
+    LapackOrgqrOp,
+    LapackGesvOp,
+    LapackGetrfOp,
+    LapackPotrfOp,
+    LapackTrtrsOp,
 )
 
 KERNEL = Dialect("kernel", list(OPS), [])

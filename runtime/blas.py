@@ -1,9 +1,12 @@
-"""BLAS for large matrix products: the OpenBLAS that NumPy's wheels bundle.
+"""BLAS and LAPACK: the OpenBLAS that NumPy's wheels bundle.
 
-NumPy >= 2 ships `libscipy_openblas64_` with 64-bit-integer CBLAS entry points
-(`scipy_cblas_dgemm64_`). When it is there, the JIT resolves `scanc_cblas_dgemm`
-and `scanc_cblas_sgemm` to them and `lower-to-loops` calls them for matrix
-products above a size threshold; otherwise every product is an inline loop nest.
+NumPy >= 2 ships `libscipy_openblas64_` with 64-bit-integer CBLAS and LAPACKE
+entry points (`scipy_cblas_dgemm64_`, `scipy_LAPACKE_dsyevd64_`). When it is
+there, the JIT resolves our symbols (`scanc_cblas_dgemm`, `scanc_lapacke_dsyevd`)
+to them: `lower-to-loops` calls BLAS for matrix products above a size threshold
+(otherwise every product is an inline loop nest) and LAPACK for the
+factorizations `eigh`, `svd`, `qr` and `pinv` (which need it) and for `solve`,
+`det`, `cholesky` and triangular solves of large matrices.
 """
 
 from __future__ import annotations
@@ -13,6 +16,18 @@ import glob
 import os
 from functools import cache
 
+#: the LAPACK routines scanc calls (through LAPACKE, row-major)
+LAPACK_ROUTINES = (
+    "syevd",
+    "gesdd",
+    "geqrf",
+    "orgqr",
+    "gesv",
+    "getrf",
+    "potrf",
+    "trtrs",
+)
+
 #: our symbol -> the bundled library's symbol
 SYMBOLS = {
     "scanc_cblas_dgemm": "scipy_cblas_dgemm64_",
@@ -20,6 +35,11 @@ SYMBOLS = {
     # gemv for matrix . vector (not transposed)
     "scanc_cblas_dgemv_n": "scipy_cblas_dgemv64_",
     "scanc_cblas_sgemv_n": "scipy_cblas_sgemv64_",
+    **{
+        f"scanc_lapacke_{t}{routine}": f"scipy_LAPACKE_{t}{routine}64_"
+        for t in "ds"
+        for routine in LAPACK_ROUTINES
+    },
 }
 
 

@@ -20,6 +20,7 @@ _EXCEPTIONS = {
     "MemoryError": MemoryError,
     "TypeError": TypeError,
     "LinAlgError": np.linalg.LinAlgError,
+    "NotImplementedError": NotImplementedError,
 }
 
 

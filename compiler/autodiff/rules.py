@@ -367,6 +367,7 @@ RULES = {
     st.DiagonalOp: _diagonal,
     st.ConcatenateOp: _concatenate,
     st.IfElseOp: _ifelse,
+    st.CheckOp: lambda op, g, xs: [None, g],
     st.SolveOp: _solve,
     st.TriangularSolveOp: _triangular_solve,
     st.CholeskyOp: _cholesky,

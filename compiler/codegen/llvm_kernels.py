@@ -1,7 +1,7 @@
 """Emitter rules for the `kernel` dialect: each op becomes a call of the
 hand-written kernel it names (declared in the module under its machine's name;
 the code is the kernel library's, `scanc.codegen.kernels.library`, compiled
-once per machine) or of the BLAS routine (resolved by the JIT,
+once per machine) or of the BLAS or LAPACKE routine (resolved by the JIT,
 `scanc.runtime.blas`)."""
 
 from __future__ import annotations
@@ -100,6 +100,94 @@ def _blas_gemv(e: "FunctionEmitter", op: kernel.BlasGemvOp) -> None:
     e.b.call(fn, [*header, *values])
 
 
+_I8 = ir.IntType(8)
+
+
+def _char(letter: str) -> ir.Constant:
+    return ir.Constant(_I8, ord(letter))
+
+
+def _lapack(e: "FunctionEmitter", op, routine: str, args: list[ir.Value]) -> None:
+    """`info = LAPACKE_<t><routine>(ROW_MAJOR, *args)` (64-bit integers), the
+    symbol resolved by the JIT (`scanc.runtime.blas`)."""
+    element = e[op.operands[0]].element
+    name = f"scanc_lapacke_{'d' if element == ir.DoubleType() else 's'}{routine}"
+    fn = e.libcall(name, i64, [_ENUM, *(a.type for a in args)])
+    e.values[op.info] = e.b.call(fn, [_enum(_ROW_MAJOR), *args])
+
+
+def _syevd(e: "FunctionEmitter", op: kernel.LapackSyevdOp) -> None:
+    a, w = e[op.a], e[op.w]
+    uplo = _char("L" if op.lower is not None else "U")
+    _lapack(e, op, "syevd", [_char("V"), uplo, a.sizes[0], a.data, _ld(e, a), w.data])
+
+
+def _gesdd(e: "FunctionEmitter", op: kernel.LapackGesddOp) -> None:
+    a, u, s, vt = e[op.a], e[op.u], e[op.s], e[op.vt]
+    job = _char("A" if op.full_matrices is not None else "S")
+    args = [job, *a.sizes, a.data, _ld(e, a), s.data, u.data, _ld(e, u)]
+    _lapack(e, op, "gesdd", [*args, vt.data, _ld(e, vt)])
+
+
+def _geqrf(e: "FunctionEmitter", op: kernel.LapackGeqrfOp) -> None:
+    a, tau = e[op.a], e[op.tau]
+    _lapack(e, op, "geqrf", [*a.sizes, a.data, _ld(e, a), tau.data])
+
+
+def _orgqr(e: "FunctionEmitter", op: kernel.LapackOrgqrOp) -> None:
+    a, tau = e[op.a], e[op.tau]
+    _lapack(e, op, "orgqr", [*a.sizes, tau.sizes[0], a.data, _ld(e, a), tau.data])
+
+
+def _gesv(e: "FunctionEmitter", op: kernel.LapackGesvOp) -> None:
+    a, ipiv, b = e[op.a], e[op.ipiv], e[op.b]
+    count, ldb = _right_hand_sides(e, b)
+    _lapack(
+        e, op, "gesv", [a.sizes[0], count, a.data, _ld(e, a), ipiv.data, b.data, ldb]
+    )
+
+
+def _getrf(e: "FunctionEmitter", op: kernel.LapackGetrfOp) -> None:
+    a, ipiv = e[op.a], e[op.ipiv]
+    _lapack(e, op, "getrf", [*a.sizes, a.data, _ld(e, a), ipiv.data])
+
+
+def _potrf(e: "FunctionEmitter", op: kernel.LapackPotrfOp) -> None:
+    a = e[op.a]
+    uplo = _char("L" if op.lower is not None else "U")
+    _lapack(e, op, "potrf", [uplo, a.sizes[0], a.data, _ld(e, a)])
+
+
+def _trtrs(e: "FunctionEmitter", op: kernel.LapackTrtrsOp) -> None:
+    a, b = e[op.a], e[op.b]
+    flags = [
+        _char("L" if op.lower is not None else "U"),
+        _char("T" if op.trans is not None else "N"),
+        _char("U" if op.unit_diagonal is not None else "N"),
+    ]
+    count, ldb = _right_hand_sides(e, b)
+    _lapack(e, op, "trtrs", [*flags, a.sizes[0], count, a.data, _ld(e, a), b.data, ldb])
+
+
+def _right_hand_sides(e: "FunctionEmitter", b: Descriptor) -> tuple[ir.Value, ir.Value]:
+    """How many right-hand sides `b` holds (a vector: one) and its leading
+    dimension."""
+    if len(b.sizes) == 1:
+        one = ir.Constant(i64, 1)
+        return one, one
+    return b.sizes[1], _ld(e, b)
+
+
+def _ld(e: "FunctionEmitter", view: Descriptor) -> ir.Value:
+    """The leading dimension of a row-major view: its row stride, at least its
+    row length and 1 (LAPACKE's checks, also for empty matrices)."""
+    row = view.sizes[1]
+    stride = view.strides[0]
+    longer = e.b.select(e.b.icmp_signed(">", stride, row), stride, row)
+    one = ir.Constant(i64, 1)
+    return e.b.select(e.b.icmp_signed(">", longer, one), longer, one)
+
+
 KERNEL_RULES: dict[type, Callable] = {
     kernel.VecMatOp: _vecmat,
     kernel.VecMatPanelsOp: _vecmat_panels,
@@ -107,4 +195,12 @@ KERNEL_RULES: dict[type, Callable] = {
     kernel.GemmTilesOp: _gemm_tiles,
     kernel.BlasGemmOp: _blas_gemm,
     kernel.BlasGemvOp: _blas_gemv,
+    kernel.LapackSyevdOp: _syevd,
+    kernel.LapackGesddOp: _gesdd,
+    kernel.LapackGeqrfOp: _geqrf,
+    kernel.LapackOrgqrOp: _orgqr,
+    kernel.LapackGesvOp: _gesv,
+    kernel.LapackGetrfOp: _getrf,
+    kernel.LapackPotrfOp: _potrf,
+    kernel.LapackTrtrsOp: _trtrs,
 }

@@ -62,6 +62,11 @@ class Target:
     pack_min_bytes: int = 1 << 20
     #: ... of at least this many steps (`scanc.lowering.panels`)
     pack_min_steps: int = 16
+    #: solve, det and cholesky of matrices of at least this order, and
+    #: triangular solves of at least its cube of multiply-adds, call LAPACK
+    #: (`scanc.lowering.lapack_calls`); smaller ones run inline loops, as fast
+    #: up to here through LAPACKE's row-major copies (docs/performance.md)
+    lapack_min_size: int = 96
 
     @cache
     def machine(self) -> llvm.TargetMachine:

@@ -1,4 +1,5 @@
-"""Lowering of `st.if` (the lazy `ifelse`) to `scf.if`.
+"""Lowering of `st.if` (the lazy `ifelse`) to `scf.if`, and of `st.check` to
+a run-time check.
 
 Each region's ops are lowered inside its branch, in a scope of their own (their
 temporaries are freed when the branch ends). A scalar result is yielded as a
@@ -86,3 +87,9 @@ def _results(lw: "Lowering", kinds, yielded: list[SSAValue]) -> list[Lowered]:
         results.append(buffer)
         at += 1 + rank
     return results
+
+
+def lower_check(lw: "Lowering", op: st.CheckOp) -> Lowered:
+    cond = lw.get(op.cond)
+    lw.b.check(convert(lw.b, cond.load(lw.b, []), cond.dtype, "bool"), op.message.data)
+    return lw.get(op.input)

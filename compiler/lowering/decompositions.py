@@ -1,8 +1,13 @@
 """Lowering of the `st` linear algebra ops (`st.solve`, `st.det`,
-`st.cholesky`, `st.triangular_solve`) to inline loops.
+`st.cholesky`, `st.triangular_solve`) to inline loops, or to LAPACK for large
+matrices.
 
 The matrices of a scan step are small (a state-space model's 2x2 to 8x8), where
-a call into LAPACK costs more than the arithmetic, so each op is written out:
+a call into LAPACK costs more than the arithmetic, so each op is written out;
+matrices of order at least the Target's `lapack_min_size` (triangular solves:
+as many multiply-adds) call the LAPACK routine instead (`gesv`, `getrf`, `potrf`, `trtrs`; `scanc.lowering.
+lapack_calls` chooses, when building for a known order, else at run time),
+with the same results and errors (a NaN in the input gives NaNs either way):
 
 - `st.solve` and `st.det`: Gaussian elimination with partial pivoting (the
   largest absolute value of the column below the diagonal, first on ties, as
@@ -24,12 +29,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from scanc.dialects import st
+from scanc.dialects import kernel, st
 from scanc.lowering.builder import Builder, Floats, element_type
 from scanc.lowering.elementwise import dtype
-from scanc.lowering.values import Buffer, Lowered, Scalar
+from scanc.lowering.lapack_calls import (
+    call_allocated,
+    fill_nan_if,
+    info_constant,
+    inline_or_lapack,
+    refused,
+)
+from scanc.lowering.values import Buffer, Lowered, Scalar, store_into
 from xdsl.dialects import arith
-from xdsl.dialects.builtin import IntegerType
+from xdsl.dialects.builtin import IndexType, IntegerType
 from xdsl.ir import SSAValue
 
 if TYPE_CHECKING:
@@ -56,7 +68,7 @@ class _RightHandSide:
         b.store(value, self.buffer.ref, [i, c] if self.rank == 2 else [i])
 
 
-def _square(lw: "Lowering", a: Lowered, what: str) -> SSAValue:
+def square_size(lw: "Lowering", a: Lowered, what: str) -> SSAValue:
     b = lw.b
     b.check(
         b.cmpi("eq", a.sizes[0], a.sizes[1]), f"ValueError: {what}: a must be square"
@@ -165,9 +177,27 @@ def lower_solve(lw: "Lowering", op: st.SolveOp) -> Lowered:
     b, dt = lw.b, dtype(op.result)
     f = Floats(b, element_type(dt))
     a = lw.get(op.a)
-    n = _square(lw, a, "solve")
+    n = square_size(lw, a, "solve")
     lu = lw.copy(a)
     rhs = _RightHandSide(lw, lw.get(op.b), n, "solve")
+
+    def lapack() -> None:
+        with lw.scope():
+            pivots = lw.new_buffer("int64", [n])
+            info = call_allocated(
+                b, kernel.LapackGesvOp(lu.ref, pivots.ref, rhs.buffer.ref)
+            )
+            _nan_or_failure(b, f, info, rhs.buffer, "LinAlgError: Singular matrix")
+
+    inline_or_lapack(lw, n, dt, lambda: _solve_inline(lw, f, lu, rhs, n), lapack)
+    return rhs.buffer
+
+
+def _solve_inline(
+    lw: "Lowering", f: Floats, lu: Buffer, rhs: _RightHandSide, n
+) -> None:
+    """Elimination with partial pivoting, then back substitution."""
+    b = lw.b
 
     def nonsingular(pivot, acc):
         b.check(
@@ -191,14 +221,20 @@ def lower_solve(lw: "Lowering", op: st.SolveOp) -> Lowered:
         _range(b, b.const(0), rhs.columns, column)
 
     _range(b, b.const(0), n, back)
-    return rhs.buffer
+
+
+def _nan_or_failure(b: Builder, f: Floats, info, out: Buffer, failure: str) -> None:
+    """After a LAPACK call: NaNs in `out` where LAPACKE refused a NaN input (the
+    inline loops' result for one), `failure` where the routine failed."""
+    fill_nan_if(b, f, refused(b, info), out)
+    b.check(b.cmpi("sle", info, info_constant(b, 0)), failure)
 
 
 def lower_det(lw: "Lowering", op: st.DetOp) -> Lowered:
     b, dt, fn = lw.b, dtype(op.result), op.fn.data
     f = Floats(b, element_type(dt))
     a = lw.get(op.input)
-    n = _square(lw, a, "det")
+    n = square_size(lw, a, "det")
     lu = lw.copy(a)
 
     def sign_of(x):
@@ -211,8 +247,33 @@ def lower_det(lw: "Lowering", op: st.DetOp) -> Lowered:
         "sign": lambda pivot, acc: f.mul(acc, sign_of(pivot)),
     }[fn]
     init = f.c(0 if fn == "logabsdet" else 1)
-    sign, acc = _eliminate(lw, f, lu, n, None, combine, init)
+
+    def inline():
+        return _eliminate(lw, f, lu, n, None, combine, init)
+
+    def lapack():
+        with lw.scope():
+            pivots = lw.new_buffer("int64", [n])
+            info = call_allocated(b, kernel.LapackGetrfOp(lu.ref, pivots.ref))
+            fill_nan_if(b, f, refused(b, info), lu)
+            return _fold_pivots(b, f, lu, pivots, n, combine, init)
+
+    sign, acc = inline_or_lapack(lw, n, dt, inline, lapack, [f.type, f.type])
     return Scalar(dt, [], acc if fn == "logabsdet" else f.mul(sign, acc))
+
+
+def _fold_pivots(b: Builder, f: Floats, lu: Buffer, pivots: Buffer, n, combine, init):
+    """The sign of getrf's row permutation (a swap wherever `pivots[i]` is not
+    row i, counted from 1) and `combine` over the diagonal of `lu`."""
+
+    def row(i, carried):
+        sign, acc = carried
+        swapped_to = b.add(arith.IndexCastOp(b.load(pivots.ref, [i]), IndexType()))
+        moved = b.cmpi("ne", swapped_to, b.addi(i, b.const(1)))
+        sign = b.select(moved, f.sub(f.c(0), sign), sign)
+        return [sign, combine(b.load(lu.ref, [i, i]), acc)]
+
+    return b.for_(b.const(0), n, row, [f.c(1), init])
 
 
 # -- Cholesky and substitution -------------------------------------------------------
@@ -222,9 +283,30 @@ def lower_cholesky(lw: "Lowering", op: st.CholeskyOp) -> Lowered:
     b, dt = lw.b, dtype(op.result)
     f = Floats(b, element_type(dt))
     a = lw.get(op.input)
-    n = _square(lw, a, "cholesky")
+    n = square_size(lw, a, "cholesky")
     lower = op.lower is not None
     out = lw.new_buffer(dt, [n, n])
+
+    def lapack():
+        store_into(b, a, out.ref, [n, n])
+        info = call_allocated(b, kernel.LapackPotrfOp(out.ref, lower))
+        _zero_the_other_triangle(b, f, out, n, lower)
+        return [b.cmpi("eq", info, info_constant(b, 0))]
+
+    inline = lambda: [_cholesky_inline(lw, f, a, out, n, lower)]  # noqa: E731
+    ok = inline_or_lapack(lw, n, dt, inline, lapack, [IntegerType(1)])[0]
+    if op.nan_on_error is not None:
+        fill_nan_if(b, f, f.not_(ok), out)
+    else:
+        b.check(ok, "LinAlgError: Matrix is not positive definite")
+    return out
+
+
+def _cholesky_inline(lw: "Lowering", f: Floats, a: Lowered, out: Buffer, n, lower):
+    """The Cholesky-Banachiewicz recurrence into `out` (zeros elsewhere); gives
+    whether every pivot was positive (the factor is garbage, not out of bounds,
+    where one was not)."""
+    b = lw.b
     b.loop_nest([n, n], lambda idx: b.store(f.c(0), out.ref, idx))
     at = (lambda i, j: [i, j]) if lower else (lambda i, j: [j, i])
     read = lambda i, j: a.load(b, at(i, j))  # noqa: E731
@@ -237,8 +319,6 @@ def lower_cholesky(lw: "Lowering", op: st.CholeskyOp) -> Lowered:
 
         s = _fold(b, zero, j, read(j, j), minus_square)
         positive = b.add(arith.CmpfOp(s, f.c(0), "ogt"))
-        if op.nan_on_error is None:
-            b.check(positive, "LinAlgError: Matrix is not positive definite")
         d = f.sqrt(s)
         b.store(d, out.ref, at(j, j))
 
@@ -252,26 +332,54 @@ def lower_cholesky(lw: "Lowering", op: st.CholeskyOp) -> Lowered:
         _range(b, b.addi(j, b.const(1)), n, row)
         return [b.add(arith.AndIOp(carried[0], positive))]
 
-    ok = b.for_(zero, n, column, [b.const(1, IntegerType(1))])[0]
-    if op.nan_on_error is not None:
-        failed = f.not_(ok)
-        b.if_(
-            failed,
-            lambda: b.loop_nest(
-                [n, n], lambda idx: b.store(f.c(float("nan")), out.ref, idx)
-            ),
-        )
-    return out
+    return b.for_(zero, n, column, [b.const(1, IntegerType(1))])[0]
+
+
+def _zero_the_other_triangle(b: Builder, f: Floats, out: Buffer, n, lower: bool):
+    def entry(idx):
+        i, j = idx
+        outside = b.cmpi("sgt", j, i) if lower else b.cmpi("slt", j, i)
+        b.if_(outside, lambda: b.store(f.c(0), out.ref, idx))
+
+    b.loop_nest([n, n], entry)
+
+
+SINGULAR_TRIANGLE = (
+    "LinAlgError: singular matrix: resolution failed at a zero on the diagonal"
+)
 
 
 def lower_triangular_solve(lw: "Lowering", op: st.TriangularSolveOp) -> Lowered:
     b, dt = lw.b, dtype(op.result)
     f = Floats(b, element_type(dt))
     a = lw.get(op.a)
-    n = _square(lw, a, "solve_triangular")
+    n = square_size(lw, a, "solve_triangular")
     rhs = _RightHandSide(lw, lw.get(op.b), n, "solve_triangular")
-    trans, unit = op.trans is not None, op.unit_diagonal is not None
-    forward = (op.lower is not None) != trans
+    flags = (op.lower is not None, op.trans is not None, op.unit_diagonal is not None)
+
+    def lapack() -> None:
+        with lw.scope():
+            factor = lw.copy(a)  # contiguous rows, as LAPACK reads them
+            call = kernel.LapackTrtrsOp(factor.ref, rhs.buffer.ref, *flags)
+            _nan_or_failure(
+                b, f, call_allocated(b, call), rhs.buffer, SINGULAR_TRIANGLE
+            )
+
+    inline = lambda: _substitute(lw, f, a, rhs, n, *flags)  # noqa: E731
+    # O(n^2) per column, against the O(n^3) of the others: LAPACK pays off for
+    # as many multiply-adds as an LU at the crossover order
+    work = b.muli(b.muli(n, n), rhs.columns)
+    threshold = lw.target.lapack_min_size**3
+    inline_or_lapack(lw, work, dt, inline, lapack, threshold=threshold)
+    return rhs.buffer
+
+
+def _substitute(
+    lw: "Lowering", f: Floats, a, rhs: _RightHandSide, n, lower, trans, unit
+):
+    """Forward or back substitution reading one triangle of `a`."""
+    b = lw.b
+    forward = lower != trans
     element = (
         (lambda i, j: a.load(b, [j, i])) if trans else (lambda i, j: a.load(b, [i, j]))
     )
@@ -282,10 +390,7 @@ def lower_triangular_solve(lw: "Lowering", op: st.TriangularSolveOp) -> Lowered:
         lo, hi = (b.const(0), i) if forward else (b.addi(i, one), n)
         diagonal = element(i, i)
         if not unit:
-            b.check(
-                b.add(arith.CmpfOp(diagonal, f.c(0), "une")),
-                "LinAlgError: singular matrix: resolution failed at a zero on the diagonal",
-            )
+            b.check(b.add(arith.CmpfOp(diagonal, f.c(0), "une")), SINGULAR_TRIANGLE)
 
         def column(c):
             def subtract(j, s):
@@ -297,4 +402,3 @@ def lower_triangular_solve(lw: "Lowering", op: st.TriangularSolveOp) -> Lowered:
         _range(b, b.const(0), rhs.columns, column)
 
     _range(b, b.const(0), n, solve_row)
-    return rhs.buffer

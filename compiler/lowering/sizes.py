@@ -205,6 +205,22 @@ def _if(si: SizeInference, op: st.IfOp, value) -> Sizes:
     return [b.select(truth, t, e) for t, e in zip(then, else_)]
 
 
+def _factorization(si: SizeInference, op: Operation, value: SSAValue) -> Sizes:
+    """The sizes of a result of `st.eigh`, `st.svd`, `st.qr` or `st.pinv`, from
+    `m`, `n` and `k = min(m, n)` (see `scanc.dialects.st.factorizations`)."""
+    m, n = si.sizes(op.operands[0])
+    k = si.lw.b.mini(m, n)
+    if isinstance(op, st.PinvOp):
+        return [n, m]
+    if isinstance(op, st.EighOp):
+        return [[n], [n, n]][value.index]
+    if isinstance(op, st.SvdOp):
+        full = op.full_matrices is not None
+        return [[m, m if full else k], [k], [n if full else k, n]][value.index]
+    complete = op.complete is not None
+    return [[m, m if complete else k], [m if complete else k, n]][value.index]
+
+
 SIZES: dict[type, Callable[[SizeInference, Operation, SSAValue], Sizes]] = {
     st.ElementwiseOp: _elementwise,
     st.CastOp: lambda si, op, _: si.sizes(op.input),
@@ -238,6 +254,8 @@ SIZES: dict[type, Callable[[SizeInference, Operation, SSAValue], Sizes]] = {
     st.TriangularSolveOp: lambda si, op, _: si.sizes(op.b),
     st.CholeskyOp: lambda si, op, _: si.sizes(op.input),
     st.ArgsortOp: lambda si, op, _: si.sizes(op.input),
+    st.CheckOp: lambda si, op, _: si.sizes(op.input),
+    **dict.fromkeys((st.EighOp, st.SvdOp, st.QrOp, st.PinvOp), _factorization),
 }
 
 

@@ -10,6 +10,8 @@ from scanc.lowering.decompositions import (
     lower_solve,
     lower_triangular_solve,
 )
+from scanc.lowering.control import lower_check
+from scanc.lowering.factorizations import lower_eigh, lower_pinv, lower_qr, lower_svd
 from scanc.lowering.elementwise import (
     lower_alloc,
     lower_arange,
@@ -64,4 +66,13 @@ LOWERINGS = {
     st.CholeskyOp: lower_cholesky,
     st.TriangularSolveOp: lower_triangular_solve,
     st.ArgsortOp: lower_argsort,
+    st.PinvOp: lower_pinv,
+    st.CheckOp: lower_check,
+}
+
+#: lowerings of ops with several results (each gives one value per result)
+MULTI_LOWERINGS = {
+    st.EighOp: lower_eigh,
+    st.SvdOp: lower_svd,
+    st.QrOp: lower_qr,
 }

@@ -146,6 +146,8 @@ class Lowering:
                 results = lower_if(self, op)
             elif isinstance(op, st.RandomOp):
                 results = lower_random(self, op)
+            elif type(op) in tensor_ops.MULTI_LOWERINGS:
+                results = tensor_ops.MULTI_LOWERINGS[type(op)](self, op)
             elif type(op) in tensor_ops.LOWERINGS:
                 results = [tensor_ops.LOWERINGS[type(op)](self, op)]
             else:

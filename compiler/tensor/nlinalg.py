@@ -1,6 +1,7 @@
 """`scanc.tensor.nlinalg`: NumPy's linear algebra as PyTensor spells it
 (`pytensor.tensor.nlinalg`): `det`, `slogdet`, `inv` (`matrix_inverse`),
-`matrix_power`, `matrix_dot`, `kron`, `norm`, `trace`. Determinants and
+`matrix_power`, `matrix_dot`, `kron`, `norm`, `trace`, and from
+`scanc.tensor.factorizations` `eigh`, `svd`, `pinv`. Determinants and
 inverses are computed by LU with partial pivoting (`st.det`, `st.solve`) on one
 square matrix; integer inputs are converted to float64. As NumPy: `inv` of a
 singular matrix raises `numpy.linalg.LinAlgError`, `det` gives 0.
@@ -17,12 +18,13 @@ from scanc.graph import TensorVariable, wrap
 from scanc.tensor.basic import abs as abs_
 from scanc.tensor.basic import as_tensor_variable, dim, expand_dims, neq, sqrt
 from scanc.tensor.extra_ops import trace
+from scanc.tensor.factorizations import eigh, matrix, pinv, svd
 from scanc.tensor.products import dot
 from scanc.tensor.reductions import max as max_
 from scanc.tensor.reductions import min as min_
 from scanc.tensor.reductions import sum as sum_
 from scanc.tensor.shape import eye, reshape
-from scanc.tensor.slinalg import matrix, solve
+from scanc.tensor.slinalg import solve
 
 
 def det(x) -> TensorVariable:
@@ -78,8 +80,8 @@ def kron(a, b) -> TensorVariable:
 
 def norm(x, ord=None, axis=None, keepdims: bool = False) -> TensorVariable:
     """NumPy's `linalg.norm` of a vector (`ord` None, a number, inf, -inf) or of
-    a matrix (None, "fro", 1, -1, inf, -inf); the 2-norm and nuclear norm of a
-    matrix need singular values and are not supported yet."""
+    a matrix (None, "fro", "nuc", 1, -1, 2, -2, inf, -inf; the 2-norms and the
+    nuclear norm from singular values, of one matrix only)."""
     x = as_tensor_variable(x)
     if axis is None and (x.ndim != 2 or ord is None):
         if ord is not None and x.ndim != 1:
@@ -126,20 +128,33 @@ def _matrix_norm(x, ord, rows, cols, keepdims):
                 result, [dim(x, a) for a in range(x.ndim) if a not in (rows, cols)]
             )
         )
-    raise NotImplementedError(
-        f"norm: ord={ord!r} of a matrix needs singular values, not supported yet"
-    )
+    if ord in (2, -2, "nuc"):
+        return _singular_value_norm(x, ord, rows, cols, keepdims)
+    raise ValueError(f"norm: invalid ord {ord!r} for a matrix")
+
+
+def _singular_value_norm(x, ord, rows, cols, keepdims):
+    if x.ndim != 2:
+        raise NotImplementedError(
+            f"norm: ord={ord!r} of matrices stacked in {x.ndim} dimensions"
+        )
+    s = svd(x if (rows, cols) == (0, 1) else x.T, compute_uv=False)
+    result = {2: max_, -2: min_, "nuc": sum_}[ord](s)
+    return reshape(result, [1, 1]) if keepdims else result
 
 
 __all__ = [
     "det",
+    "eigh",
     "inv",
     "kron",
     "matrix_dot",
     "matrix_inverse",
     "matrix_power",
     "norm",
+    "pinv",
     "slogdet",
+    "svd",
     "trace",
 ]
 

@@ -1,6 +1,6 @@
 """`scanc.tensor.slinalg`: SciPy's linear algebra as PyTensor spells it
 (`pytensor.tensor.slinalg`): `solve`, `solve_triangular`, `cholesky`,
-`cho_solve`. Each builds one `st` op on one square matrix (matrices stacked in
+`cho_solve`, and from `scanc.tensor.factorizations` `qr`, `eigvalsh`. Each builds one `st` op on one square matrix (matrices stacked in
 more dimensions are not supported yet); integer inputs are converted to
 float64. Errors follow SciPy: a singular or not positive definite matrix raises
 `numpy.linalg.LinAlgError` when the function runs.
@@ -13,24 +13,12 @@ from scanc.dialects import st
 from scanc.graph import TensorVariable, wrap
 from scanc.tensor.basic import as_tensor_variable, cast
 from scanc.tensor.extra_ops import tril, triu
+from scanc.tensor.factorizations import eigvalsh, matrix, qr
 from scanc.tensor.shape import diag, diagonal, matrix_transpose
 
 #: `assume_a` values of SciPy's `solve` that read one triangle of a symmetric `a`
 SYMMETRIC = ("sym", "her", "pos", "symmetric", "hermitian", "positive definite")
 GENERAL = ("gen", "general")
-
-
-def matrix(x, what: str) -> TensorVariable:
-    """`x` as a float matrix, or a clear error for other ranks."""
-    x = as_tensor_variable(x)
-    if x.ndim > 2:
-        raise NotImplementedError(
-            f"{what}: matrices stacked along more axes ({x.ndim} dimensions) are not "
-            "supported yet; apply it to each matrix (scan or map over them)"
-        )
-    if x.ndim != 2:
-        raise ValueError(f"{what}: expected a matrix, got {x.ndim} dimensions")
-    return x if dtypes.is_float(x.dtype) else cast(x, "float64")
 
 
 def _operands(a, b, what: str, b_ndim) -> tuple[TensorVariable, TensorVariable]:
@@ -136,7 +124,7 @@ def cho_solve(
     return solve_triangular(c, y, lower=lower, trans=1 if lower else 0, b_ndim=b_ndim)
 
 
-__all__ = ["cho_solve", "cholesky", "solve", "solve_triangular"]
+__all__ = ["cho_solve", "cholesky", "eigvalsh", "qr", "solve", "solve_triangular"]
 
 # PyTensor names not provided here raise NotImplementedError (scanc.compat)
 from scanc.compat import missing_names  # noqa: E402, I001

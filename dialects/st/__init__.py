@@ -7,7 +7,8 @@ two dynamic dims must be equal at run time.
 
 Constants use the upstream `arith.constant` with a dense attribute; everything the
 upstream dialects cannot say with PyTensor's semantics lives here, one module per
-kind of op (elementwise, reduce, indexing, layout, linalg, random, control):
+kind of op (elementwise, reduce, indexing, layout, linalg, factorizations,
+random, control):
 
     %p = st.elementwise "mul"(%prior, %A) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
     %n = st.dim %A {axis = 0 : i64} : tensor<?xf64> -> tensor<i64>
@@ -26,7 +27,7 @@ from scanc.dialects.st.core import (
     parse_index_entry,
     tensor_type,
 )
-from scanc.dialects.st.control import IfElseOp, IfOp, YieldOp
+from scanc.dialects.st.control import CheckOp, IfElseOp, IfOp, YieldOp
 from scanc.dialects.st.elementwise import (
     AllocOp,
     ArangeOp,
@@ -44,6 +45,7 @@ from scanc.dialects.st.indexing import (
     SubtensorOp,
     TakeOp,
 )
+from scanc.dialects.st.factorizations import EighOp, PinvOp, QrOp, SvdOp
 from scanc.dialects.st.linalg import (
     DETERMINANTS,
     CholeskyOp,
@@ -88,12 +90,17 @@ ST = Dialect(
         MaskedPutOp,
         IfElseOp,
         IfOp,
+        CheckOp,
         YieldOp,
         SolveOp,
         CholeskyOp,
         TriangularSolveOp,
         DetOp,
         ArgsortOp,
+        EighOp,
+        SvdOp,
+        QrOp,
+        PinvOp,
     ],
     [],
 )
@@ -111,6 +118,7 @@ __all__ = [
     "ArgReduceOp",
     "ArgsortOp",
     "CastOp",
+    "CheckOp",
     "CholeskyOp",
     "CompressOp",
     "ConcatenateOp",
@@ -119,19 +127,23 @@ __all__ = [
     "DiagonalOp",
     "DimOp",
     "DotOp",
+    "EighOp",
     "ElementwiseOp",
     "ExpandDimsOp",
     "IfElseOp",
     "IfOp",
     "MaskedPutOp",
+    "PinvOp",
     "PlaceholderOp",
     "PutOp",
+    "QrOp",
     "RandomOp",
     "ReduceOp",
     "ReshapeOp",
     "SetSubtensorOp",
     "SolveOp",
     "SubtensorOp",
+    "SvdOp",
     "TakeOp",
     "TransposeOp",
     "TriangularSolveOp",

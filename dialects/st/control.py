@@ -1,4 +1,5 @@
-"""`st` ops that choose between values: PyTensor's `ifelse`.
+"""`st` ops that choose between values: PyTensor's `ifelse`, and `st.check`,
+which lets a value through only when a condition holds (PyTensor's `Assert`).
 
 `st.ifelse` is what the frontend builds: a plain op whose operands are the
 condition and the two values, so that every graph pass and the gradient see an
@@ -18,6 +19,11 @@ region, and only the region the condition picks runs:
 The condition is a scalar: zero is false, anything else (NaN included) true.
 The two values have the same dtype and rank; their sizes may differ, and the
 result has the sizes of the one chosen.
+
+    %v = st.check %c, %x "ValueError: why" : (tensor<i1>, tensor<?xf64>) -> tensor<?xf64>
+
+stops the call with the message ("ExceptionClass: text") unless `%c` holds
+when `%x` is used; it is not pure, so no pass moves or drops it.
 """
 
 from __future__ import annotations
@@ -25,13 +31,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from scanc.dialects.st.core import tensor_type
-from xdsl.dialects.builtin import TensorType
+from xdsl.dialects.builtin import StringAttr, TensorType
 from xdsl.ir import Attribute, Block, Region, SSAValue
 from xdsl.irdl import (
     IRDLOperation,
     irdl_op_definition,
     lazy_traits_def,
     operand_def,
+    prop_def,
     region_def,
     result_def,
     traits_def,
@@ -79,6 +86,39 @@ class IfElseOp(IRDLOperation):
         _check_branches(
             self.cond, [(self.then.type, self.else_.type, self.result.type)]
         )
+
+
+@irdl_op_definition
+class CheckOp(IRDLOperation):
+    """`input`, after checking at run time that `cond` holds (else `message`)."""
+
+    name = "st.check"
+    cond = operand_def(TensorType)
+    input = operand_def(TensorType)
+    message = prop_def(StringAttr)
+    result = result_def(TensorType)
+    assembly_format = (
+        "$cond `,` $input $message attr-dict `:` `(` type($cond) `,` type($input) "
+        "`)` `->` type($result)"
+    )
+
+    def __init__(self, cond: SSAValue, input: SSAValue, message: str):
+        super().__init__(
+            operands=[cond, input],
+            properties={"message": StringAttr(message)},
+            result_types=[input.type],
+        )
+
+    def verify_(self) -> None:
+        if tensor_type(self.cond).get_num_dims() != 0:
+            raise VerifyException("the condition of st.check must be a scalar")
+        if self.result.type != self.input.type:
+            raise VerifyException("st.check: the result has its input's type")
+        if ": " not in self.message.data:
+            raise VerifyException(
+                "st.check: the message is 'ExceptionClass: text', got "
+                f"{self.message.data!r}"
+            )
 
 
 @irdl_op_definition

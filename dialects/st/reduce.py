@@ -114,4 +114,6 @@ class ArgsortOp(IRDLOperation):
     def verify_(self) -> None:
         source, result = tensor_type(self.input), tensor_type(self.result)
         if source.get_num_dims() == 0 or source.get_num_dims() != result.get_num_dims():
-            raise VerifyException("st.argsort sorts along the last axis of a tensor of rank >= 1")
+            raise VerifyException(
+                "st.argsort sorts along the last axis of a tensor of rank >= 1"
+            )

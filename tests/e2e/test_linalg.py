@@ -8,6 +8,7 @@ import pytest
 
 import scanc
 import scanc.tensor as pt
+from scanc import host, pipeline
 from scanc.gradient import verify_grad
 from scanc.tensor import linalg as la
 from scanc.tensor import nlinalg, slinalg
@@ -241,5 +242,111 @@ def test_norms_kron_powers_against_numpy():
     )
     for got, w in zip(f(xv, mv, nv), want):
         np.testing.assert_allclose(got, w, rtol=1e-10)
-    with pytest.raises(NotImplementedError, match="singular values"):
-        nlinalg.norm(M, 2)
+    with pytest.raises(ValueError, match="invalid ord 3 for a matrix"):
+        nlinalg.norm(M, 3)
+
+
+# -- LAPACK for large matrices ----------------------------------------------------------
+
+
+def lapack_from(order):
+    """The host Target with LAPACK from matrices of `order` (the default: 96)."""
+    return scanc.default_target(host().with_(lapack_min_size=order))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("order", [2, 96])
+def test_lapack_path_matches_the_loops(dtype, order):
+    """The same functions with LAPACK from order 2 (every case but 1x1) and at
+    the default crossover (order 100 crosses it): NumPy's results."""
+    A, B = pt.matrix("A", dtype=dtype), pt.matrix("B", dtype=dtype)
+    b = pt.vector("b", dtype=dtype)
+    sign, logdet = la.slogdet(A)
+    outputs = [
+        la.solve(A, b),
+        la.solve(A, B),
+        la.det(A),
+        sign,
+        logdet,
+        la.cholesky(A @ A.T),
+        la.cholesky(A @ A.T, lower=False),
+        slinalg.solve_triangular(A, B, lower=True),
+        slinalg.solve_triangular(A, B, lower=False, trans=1, unit_diagonal=True),
+    ]
+    with lapack_from(order):
+        f = scanc.function([A, b, B], outputs)
+    tol = dict(rtol=2e-3, atol=1e-4) if dtype == "float32" else dict(rtol=1e-8)
+    for n in (1, 3, 100) if order == 96 else (1, 3, 7):
+        a = (RNG.normal(size=(n, n)) / np.sqrt(n) + 2 * np.eye(n)).astype(dtype)
+        bv = RNG.normal(size=n).astype(dtype)
+        bm = RNG.normal(size=(n, n if order == 96 else 4)).astype(dtype)
+        unit = np.triu(a, 1) + np.eye(n, dtype=dtype)
+        want = [
+            np.linalg.solve(a, bv),
+            np.linalg.solve(a, bm),
+            np.linalg.det(a),
+            *np.linalg.slogdet(a),
+            np.linalg.cholesky(a @ a.T),
+            np.linalg.cholesky(a @ a.T).T,
+            np.linalg.solve(np.tril(a), bm),
+            np.linalg.solve(unit.T, bm),
+        ]
+        for got, w in zip(f(a, bv, bm), want):
+            assert np.asarray(got).dtype == dtype
+            np.testing.assert_allclose(got, w, **tol)
+
+
+def test_lapack_path_errors_and_nans_as_the_loops():
+    A, b = pt.matrix("A"), pt.vector("b")
+    with lapack_from(2):
+        solve = scanc.function([A, b], la.solve(A, b))
+        dets = scanc.function([A], [la.det(A), *la.slogdet(A)])
+        chol = scanc.function([A], la.cholesky(A))
+        chol_nan = scanc.function([A], la.cholesky(A, on_error="nan"))
+        tri = scanc.function([A, b], slinalg.solve_triangular(A, b, lower=True))
+    singular = np.ones((3, 3))
+    with pytest.raises(np.linalg.LinAlgError, match="Singular matrix"):
+        solve(singular, np.ones(3))
+    assert [float(v) for v in dets(singular)] == [0.0, 0.0, -np.inf]
+    with pytest.raises(np.linalg.LinAlgError, match="not positive definite"):
+        chol(-np.eye(3))
+    assert np.isnan(chol_nan(-np.eye(3))).all()
+    with pytest.raises(np.linalg.LinAlgError, match="zero on the diagonal"):
+        tri(np.zeros((3, 3)), np.ones(3))
+    nan = np.full((3, 3), np.nan)
+    assert np.isnan(solve(nan, np.ones(3))).all()
+    assert np.isnan(dets(nan)[0])
+    assert np.isnan(tri(nan, np.ones(3))).all()
+
+
+def test_lapack_chosen_when_building_for_a_known_order():
+    """A specialised order picks one branch: the loops below the crossover,
+    LAPACK from it (seen in the loops IR)."""
+
+    def loops_ir(n):
+        A = pt.matrix("A")
+        x = la.solve(pt.specify_shape(A, (n, n)), pt.ones(n))
+        target = host().with_(lapack_min_size=8)
+        f = scanc.function([A], x, target=target)
+        module = f.graph.clone()
+        pipeline.lower(module, "loops", target=target)
+        return str(module), f
+
+    small, f_small = loops_ir(4)
+    large, f_large = loops_ir(8)
+    assert "kernel.lapack_gesv" not in small and "kernel.lapack_gesv" in large
+    for f, n in [(f_small, 4), (f_large, 8)]:
+        a = RNG.normal(size=(n, n)) + 3 * np.eye(n)
+        np.testing.assert_allclose(f(a), np.linalg.solve(a, np.ones(n)))
+
+
+def test_lapack_path_inside_scan_and_gradients():
+    As = pt.tensor3("As")
+    with lapack_from(2):
+        dets, _ = scanc.scan(lambda a: la.det(a), sequences=As)
+        f = scanc.function([As], dets)
+        batch = RNG.normal(size=(4, 3, 3)) + 2 * np.eye(3)
+        np.testing.assert_allclose(f(batch), np.linalg.det(batch))
+        a = RNG.normal(size=(3, 3)) + 3 * np.eye(3)
+        verify_grad(lambda A: la.solve(A, pt.ones(3)).sum() + la.det(A), [a], rng=RNG)
+        verify_grad(lambda A: la.cholesky(A @ A.T).sum(), [a], rng=RNG)

@@ -233,8 +233,8 @@ def test_refusals():
         scanc.shared(np.random.RandomState(0))
     with pytest.raises(TypeError, match="rng= takes a random generator variable"):
         pt.random.normal(rng=np.random.default_rng(0))
-    with pytest.raises(NotImplementedError, match="method='cholesky' is"):
-        pt.random.multivariate_normal(np.zeros(2), np.eye(2), method="svd")
+    with pytest.raises(ValueError, match="method must be one of"):
+        pt.random.multivariate_normal(np.zeros(2), np.eye(2), method="qr")
     with pytest.raises(NotImplementedError, match="replace=False"):
         pt.random.choice(5, size=2, replace=False)
     with pytest.raises(ValueError, match="takes tap -1 only"):
@@ -267,6 +267,22 @@ def test_multivariate_normal_and_dirichlet_moments():
     np.testing.assert_allclose(ds.mean(axis=0), alphas / alphas.sum(), atol=0.01)
     var = alphas * (alphas.sum() - alphas) / (alphas.sum() ** 2 * (alphas.sum() + 1))
     np.testing.assert_allclose(ds.var(axis=0), var, rtol=0.08)
+
+
+@pytest.mark.parametrize("method", ["svd", "eigh"])
+def test_multivariate_normal_by_svd_and_eigh(method):
+    """NumPy's other factors of cov, which also take a singular (positive
+    semi-definite) covariance: the draws have its moments and lie in its range."""
+    rng = scanc.shared(np.random.default_rng(5))
+    cov = np.array([[2.0, 1.0, 0.0], [1.0, 0.5, 0.0], [0.0, 0.0, 1.0]])  # rank 2
+    x = pt.random.multivariate_normal(
+        np.ones(3), cov, size=20000, method=method, rng=rng
+    )
+    xs = scanc.function([], x)()
+    np.testing.assert_allclose(xs.mean(axis=0), 1.0, atol=0.05)
+    np.testing.assert_allclose(np.cov(xs.T), cov, atol=0.06)
+    null = np.array([1.0, -2.0, 0.0])  # cov @ null = 0
+    np.testing.assert_allclose((xs - 1.0) @ null, 0.0, atol=1e-9)
 
 
 def test_multivariate_normal_refuses_a_covariance_that_is_not_positive_definite():

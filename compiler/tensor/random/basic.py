@@ -22,6 +22,7 @@ from scanc.frontend.generators import RandomGeneratorVariable, shared_rng
 from scanc.graph import DRAWS, TensorVariable, emit
 from scanc.tensor import basic as T
 from scanc.tensor.extra_ops import cumsum, dot
+from scanc.tensor.factorizations import eigh, svd
 from scanc.tensor.slinalg import cholesky
 
 
@@ -314,6 +315,20 @@ def _batch_and_support(size, param: TensorVariable) -> list:
     return batch + [support]
 
 
+def _singular_factor(cov):
+    u, s, _ = svd(cov, full_matrices=False)
+    return u * T.sqrt(s)
+
+
+def _eigen_factor(cov):
+    w, v = eigh(cov)
+    return v * T.sqrt(T.maximum(w, 0.0))
+
+
+#: the factors `L` of `cov = L L^T` that `multivariate_normal` draws with
+FACTORS = {"cholesky": cholesky, "svd": _singular_factor, "eigh": _eigen_factor}
+
+
 def multivariate_normal(
     mean,
     cov,
@@ -325,19 +340,22 @@ def multivariate_normal(
     name=None,
     return_next_rng=False,
 ):
-    """`mean + L z` for standard normal `z` and `L` the Cholesky factor of
-    `cov` (one matrix; a `cov` that is not positive definite raises
-    LinAlgError when the function runs). `size` is the batch shape: the draw
-    has shape `size + (k,)`."""
-    if method != "cholesky":
-        raise NotImplementedError(
-            f"multivariate_normal: method={method!r} needs eigen or singular value "
-            "decompositions, not provided yet; method='cholesky' is"
+    """`mean + L z` for standard normal `z` and `L` a factor of `cov` with
+    `cov = L L^T`: its Cholesky factor (`method="cholesky"`; a `cov` that is
+    not positive definite raises LinAlgError when the function runs), or, as
+    NumPy's `method="svd"` and `"eigh"`, `u sqrt(s)` from its singular values
+    or `v sqrt(max(w, 0))` from its eigenvalues (for a positive semi-definite
+    `cov`). One matrix; `size` is the batch shape: the draw has shape
+    `size + (k,)`."""
+    if method not in FACTORS:
+        raise ValueError(
+            f"multivariate_normal: method must be one of {list(FACTORS)}, "
+            f"got {method!r}"
         )
     mean = T.cast(T.as_tensor_variable(mean), "float64")
     if mean.ndim == 0:
         raise ValueError("multivariate_normal: mean needs at least one dimension")
-    factor = cholesky(T.cast(T.as_tensor_variable(cov), "float64"))
+    factor = FACTORS[method](T.cast(T.as_tensor_variable(cov), "float64"))
     next_rng, z = _normal(
         0.0,
         1.0,

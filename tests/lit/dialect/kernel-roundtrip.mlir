@@ -27,3 +27,24 @@ func.func @kernels(%x: !v, %w: !m, %out: !v, %p: !p, %a: !m, %y: !m, %r: index, 
   kernel.vecmat %xs, %ws -> %xs reverse %r : !vs, !ms -> !vs
   func.return
 }
+
+// CHECK-LABEL: func.func @lapack
+// CHECK-NEXT: %i = kernel.lapack_syevd %a, %w {lower} : memref<?x?xf64>, memref<?xf64>
+// CHECK-NEXT: %j = kernel.lapack_gesdd %a -> %u, %w, %vt {full_matrices} : memref<?x?xf64> -> memref<?x?xf64>, memref<?xf64>, memref<?x?xf64>
+// CHECK-NEXT: %k = kernel.lapack_geqrf %a, %w : memref<?x?xf64>, memref<?xf64>
+// CHECK-NEXT: %l = kernel.lapack_orgqr %u, %w : memref<?x?xf64>, memref<?xf64>
+// CHECK-NEXT: %m = kernel.lapack_gesv %a, %p, %w : memref<?x?xf64>, memref<?xi64>, memref<?xf64>
+// CHECK-NEXT: %n = kernel.lapack_getrf %a, %p : memref<?x?xf64>, memref<?xi64>
+// CHECK-NEXT: %o = kernel.lapack_potrf %a {lower} : memref<?x?xf64>
+// CHECK-NEXT: %q = kernel.lapack_trtrs %a, %u {trans, unit_diagonal} : memref<?x?xf64>, memref<?x?xf64>
+func.func @lapack(%a: memref<?x?xf64>, %w: memref<?xf64>, %u: memref<?x?xf64>, %vt: memref<?x?xf64>, %p: memref<?xi64>) -> (i64, i64, i64, i64) {
+  %i = kernel.lapack_syevd %a, %w {lower} : memref<?x?xf64>, memref<?xf64>
+  %j = kernel.lapack_gesdd %a -> %u, %w, %vt {full_matrices} : memref<?x?xf64> -> memref<?x?xf64>, memref<?xf64>, memref<?x?xf64>
+  %k = kernel.lapack_geqrf %a, %w : memref<?x?xf64>, memref<?xf64>
+  %l = kernel.lapack_orgqr %u, %w : memref<?x?xf64>, memref<?xf64>
+  %m = kernel.lapack_gesv %a, %p, %w : memref<?x?xf64>, memref<?xi64>, memref<?xf64>
+  %n = kernel.lapack_getrf %a, %p : memref<?x?xf64>, memref<?xi64>
+  %o = kernel.lapack_potrf %a {lower} : memref<?x?xf64>
+  %q = kernel.lapack_trtrs %a, %u {trans, unit_diagonal} : memref<?x?xf64>, memref<?x?xf64>
+  func.return %i, %j, %k, %l : i64, i64, i64, i64
+}

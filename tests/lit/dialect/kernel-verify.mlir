@@ -38,3 +38,27 @@ func.func @strided_rows(%a: memref<4x4xf64, strided<[1, 4]>>, %x: memref<?xf64>,
   func.return
 }
 // CHECK: kernel.blas_gemv: the rows of 'a' must be contiguous
+
+// -----
+
+func.func @lapack_types(%a: memref<?x?xf64>, %w: memref<?xf32>) {
+  %i = kernel.lapack_syevd %a, %w : memref<?x?xf64>, memref<?xf32>
+  func.return
+}
+// CHECK: kernel.lapack_syevd: operands of different element types
+
+// -----
+
+func.func @lapack_rows(%a: memref<4x4xf64, strided<[1, 4]>>, %t: memref<?xf64>) {
+  %i = kernel.lapack_geqrf %a, %t : memref<4x4xf64, strided<[1, 4]>>, memref<?xf64>
+  func.return
+}
+// CHECK: kernel.lapack_geqrf: the rows of 'a' must be contiguous
+
+// -----
+
+func.func @pivots(%a: memref<?x?xf64>, %p: memref<?xi32>) {
+  %i = kernel.lapack_getrf %a, %p : memref<?x?xf64>, memref<?xi32>
+  func.return
+}
+// CHECK: kernel.lapack_getrf: the pivots are a vector of i64, not memref<?xi32>

@@ -108,3 +108,22 @@ func.func @linear_algebra(%a: tensor<?x?xf64>, %b: tensor<?xf64>) -> tensor<?xf6
   %d = st.det "sign" %a : tensor<?x?xf64> -> tensor<f64>
   func.return %y : tensor<?xf64>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @factorizations
+// CHECK-NEXT: %w, %v = st.eigh %a {lower} : tensor<3x3xf64> -> tensor<3xf64>, tensor<3x3xf64>
+// CHECK-NEXT: %u, %s, %vt = st.svd %b {full_matrices} : tensor<5x2xf32> -> tensor<5x5xf32>, tensor<2xf32>, tensor<2x2xf32>
+// CHECK-NEXT: %u2, %s2, %vt2 = st.svd %b : tensor<5x2xf32> -> tensor<5x2xf32>, tensor<2xf32>, tensor<2x2xf32>
+// CHECK-NEXT: %q, %r = st.qr %c : tensor<?x4xf64> -> tensor<?x?xf64>, tensor<?x4xf64>
+// CHECK-NEXT: %p = st.pinv %c {rcond = 1.000000e-15 : f64} : tensor<?x4xf64> -> tensor<4x?xf64>
+// CHECK-NEXT: %k = st.check %t, %p "ValueError: why" : (tensor<i1>, tensor<4x?xf64>) -> tensor<4x?xf64>
+func.func @factorizations(%a: tensor<3x3xf64>, %b: tensor<5x2xf32>, %c: tensor<?x4xf64>, %t: tensor<i1>) -> tensor<4x?xf64> {
+  %w, %v = st.eigh %a {lower} : tensor<3x3xf64> -> tensor<3xf64>, tensor<3x3xf64>
+  %u, %s, %vt = st.svd %b {full_matrices} : tensor<5x2xf32> -> tensor<5x5xf32>, tensor<2xf32>, tensor<2x2xf32>
+  %u2, %s2, %vt2 = st.svd %b : tensor<5x2xf32> -> tensor<5x2xf32>, tensor<2xf32>, tensor<2x2xf32>
+  %q, %r = st.qr %c : tensor<?x4xf64> -> tensor<?x?xf64>, tensor<?x4xf64>
+  %p = st.pinv %c {rcond = 1.0e-15 : f64} : tensor<?x4xf64> -> tensor<4x?xf64>
+  %k = st.check %t, %p "ValueError: why" : (tensor<i1>, tensor<4x?xf64>) -> tensor<4x?xf64>
+  func.return %k : tensor<4x?xf64>
+}

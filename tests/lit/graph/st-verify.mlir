@@ -90,3 +90,35 @@ func.func @det_kind(%a: tensor<?x?xf64>) {
   func.return
 }
 // CHECK: st.det computes one of ('det', 'logabsdet', 'sign'), not 'trace'
+
+// -----
+
+func.func @eigh_square(%a: tensor<2x3xf64>) {
+  %w, %v = st.eigh %a : tensor<2x3xf64> -> tensor<2xf64>, tensor<2x3xf64>
+  func.return
+}
+// CHECK: st.eigh needs a square matrix, got tensor<2x3xf64>
+
+// -----
+
+func.func @svd_shapes(%a: tensor<5x2xf64>) {
+  %u, %s, %vt = st.svd %a : tensor<5x2xf64> -> tensor<5x5xf64>, tensor<2xf64>, tensor<2x2xf64>
+  func.return
+}
+// CHECK: st.svd: result #0 must be tensor<5x2xf64>, not tensor<5x5xf64>
+
+// -----
+
+func.func @pinv_rcond(%a: tensor<?x?xf64>) {
+  %p = st.pinv %a {rcond = 1.5 : f64} : tensor<?x?xf64> -> tensor<?x?xf64>
+  func.return
+}
+// CHECK: st.pinv: rcond must be in [0, 1)
+
+// -----
+
+func.func @check_message(%c: tensor<i1>, %x: tensor<?xf64>) {
+  %y = st.check %c, %x "why" : (tensor<i1>, tensor<?xf64>) -> tensor<?xf64>
+  func.return
+}
+// CHECK: st.check: the message is 'ExceptionClass: text', got 'why'

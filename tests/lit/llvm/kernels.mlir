@@ -17,3 +17,14 @@ func.func @products(%x: tensor<?xf64>, %W: tensor<?x?xf64>, %A: tensor<?x?xf64>)
   %aw = st.dot %A, %W : (tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<?x?xf64>
   func.return %xw, %aw : tensor<?xf64>, tensor<?x?xf64>
 }
+
+// A LAPACK op becomes a call of LAPACKE (row-major: 101) whose status is the
+// op's result (86, 76: 'V' for the vectors, 'L' for the lower triangle); the
+// leading dimension is the row stride, at least the row length and 1 (here n).
+// CHECK-LABEL: define {{.*}}i32 @factor(
+// CHECK:       {{.*}}call i64 @scanc_lapacke_dsyevd(i32 101, i8 86, i8 76, i64 %[[N:.*]], ptr {{.*}}, i64 %[[N]], ptr {{.*}})
+// CHECK:       declare i64 @scanc_lapacke_dsyevd(i32, i8, i8, i64, ptr, i64, ptr)
+func.func @factor(%a: tensor<?x?xf64>) -> tensor<?xf64> {
+  %w, %v = st.eigh %a {lower} : tensor<?x?xf64> -> tensor<?xf64>, tensor<?x?xf64>
+  func.return %w : tensor<?xf64>
+}
