@@ -344,9 +344,9 @@ def _join_leading(x: TensorVariable, count: int) -> TensorVariable:
 def matmul(a, b) -> TensorVariable:
     """`a @ b` as NumPy's: vectors and matrices, and stacks of matrices (the
     leading axes): a stack times a matrix is one matrix product; two stacks
-    are multiplied pair by pair (a loop over the stack), `b`'s stack axes
-    equal to `a`'s or of static size 1 (other sizes raise ValueError when
-    the function runs)."""
+    are multiplied pair by pair (a loop over the stack), their stack axes
+    equal or broadcast where one is of static size 1 (PyTensor's rule; other
+    sizes raise ValueError when the function runs)."""
     a, b = as_tensor_variable(a), as_tensor_variable(b)
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError("matmul: scalar operands are not allowed; use *")
@@ -368,8 +368,14 @@ def _stacked_matmul(a, b) -> TensorVariable:
     stack = max(a.ndim, b.ndim) - 2
     a = shape_padleft(a, stack + 2 - a.ndim)
     b = shape_padleft(b, stack + 2 - b.ndim)
-    stack_sizes = [dim(a, i) for i in range(stack)]
-    b = broadcast_to(b, stack_sizes + [dim(b, stack), dim(b, stack + 1)])
+    stack_sizes = [
+        dim(b, i) if a.type.shape[i] == 1 else dim(a, i) for i in range(stack)
+    ]
+
+    def stacked(x):
+        return broadcast_to(x, stack_sizes + [dim(x, stack), dim(x, stack + 1)])
+
+    a, b = stacked(a), stacked(b)
     products, _ = map_(dot, sequences=[_join_leading(x, stack) for x in (a, b)])
     sizes = stack_sizes + [dim(a, stack), dim(b, stack + 1)]
     return reshape(products, sizes)

@@ -205,6 +205,27 @@ def test_gradient_through_integer_arrays_on_several_axes():
     )
 
 
+def test_matmul_broadcasts_either_stack_of_static_size_one(mode):
+    rng = np.random.default_rng(9)
+    a, b = st.tensor("a", shape=(1, None, None)), st.tensor3("b")
+    bt, at = b.transpose(0, 2, 1), a.transpose(0, 2, 1)
+    f = scanc.function(
+        [a, b],
+        [
+            st.matmul(a, b),
+            st.matmul(bt, at),
+            scanc.grad((st.matmul(a, b) ** 2).sum(), a),
+        ],
+        mode=mode,
+    )
+    av, bv = rng.normal(size=(1, 2, 3)), rng.normal(size=(4, 3, 2))
+    product, swapped, grad = f(av, bv)
+    np.testing.assert_allclose(product, av @ bv)
+    np.testing.assert_allclose(swapped, bv.transpose(0, 2, 1) @ av.transpose(0, 2, 1))
+    want = (2 * (av @ bv) @ bv.transpose(0, 2, 1)).sum(axis=0, keepdims=True)
+    np.testing.assert_allclose(grad, want)
+
+
 def test_tensordot_and_matmul_refuse_what_numpy_refuses():
     m = st.matrix("m")
     with pytest.raises(ValueError, match="cannot contract 3 axes"):
