@@ -88,11 +88,8 @@ def inc_subtensor(
 
 
 def _update_subtensor(fn: str, x: TensorVariable, y) -> TensorVariable:
-    if isinstance(x, GatheredVariable):  # x[i, j, ...] of integer arrays
-        source, rows, flat = x.gathered
-        y = _aligned_value(fn, x, y)
-        updated = wrap(st.PutOp(fn, rows.value, flat.value, y.value, 0))
-        return updated.reshape([source.shape[a] for a in range(source.ndim)])
+    if isinstance(x, AdvancedView):  # x[...] of several arrays, or with slices
+        return x.update(fn, _aligned_value(fn, x, y))
     op = x.value.owner
     if not isinstance(op, (st.SubtensorOp, st.TakeOp, st.CompressOp)):
         raise TypeError(
@@ -117,17 +114,14 @@ def _is_array_index(item) -> bool:
 
 def _advanced(x: TensorVariable, index: tuple, arrays: list[int]) -> TensorVariable:
     """One integer array (numpy `take` on that axis) or one boolean mask over the
-    leading axes, or integer arrays (and ints) on the leading axes; the other
-    entries must be full slices."""
+    leading axes, integer arrays (and ints) on the leading axes, or any mix of
+    integer arrays, ints and slices (`_mixed`)."""
     leading = _leading_integer_arrays(index)
     if leading > 1:
         return _gather_leading(x, index[:leading])
     others = [i for n, i in enumerate(index) if n not in arrays]
-    if len(arrays) > 1 or builtins.any(i != slice(None) for i in others):
-        raise NotImplementedError(
-            "advanced indexing supports integer arrays (and ints) on the leading "
-            "axes, or one integer array or boolean mask, with `:` on the other axes"
-        )
+    if len(arrays) > 1 or not builtins.all(_is_full_slice(i) for i in others):
+        return _mixed(x, index)
     axis = arrays[0]
     item = as_tensor_variable(
         np.asarray(index[axis])
@@ -148,12 +142,68 @@ def _advanced(x: TensorVariable, index: tuple, arrays: list[int]) -> TensorVaria
     return wrap(st.TakeOp(x.value, item.value, axis, result))
 
 
-class GatheredVariable(TensorVariable):
-    """`x[i, j, ...]` of integer arrays, knowing what set_subtensor and
-    inc_subtensor of it update: `x`, its leading axes as one (`rows`), and the
-    positions taken there (`flat`)."""
+class AdvancedView(TensorVariable):
+    """`x[...]` with several integer arrays or arrays and slices, knowing how
+    set_subtensor and inc_subtensor of it update `x`: `update(fn, y)` gives
+    the new `x` for a value `y` aligned with the view."""
 
-    __slots__ = ("gathered",)
+    __slots__ = ("update",)
+
+
+def _view(value: TensorVariable, update) -> AdvancedView:
+    view = AdvancedView(value.value)
+    view.update = update
+    return view
+
+
+def _mixed(x: TensorVariable, index: tuple) -> TensorVariable:
+    """NumPy's advanced indexing with integer arrays, ints and slices: the
+    slices taken first (every axis kept), the indexed axes moved to the front
+    and gathered (`_gather_leading`), then the broadcast index axes put where
+    the first indexed axis was when the indexed axes are adjacent (else they
+    stay first, as NumPy)."""
+    from scanc.tensor.shape import transpose
+
+    if builtins.any(i is None for i in index) or len(index) > x.ndim:
+        raise NotImplementedError(
+            "advanced indexing: new axes (None) or more indices than axes with "
+            "integer arrays"
+        )
+    index = index + (slice(None),) * (x.ndim - len(index))
+    indexed = [n for n, item in enumerate(index) if not isinstance(item, slice)]
+    if builtins.any(_is_mask(index[n]) for n in indexed):
+        raise NotImplementedError(
+            "advanced indexing: a boolean mask with other indices (use it alone)"
+        )
+    kept = [n for n in range(x.ndim) if n not in indexed]
+    sliced_index = tuple(index[n] if n in kept else slice(None) for n in range(x.ndim))
+    sliced = subtensor(x, sliced_index)
+    order = indexed + kept
+    gathered = _gather_leading(
+        transpose(sliced, order), tuple(index[n] for n in indexed)
+    )
+    broadcast = gathered.ndim - len(kept)
+    adjacent = indexed == list(range(indexed[0], indexed[-1] + 1))
+    before = indexed[0] if adjacent else 0  # kept axes before the index axes
+    placed = list(range(broadcast, broadcast + before)) + list(range(broadcast))
+    placed += list(range(broadcast + before, gathered.ndim))
+    result = transpose(gathered, placed)
+
+    def update(fn: str, y: TensorVariable) -> TensorVariable:
+        back = gathered.update(fn, transpose(y, np.argsort(placed).tolist()))
+        unsliced = transpose(back, np.argsort(order).tolist())
+        return _update_subtensor("set", subtensor(x, sliced_index), unsliced)
+
+    return _view(result, update)
+
+
+def _is_full_slice(item) -> bool:
+    return isinstance(item, slice) and item == slice(None)
+
+
+def _is_mask(item) -> bool:
+    dtype = item.dtype if isinstance(item, TensorVariable) else np.asarray(item).dtype
+    return np.dtype(dtype) == np.bool_
 
 
 def _leading_integer_arrays(index: tuple) -> int:
@@ -169,7 +219,7 @@ def _leading_integer_arrays(index: tuple) -> int:
             return 0
         count += 1
     rest = index[count:]
-    return count if builtins.all(i == slice(None) for i in rest) else 0
+    return count if builtins.all(_is_full_slice(i) for i in rest) else 0
 
 
 def _gather_leading(x: TensorVariable, items: tuple) -> TensorVariable:
@@ -190,9 +240,12 @@ def _gather_leading(x: TensorVariable, items: tuple) -> TensorVariable:
     for size in sizes[1:]:
         count = count * size
     rows = reshape(x, [count, *[x.shape[a] for a in range(len(items), x.ndim)]])
-    result = GatheredVariable(rows[flat].value)
-    result.gathered = (x, rows, flat)
-    return result
+
+    def update(fn: str, y: TensorVariable) -> TensorVariable:
+        updated = wrap(st.PutOp(fn, rows.value, flat.value, y.value, 0))
+        return updated.reshape([x.shape[a] for a in range(x.ndim)])
+
+    return _view(rows[flat], update)
 
 
 def _expand_ellipsis(index: tuple, ndim: int) -> tuple:

@@ -196,6 +196,66 @@ def test_integer_arrays_on_several_leading_axes():
     np.testing.assert_array_equal(g, cube[[1, 0], [2, 2]])
 
 
+# NumPy's advanced indexing with integer arrays, ints and slices: adjacent
+# index axes keep their place, separated ones go first
+MIXED = {
+    "t[:, i, j]": lambda t, i, j: t[:, i, j],
+    "t[i, :, j]": lambda t, i, j: t[i, :, j],
+    "t[i, 1:3]": lambda t, i, j: t[i, 1:3],
+    "t[i, ::-2, j]": lambda t, i, j: t[i, ::-2, j],
+    "t[1, :, j]": lambda t, i, j: t[1, :, j],
+    "t[:, 2, j]": lambda t, i, j: t[:, 2, j],
+    "t[1:, i]": lambda t, i, j: t[1:, i],
+    "t[..., j]": lambda t, i, j: t[..., j],
+    "t[i, -1, 1:]": lambda t, i, j: t[i, -1, 1:],
+}
+
+
+@pytest.mark.parametrize("name", MIXED)
+def test_integer_arrays_mixed_with_slices(name, mode):
+    """Reads, set_subtensor and inc_subtensor (repeated positions accumulate)
+    against NumPy, and the gradient by finite differences."""
+    index = MIXED[name]
+    t, i, j = st.tensor3("t"), st.lvector("i"), st.lvector("j")
+    view = index(t, i, j)
+    f = scanc.function(
+        [t, i, j],
+        [view, st.set_subtensor(view, -1.0), st.inc_subtensor(view, view * 0 + 1.0)],
+        mode=mode,
+        on_unused_input="ignore",
+    )
+    cube = np.arange(60.0).reshape(3, 4, 5)
+    iv, jv = np.array([0, 2, 2, -1]), np.array([1, 4, 4, 0])
+    got, set_, inc = f(cube, iv, jv)
+    want = index(cube, iv, jv)
+    assert got.shape == want.shape
+    np.testing.assert_array_equal(got, want)
+    expected_set, expected_inc = cube.copy(), cube.copy()
+    key = _numpy_key(name, iv, jv)
+    expected_set[key] = -1.0
+    np.add.at(expected_inc, key, 1.0)
+    np.testing.assert_array_equal(set_, expected_set)
+    np.testing.assert_array_equal(inc, expected_inc)
+    verify_grad(lambda x: index(x, iv[:3], jv[:3]) ** 2, [cube / 10])
+
+
+def _numpy_key(name: str, i, j):
+    """The index tuple `name` spells, for NumPy."""
+    return eval("np.index_exp" + name[1:], {"i": i, "j": j, "np": np})
+
+
+def test_mixed_indexing_refuses_out_of_bounds_and_runs_in_scan(mode):
+    t, i = st.tensor3("t"), st.lvector("i")
+    f = scanc.function([t, i], t[:, i, 1:], mode=mode)
+    with pytest.raises(IndexError, match="out of bounds"):
+        f(np.zeros((2, 3, 4)), np.array([3]))
+    seq = st.tensor3("seq")
+    picked, _ = scanc.scan(lambda m, i: m[i, 1:], sequences=[seq], non_sequences=[i])
+    g = scanc.function([seq, i], picked, mode=mode)
+    cube = np.arange(24.0).reshape(2, 3, 4)
+    np.testing.assert_array_equal(g(cube, np.array([2, 0])), cube[:, [2, 0], 1:])
+
+
 def test_gradient_through_integer_arrays_on_several_axes():
     rows, cols = np.array([0, 2, 2, 1]), np.array([3, 0, 0, 1])
     verify_grad(lambda m: m[rows, cols] ** 2, [data("float64", seed=3)])

@@ -271,13 +271,13 @@ def test_integer_array_and_boolean_mask_indexing(mode):
 
 
 def test_unsupported_advanced_indexing_says_so():
-    # integer arrays on the leading axes work (test_extra_ops.py); after a slice,
-    # or mixed with a mask, not yet
+    # integer arrays mixed with slices work (test_extra_ops.py); a mask mixed
+    # with other indices, or new axes among arrays, not yet
     x, t = st.matrix("x"), st.tensor3("t")
-    with pytest.raises(NotImplementedError, match="integer arrays"):
-        t[:, [0, 1], [1, 0]]
-    with pytest.raises(NotImplementedError, match="integer arrays"):
+    with pytest.raises(NotImplementedError, match="boolean mask with other indices"):
         x[[0, 1], [True, False]]
+    with pytest.raises(NotImplementedError, match="new axes"):
+        t[:, None, [0, 1], [1, 0]]
 
 
 def test_take_inside_a_scan_body(mode):
