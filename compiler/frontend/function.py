@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import pickle
+
 import itertools
 import re
 import time
@@ -162,12 +165,13 @@ class Function:
         self.generator_outputs = any(p.generator for p in self.out_params)
         self._build(module)
 
-    def _build(self, module: ModuleOp) -> None:
-        """Compile the graph-stage `module`, keeping a copy of it (compiling
-        rewrites `module` in place) for variants and pickling."""
+    def _build(self, module: ModuleOp, text: str | None = None) -> None:
+        """Compile the graph-stage `module` (`text`: its name-free text, when
+        known), keeping a copy of it (compiling rewrites `module` in place) for
+        variants and pickling."""
         self.graph = module.clone()
         start = time.perf_counter()
-        self.native = self._compile(module, self.name)
+        self.native = self._compile(module, self.name, text)
         takes_arrays = any(p.rank for p in self.all_params)
         self.variants = Variants(
             self._specialized, time.perf_counter() - start, takes_arrays
@@ -178,7 +182,7 @@ class Function:
         compiled again where it is unpickled (shared variables travel with their
         values, as copies)."""
         state = {
-            "graph": str(self.graph),
+            "graph": self._graph_text(),
             "name": self.name,
             "optimize": self.optimize,
             "single": self.single,
@@ -195,13 +199,26 @@ class Function:
         }
         return _unpickled_function, (state,)
 
-    def _compile(self, module: ModuleOp, name: str) -> NativeFunction:
+    def _graph_text(self) -> str:
+        """The graph printed once (a function shipped with every task of a
+        cluster is pickled many times)."""
+        if "_graph" not in self.__dict__:
+            self.__dict__["_graph"] = str(self.graph)
+        return self.__dict__["_graph"]
+
+    def _compile(
+        self, module: ModuleOp, name: str, text: str | None = None
+    ) -> NativeFunction:
         """The native function of `module`: machine code compiled before for an
         identical graph (`scanc.frontend.shared_code`: in this process or in the
         compile cache), else compiled now."""
         reentrant = not shared_code.keeps_buffers(module)
         shareable = reentrant and not dump_hooks
-        key = shared_code.key(module, self.optimize, self.target) if shareable else None
+        key = (
+            shared_code.key(module, self.optimize, self.target, text)
+            if shareable
+            else None
+        )
         code = shared_code.find(key)
         if code is None:
             code = self._compile_code(module, name, reentrant, key)
@@ -372,18 +389,44 @@ def _target(target) -> Target:
     )
 
 
+@functools.lru_cache(maxsize=64)
+def _parsed(graph: str) -> tuple[ModuleOp, str]:
+    """The module of a pickled function's graph and its name-free text, made
+    once per process: a worker that receives the same function with every
+    task parses and prints it once (xDSL takes 1-2 ms per op for each)."""
+    module = Parser(pipeline.context(), graph).parse_module()
+    return module, shared_code.name_free_text(module)
+
+
 def _unpickled_function(state: dict) -> Function:
-    """A pickled `Function`, compiled again under a name of this process."""
+    """A pickled `Function`: one without shared variables (a pure function of
+    its inputs) is the same object for every copy unpickled in this process
+    (a worker receiving it with every task builds it once); one with them is
+    a new function with its own copies of their values."""
+    if state["shared_inputs"]:
+        return _rebuilt(state)
+    return _pure_function(pickle.dumps(state))
+
+
+@functools.lru_cache(maxsize=64)
+def _pure_function(state: bytes) -> Function:
+    return _rebuilt(pickle.loads(state))
+
+
+def _rebuilt(state: dict) -> Function:
+    """The function of a pickled state, compiled again under a name of this
+    process (or found compiled in this process or in the compile cache)."""
     f = Function.__new__(Function)
     graph = state.pop("graph")
     f.__dict__.update(state)
     f.name = _symbol(state["name"])
     f.target = state["target"] or host()
-    module = Parser(pipeline.context(), graph).parse_module()
+    parsed, text = _parsed(graph)
+    module = parsed.clone()
     fn = next(iter(module.ops))
     assert isinstance(fn, func.FuncOp)
     fn.sym_name = StringAttr(f.name)
-    f._build(module)
+    f._build(module, text)
     return f
 
 

@@ -50,20 +50,29 @@ def keeps_buffers(module: ModuleOp) -> bool:
     return any("keep_buffers" in op.attributes for op in module.walk())
 
 
-def key(module: ModuleOp, optimize_graph: bool, target: Target) -> str | None:
+def key(
+    module: ModuleOp, optimize_graph: bool, target: Target, text: str | None = None
+) -> str | None:
     """What identifies the code of `module` (one graph-stage function, which
-    keeps no buffers), or None when sharing is off."""
+    keeps no buffers), or None when sharing is off; `text` is its
+    `name_free_text` when the caller has it."""
     if not config.share_code:
         return None
+    text = name_free_text(module) if text is None else text
+    return cache.key_of(optimize_graph, config.check_bounds, target, text)
+
+
+def name_free_text(module: ModuleOp) -> str:
+    """The module printed with its function named `f`: the same code whatever
+    the function's name."""
     fn = next(iter(module.ops))
     assert isinstance(fn, func.FuncOp)
     name = fn.sym_name
-    fn.sym_name = StringAttr("f")  # the same code whatever the function's name
+    fn.sym_name = StringAttr("f")
     try:
-        text = str(module)
+        return str(module)
     finally:
         fn.sym_name = name
-    return cache.key_of(optimize_graph, config.check_bounds, target, text)
 
 
 def symbol(key_: str) -> str:

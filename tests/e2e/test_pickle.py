@@ -57,3 +57,21 @@ def test_random_streams_and_scalar_functions():
     a = st.dscalar("a")
     square = pickle.loads(pickle.dumps(scanc.function([a], a * a)))
     assert square(3.0) == 9.0
+
+
+def test_pure_functions_unpickle_once_per_process():
+    """A function without shared variables is a value: every copy unpickled
+    in a process is the same object (a cluster worker builds it once); one
+    with shared variables gets its own copies of their values each time."""
+    x = st.vector("x")
+    pure = scanc.function([x], (x**2).sum())
+    data = pickle.dumps(pure)
+    first, second = pickle.loads(data), pickle.loads(data)
+    assert first is second and first is not pure
+    assert first(np.arange(3.0)) == 5.0
+    stateful = power_function()
+    data = pickle.dumps(stateful)
+    a, b = pickle.loads(data), pickle.loads(data)
+    assert a is not b
+    a(np.ones(3), 1)
+    assert a.shared_inputs[-1].get_value() != b.shared_inputs[-1].get_value()
