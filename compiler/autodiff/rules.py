@@ -84,6 +84,11 @@ ELEMENTWISE = {
     "true_div": lambda g, xs, y: [g / xs[1], -g * xs[0] / (xs[1] * xs[1])],
     "neg": lambda g, xs, y: [-g],
     "pow": _d_pow,
+    # arctan2(y, x): the angle of (x, y); d/dy = x / r^2, d/dx = -y / r^2
+    "arctan2": lambda g, xs, y: [
+        g * xs[1] / (xs[0] * xs[0] + xs[1] * xs[1]),
+        -g * xs[0] / (xs[0] * xs[0] + xs[1] * xs[1]),
+    ],
     "maximum": lambda g, xs, y: [
         T.switch(T.ge(xs[0], xs[1]), g, 0 * g),
         T.switch(T.lt(xs[0], xs[1]), g, 0 * g),

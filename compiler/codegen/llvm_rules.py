@@ -404,6 +404,7 @@ SCALAR_RULES: dict[type, Callable] = {
     math.CeilOp: _float_intrinsic("ceil"),
     math.AbsFOp: _float_intrinsic("fabs"),
     math.PowFOp: _libm("pow"),
+    math.Atan2Op: _libm("atan2"),
     math.TanhOp: _libm("tanh"),
     math.AbsIOp: _abs_int,
     libm.ErfcOp: _libm("erfc"),

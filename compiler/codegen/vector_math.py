@@ -42,6 +42,7 @@ FUNCTIONS = {
         1,
     ),
     "pow": 2,
+    "atan2": 2,
 }
 
 #: ISA letter of the vector ABI, lanes for double and float, CPU feature needed

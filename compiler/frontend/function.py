@@ -7,6 +7,7 @@ import pickle
 
 import itertools
 import re
+import threading
 import time
 
 import numpy as np
@@ -290,9 +291,10 @@ class Function:
         if self.updated:
             n = len(results) - len(self.updated)
             # every output exists before any shared value changes: a failed call
-            # raised above and changed nothing
-            for var, value in zip(self.updated, results[n:]):
-                var.store_raw(value)
+            # raised above and changed nothing; the updates land together
+            with SHARED_VALUES:
+                for var, value in zip(self.updated, results[n:]):
+                    var.store_raw(value)
             results = results[:n]
         if self.generator_outputs:
             results = [
@@ -316,10 +318,9 @@ class Function:
         arrays = [convert_input(a, p, allow) for a, p in zip(args, params)]
         if self.shared_inputs:
             shared_params = self.all_params[len(params) :]
-            arrays += [
-                check_shared_value(var.raw_value(), p)
-                for var, p in zip(self.shared_inputs, shared_params)
-            ]
+            with SHARED_VALUES:  # a snapshot: no other call's updates half applied
+                values = [var.raw_value() for var in self.shared_inputs]
+            arrays += [check_shared_value(v, p) for v, p in zip(values, shared_params)]
         return arrays
 
     def _keyword_args(self, kwargs: dict, given: int) -> list:
@@ -396,6 +397,12 @@ def _parsed(graph: str) -> tuple[ModuleOp, str]:
     task parses and prints it once (xDSL takes 1-2 ms per op for each)."""
     module = Parser(pipeline.context(), graph).parse_module()
     return module, shared_code.name_free_text(module)
+
+
+#: held while a call reads the shared variables' values and while it stores
+#: its updates (not while it runs): each call sees every other call's updates
+#: whole or not at all
+SHARED_VALUES = threading.Lock()
 
 
 def _unpickled_function(state: dict) -> Function:

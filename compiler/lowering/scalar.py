@@ -51,6 +51,7 @@ _FLOAT_BINARY = {
     "mul": arith.MulfOp,
     "true_div": arith.DivfOp,
     "pow": math.PowFOp,
+    "arctan2": math.Atan2Op,
     "maximum": arith.MaximumfOp,
     "minimum": arith.MinimumfOp,
 }

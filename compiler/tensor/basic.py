@@ -281,6 +281,16 @@ def true_div(a, b) -> TensorVariable:
     return elementwise("true_div", cast(a, dtype), cast(b, dtype))
 
 
+def arctan2(y, x) -> TensorVariable:
+    """The angle of the point (x, y), in (-pi, pi] (NumPy's `arctan2`);
+    integers give float64."""
+    y, x = as_tensor_variable(y), as_tensor_variable(x)
+    dtype = dtypes.upcast(y.dtype, x.dtype)
+    if not dtypes.is_float(dtype):
+        dtype = "float64"
+    return elementwise("arctan2", cast(y, dtype), cast(x, dtype))
+
+
 int_div, mod = _arith("int_div"), _arith("mod")
 pow = _arith("pow")  # noqa: A001 - PyTensor's name
 

@@ -51,6 +51,7 @@ ELEMENTWISE_ARITY: dict[str, int] = {
             "int_div",
             "mod",
             "pow",
+            "arctan2",
             "maximum",
             "minimum",
             "lt",

@@ -57,8 +57,20 @@ def test_unary(name):
         lambda a, b: st.minimum(a, b),
         lambda a, b: st.switch(a > b, a * 2, b * 3),
         lambda a, b: -a + abs(b),
+        lambda a, b: st.arctan2(a, b - 1.5),
     ],
-    ids=["add", "sub", "mul", "div", "pow", "maximum", "minimum", "switch", "neg-abs"],
+    ids=[
+        "add",
+        "sub",
+        "mul",
+        "div",
+        "pow",
+        "maximum",
+        "minimum",
+        "switch",
+        "neg-abs",
+        "arctan2",
+    ],
 )
 def test_binary(fn):
     verify_grad(fn, [A, B])

@@ -21,6 +21,7 @@ BINARY = {
     "int_div": np.floor_divide,
     "mod": np.mod,
     "pow": np.power,
+    "arctan2": np.arctan2,
     "maximum": np.maximum,
     "minimum": np.minimum,
     "lt": np.less,
@@ -51,6 +52,10 @@ def expected(name, a, b):
     with np.errstate(all="ignore"):
         if name == "pow" and a.dtype.kind == "i":
             b = np.abs(b)  # numpy refuses negative integer powers
+        if name == "arctan2" and a.dtype.kind in "iub":
+            # scanc computes float functions of integers in float64, as its
+            # unary ones (NumPy gives float16 for the small integers)
+            return np.arctan2(a.astype("float64"), b.astype("float64")), b
         return BINARY[name](a, b), b
 
 

@@ -63,3 +63,27 @@ def test_errors_in_concurrent_calls():
                 assert f(np.arange(4.0), n % 4) == 2.0 * (n % 4)
 
     run_in_threads(work)
+
+
+def test_each_call_sees_other_calls_updates_whole():
+    """Two shared variables updated together: a call reading them between
+    another call's two stores would see them differ."""
+    a = scanc.shared(np.zeros(64), "a")
+    b = scanc.shared(np.zeros(64), "b")
+    x = st.vector("x")
+    f = scanc.function(
+        [x], (a - b).sum() + x.sum() * 0, updates={a: a + 1.0, b: b + 1.0}
+    )
+    differences = []
+
+    def worker():
+        for _ in range(300):
+            differences.append(float(f(np.ones(3))))
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(differences) == 1200 and set(differences) == {0.0}
+    assert np.array_equal(a.get_value(), b.get_value())
