@@ -19,6 +19,7 @@ from test_pymc_extras_kalman_filter import (
     JITTER_DEFAULT,
     N_STATES,
     StandardFilter,
+    assert_gradients_match_finite_differences,
     parameters,
     quad_form_sym,
     reference,
@@ -137,23 +138,7 @@ def test_smoothed_state_gradients_against_finite_differences():
     x = symbols()
     states, covariances = smoothed(x)
     cost = (states**2).sum() + covariances.sum()
-    wrt = [x["data"], x["T"], x["Q"]]
-    names = list(x)
-    grads = pytensor.function(list(x.values()), pytensor.grad(cost, wrt))
-    total = pytensor.function(list(x.values()), cost)
-    values = parameters(np.random.default_rng(6))
-    analytic = grads(*values.values())
-    eps = 1e-6
-    for var, g in zip(wrt, analytic):
-        key = names[list(x.values()).index(var)]
-        numeric = np.zeros_like(values[key])
-        for index in np.ndindex(numeric.shape):
-            up = {k: v.copy() for k, v in values.items()}
-            down = {k: v.copy() for k, v in values.items()}
-            up[key][index] += eps
-            down[key][index] -= eps
-            numeric[index] = (total(*up.values()) - total(*down.values())) / (2 * eps)
-        np.testing.assert_allclose(g, numeric, rtol=1e-5, atol=1e-6, err_msg=key)
+    assert_gradients_match_finite_differences(x, cost, ["data", "T", "Q"], seed=6)
 
 
 def test_bad_input_is_refused():
