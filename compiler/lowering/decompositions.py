@@ -5,9 +5,10 @@ matrices.
 The matrices of a scan step are small (a state-space model's 2x2 to 8x8), where
 a call into LAPACK costs more than the arithmetic, so each op is written out;
 matrices of order at least the Target's `lapack_min_size` (triangular solves:
-as many multiply-adds) call the LAPACK routine instead (`gesv`, `getrf`, `potrf`, `trtrs`; `scanc.lowering.
-lapack_calls` chooses, when building for a known order, else at run time),
-with the same results and errors (a NaN in the input gives NaNs either way):
+as many multiply-adds) call the LAPACK routine instead (`gesv`, `getrf`,
+`potrf`, `trtrs`), chosen by `scanc.lowering.lapack_calls` when building for a
+known order, else at run time, with the same results and errors (a NaN in the
+input gives NaNs either way):
 
 - `st.solve` and `st.det`: Gaussian elimination with partial pivoting (the
   largest absolute value of the column below the diagonal, first on ties, as
