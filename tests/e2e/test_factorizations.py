@@ -328,3 +328,13 @@ def test_qr_gradient_of_q_beyond_its_columns_is_refused():
     tall = pt.specify_shape(A, (4, 3))
     with pytest.raises(NotImplementedError, match="mode='economic'"):
         scanc.function([A], pt.grad((la.qr(tall)[0] ** 3).sum(), A))
+
+
+def test_without_lapack_factorizations_refuse_and_solves_stay_inline():
+    A = pt.matrix("A")
+    no_lapack = scanc.host().with_(blas=False, lapack_min_size=2)
+    with pytest.raises(NotImplementedError, match="eigh needs LAPACK"):
+        scanc.function([A], la.eigh(A), target=no_lapack)
+    f = scanc.function([A], la.solve(A, pt.ones(A.shape[0])), target=no_lapack)
+    a = RNG.normal(size=(5, 5)) + 3 * np.eye(5)
+    np.testing.assert_allclose(f(a), np.linalg.solve(a, np.ones(5)))
