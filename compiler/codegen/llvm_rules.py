@@ -265,6 +265,12 @@ def _dealloc(e: FunctionEmitter, op: memref.DeallocOp):
     e.b.call(e.libcall("free", ir.VoidType(), [ptr]), [e[op.memref].data])
 
 
+def _free_all(e: FunctionEmitter, op: buffer.FreeOnErrorOp):
+    free = e.libcall("free", ir.VoidType(), [ptr])
+    for ref in op.memrefs:
+        e.b.call(free, [e[ref].data])
+
+
 def _load(e: FunctionEmitter, op: memref.LoadOp):
     d, idx = e[op.memref], [e[i] for i in op.indices]
     _check_in_bounds(e, d.sizes, idx)
@@ -413,7 +419,7 @@ SCALAR_RULES: dict[type, Callable] = {
     memref.AllocOp: _alloc,
     memref.DeallocOp: _dealloc,
     buffer.PooledAllocOp: _pooled_alloc,
-    buffer.FreeOnErrorOp: _dealloc,
+    buffer.FreeOnErrorOp: _free_all,
     memref.LoadOp: _load,
     memref.StoreOp: _store,
     memref.DimOp: _dim,

@@ -150,8 +150,7 @@ class Builder:
             failed = self.add(arith.XOrIOp(cond, self.const(1, IntegerType(1))))
 
             def free_all() -> None:
-                for ref in live:
-                    self.add(buffer.FreeOnErrorOp(ref))
+                self.add(buffer.FreeOnErrorOp(live))
 
             self.if_(failed, free_all)
         self.add(cf.AssertOp(cond, message))

@@ -237,11 +237,23 @@ def _pool_scratch_buffers(block: Block) -> None:
             free.detach()
             free.erase()
     for op in list(block.walk()):  # a failing call keeps the pooled buffers too
-        if isinstance(op, buffer_ops.FreeOnErrorOp) and isinstance(
-            op.memref.owner, buffer_ops.PooledAllocOp
-        ):
-            op.detach()
-            op.erase()
+        if isinstance(op, buffer_ops.FreeOnErrorOp):
+            _keep_pooled(op)
+
+
+def _keep_pooled(free: buffer_ops.FreeOnErrorOp) -> None:
+    """`free` without the pooled buffers (gone when it frees nothing else)."""
+    owned = [
+        ref
+        for ref in free.memrefs
+        if not isinstance(ref.owner, buffer_ops.PooledAllocOp)
+    ]
+    if len(owned) < len(free.memrefs):
+        if owned:
+            Rewriter.replace_op(free, buffer_ops.FreeOnErrorOp(owned), [])
+        else:
+            free.detach()
+            free.erase()
 
 
 def _costly(op: Operation) -> bool:

@@ -64,8 +64,16 @@ def _like(a: SSAValue, shape: list[int]) -> TensorType:
 
 
 def _check_results(op: IRDLOperation, expected: list[TensorType]) -> None:
+    """Each result as `expected` says: element type, rank, and every size that
+    both know alike (a pass that learns a size may leave the other unknown)."""
     for result, want in zip(op.results, expected):
-        if result.type != want:
+        got = tensor_type(result)
+        sizes = zip(got.get_shape(), want.get_shape())
+        if (
+            got.element_type != want.element_type
+            or got.get_num_dims() != want.get_num_dims()
+            or any(DYNAMIC_INDEX not in pair and pair[0] != pair[1] for pair in sizes)
+        ):
             raise VerifyException(
                 f"{op.name}: result #{result.index} must be {want}, not {result.type}"
             )
