@@ -24,6 +24,7 @@ from scanc.tensor.basic import (
     isinf,
     log,
     log1p,
+    gt,
     lt,
     maximum,
     minimum,
@@ -176,6 +177,43 @@ def erfinv(y) -> TensorVariable:
     return zero_grad(x) + (y - zero_grad(y)) * slope
 
 
+_LOG2 = float(np.log(2.0))
+
+
+def erfcinv(y) -> TensorVariable:
+    """The inverse of `erfc` on [0, 2] (+inf at 0, -inf at 2, NaN outside),
+    from `c = min(y, 2 - y)` itself, so a tiny `y` keeps the precision that
+    `1 - y` would round away: `erfinv`'s guess down to `c = 1e-10`, below it
+    the asymptotic `x^2 = -log c - log(x sqrt(pi))` iterated once, then three
+    Newton steps on `log erfc(x) = log c` (written with `erfcx`: no overflow
+    down to the smallest subnormals). Its gradient is the analytic
+    `-sqrt(pi)/2 exp(erfcinv(y)^2)`, saturated at the largest float where that
+    overflows (y below about 1e-308)."""
+    y = as_tensor_variable(y)
+    y = y if y.dtype.startswith("float") else y.astype("float64")
+    c = minimum(y, 2 - y)
+    # log c, also for subnormal c (scaled up first: vector logs may flush them)
+    subnormal = lt(c, np.finfo(y.dtype).tiny)
+    scaled_c = switch(subnormal, c * 2.0**54, c)
+    log_c = log(scaled_c) - subnormal.astype(y.dtype) * (54 * _LOG2)
+    w = -log(c * (2 - c))
+    central = _horner(_ERFINV_CENTRAL, w - 2.5)
+    tail = _horner(_ERFINV_TAIL, sqrt(maximum(w, 5.0)) - 3.0)
+    deep = maximum(-log_c, 1.0)
+    far = sqrt(deep - log(sqrt(deep) * _SQRT_PI))
+    x = switch(lt(w, 5.0), central * (1 - c), switch(gt(c, 1e-10), tail * (1 - c), far))
+    for _ in range(3):
+        scaled = erfcx(x)
+        x = x + (log(scaled) - x * x - log_c) * (_SQRT_PI / 2) * scaled
+    x = switch(eq(c, 0), np.inf, x) * sign(1 - y)
+    # exp(x^2) saturates below the largest float (subnormal y) so the value,
+    # x + 0 * slope, stays x
+    largest = float(np.log(np.finfo(y.dtype).max))
+    steepness = exp(minimum(x * x, largest))
+    slope = zero_grad(switch(isinf(x), 0.0, -(_SQRT_PI / 2) * steepness))
+    return zero_grad(x) + (y - zero_grad(y)) * slope
+
+
 def erfcx(x) -> TensorVariable:
     """The scaled complementary error function `exp(x^2) erfc(x)`: computed so
     below 10, by its asymptotic series `1/(x sqrt(pi)) sum (-1)^k (2k-1)!!/(2x^2)^k`
@@ -199,6 +237,7 @@ def erfcx(x) -> TensorVariable:
 from scanc.tensor.composed import beta, betaln, factorial, poch, xlog1py  # noqa: E402, F401, I001
 
 __all__ = [
+    "erfcinv",
     "erfcx",
     "erfinv",
     "expit",

@@ -191,6 +191,26 @@ def test_erfinv_inverts_erf_to_double_precision(mode):
     assert f(np.zeros(0)).shape == (0,)
 
 
+def test_erfcinv_inverts_erfc_down_to_subnormals(mode):
+    y = st.vector("y")
+    f = scanc.function([y], st.erfcinv(y), mode=mode)
+    values = np.concatenate(
+        [np.logspace(-307, 0, 300), 2 - np.logspace(-15, -1, 50), [1.0, 1.5]]
+    )
+    got = f(values)
+    erfc = np.vectorize(math.erfc)
+    # erfc's relative change is 2x times x's: x is good to about 1e-16 relative
+    np.testing.assert_allclose(erfc(got), values, rtol=5e-13)
+    np.testing.assert_allclose(
+        f(np.array([0.5, 1.5])), [0.4769362762044699, -0.4769362762044699], rtol=1e-15
+    )
+    tiny = f(np.array([1e-310, 5e-324]))  # subnormal: erfc(26.64...) = 1e-310
+    assert np.all(np.isfinite(tiny)) and np.all(np.diff(tiny) > 0)
+    edges = f(np.array([0.0, 2.0, -0.5, 2.5, np.nan]))
+    assert edges[0] == np.inf and edges[1] == -np.inf and np.isnan(edges[2:]).all()
+    assert f(np.zeros(0)).shape == (0,)
+
+
 def test_erfcx_is_scaled_erfc_without_overflow(mode):
     x = st.vector("x")
     f = scanc.function([x], st.erfcx(x), mode=mode)
@@ -212,6 +232,7 @@ def test_erfcx_is_scaled_erfc_without_overflow(mode):
     "fn,points",
     [
         (st.erfinv, [np.array([-0.9, -0.3, 0.0, 0.4, 0.95])]),
+        (st.erfcinv, [np.array([0.02, 0.3, 1.0, 1.4, 1.9])]),
         (st.erfcx, [np.array([-2.0, 0.0, 1.5, 9.5, 10.5, 25.0])]),
     ],
 )
