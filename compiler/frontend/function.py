@@ -183,7 +183,7 @@ class Function:
         compiled again where it is unpickled (shared variables travel with their
         values, as copies)."""
         state = {
-            "graph": self._graph_text(),
+            "graph": self._graph_text,
             "name": self.name,
             "optimize": self.optimize,
             "single": self.single,
@@ -200,12 +200,11 @@ class Function:
         }
         return _unpickled_function, (state,)
 
+    @functools.cached_property
     def _graph_text(self) -> str:
         """The graph printed once (a function shipped with every task of a
         cluster is pickled many times)."""
-        if "_graph" not in self.__dict__:
-            self.__dict__["_graph"] = str(self.graph)
-        return self.__dict__["_graph"]
+        return str(self.graph)
 
     def _compile(
         self, module: ModuleOp, name: str, text: str | None = None

@@ -66,6 +66,29 @@ def _identity(b: Builder, f: Floats, out: Buffer) -> None:
     b.loop_nest(out.sizes, entry)
 
 
+def svd_sizes(m, n, k, full: bool) -> list[list[SSAValue]]:
+    """The sizes of `u`, `s` and `vt` (see `st.svd`)."""
+    return [[m, m if full else k], [k], [n if full else k, n]]
+
+
+def qr_sizes(m, n, k, complete: bool) -> list[list[SSAValue]]:
+    """The sizes of `q` and `r` (see `st.qr`)."""
+    return [[m, m if complete else k], [m if complete else k, n]]
+
+
+def result_sizes(op, m, n, k) -> list[list[SSAValue]]:
+    """The sizes of each result of a factorization of an `m x n` matrix
+    (`k = min(m, n)`): what the lowering allocates and what a map-like scan
+    output of one needs (`scanc.lowering.sizes`)."""
+    if isinstance(op, st.PinvOp):
+        return [[n, m]]
+    if isinstance(op, st.EighOp):
+        return [[n], [n, n]]
+    if isinstance(op, st.SvdOp):
+        return svd_sizes(m, n, k, op.full_matrices is not None)
+    return qr_sizes(m, n, k, op.complete is not None)
+
+
 def lower_eigh(lw: "Lowering", op: st.EighOp) -> list[Lowered]:
     _needs_lapack(lw, "eigh")
     b, dt = lw.b, dtype(op.values)
@@ -87,9 +110,7 @@ def _svd(lw: "Lowering", a: Lowered, dt: str, full: bool) -> list[Buffer]:
     m, n = a.sizes
     k = b.mini(m, n)
     work = lw.copy(a)
-    u = lw.new_buffer(dt, [m, m if full else k])
-    s = lw.new_buffer(dt, [k])
-    vt = lw.new_buffer(dt, [n if full else k, n])
+    u, s, vt = (lw.new_buffer(dt, sizes) for sizes in svd_sizes(m, n, k, full))
     call = kernel.LapackGesddOp(work.ref, u.ref, s.ref, vt.ref, full)
     f = Floats(b, element_type(dt))
 
@@ -169,7 +190,8 @@ def lower_qr(lw: "Lowering", op: st.QrOp) -> list[Lowered]:
     tau = lw.new_buffer(dt, [k])
     factor = kernel.LapackGeqrfOp(work.ref, tau.ref)
     b.if_(_positive(b, k), lambda: _call_or_nan(b, f, factor, work))
-    r = lw.new_buffer(dt, [m if complete else k, n])
+    q_sizes, r_sizes = qr_sizes(m, n, k, complete)
+    r = lw.new_buffer(dt, r_sizes)
 
     def r_entry(idx):
         i, j = idx
@@ -179,7 +201,7 @@ def lower_qr(lw: "Lowering", op: st.QrOp) -> list[Lowered]:
     b.loop_nest(r.sizes, r_entry)
     if not op.q.uses:
         return [work, r]  # q unused: its value is never read
-    q = lw.new_buffer(dt, [m, m if complete else k])
+    q = lw.new_buffer(dt, q_sizes)
 
     def q_entry(idx):
         reflector = b.cmpi("slt", idx[1], k)

@@ -21,6 +21,7 @@ from scanc import dtypes
 from scanc.lowering import scalar as scalar_ops
 from scanc.lowering.builder import element_type
 from scanc.lowering.elementwise import arange_length, lower_constant
+from scanc.lowering.factorizations import result_sizes
 from scanc.lowering.indexing import slice_bounds
 from scanc.lowering.shape import reshaped_sizes
 from scanc.lowering.values import Lazy, no_data
@@ -209,16 +210,7 @@ def _factorization(si: SizeInference, op: Operation, value: SSAValue) -> Sizes:
     """The sizes of a result of `st.eigh`, `st.svd`, `st.qr` or `st.pinv`, from
     `m`, `n` and `k = min(m, n)` (see `scanc.dialects.st.factorizations`)."""
     m, n = si.sizes(op.operands[0])
-    k = si.lw.b.mini(m, n)
-    if isinstance(op, st.PinvOp):
-        return [n, m]
-    if isinstance(op, st.EighOp):
-        return [[n], [n, n]][value.index]
-    if isinstance(op, st.SvdOp):
-        full = op.full_matrices is not None
-        return [[m, m if full else k], [k], [n if full else k, n]][value.index]
-    complete = op.complete is not None
-    return [[m, m if complete else k], [m if complete else k, n]][value.index]
+    return result_sizes(op, m, n, si.lw.b.mini(m, n))[value.index]
 
 
 SIZES: dict[type, Callable[[SizeInference, Operation, SSAValue], Sizes]] = {

@@ -202,8 +202,14 @@ def _is_full_slice(item) -> bool:
 
 
 def _is_mask(item) -> bool:
-    dtype = item.dtype if isinstance(item, TensorVariable) else np.asarray(item).dtype
-    return np.dtype(dtype) == np.bool_
+    return _index_dtype(item) == np.bool_
+
+
+def _index_dtype(item) -> np.dtype:
+    """The dtype of an index entry (a variable, an array, a list, an int)."""
+    return np.dtype(
+        item.dtype if isinstance(item, TensorVariable) else np.asarray(item).dtype
+    )
 
 
 def _leading_integer_arrays(index: tuple) -> int:
@@ -211,11 +217,7 @@ def _leading_integer_arrays(index: tuple) -> int:
     after them is a full slice (NumPy then gathers along those axes); else 0."""
     count = 0
     while count < len(index) and not isinstance(index[count], slice):
-        item = index[count]
-        dtype = (
-            item.dtype if isinstance(item, TensorVariable) else np.asarray(item).dtype
-        )
-        if np.dtype(dtype).kind not in "iu":
+        if _index_dtype(index[count]).kind not in "iu":
             return 0
         count += 1
     rest = index[count:]

@@ -20,6 +20,7 @@ the largest taken as zero (NumPy's rule).
 from __future__ import annotations
 
 from scanc.dialects.st.core import tensor_type
+from scanc.dialects.st.linalg import check_square, flags
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
     Float64Type,
@@ -42,13 +43,10 @@ from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
 
-def _matrix(op: IRDLOperation, a: SSAValue, square: bool = False) -> list[int]:
-    type_ = tensor_type(a)
-    shape = type_.get_shape()
+def _matrix(op: IRDLOperation, a: SSAValue) -> list[int]:
+    shape = tensor_type(a).get_shape()
     if len(shape) != 2:
         raise VerifyException(f"{op.name} needs a matrix, got {a.type}")
-    if square and DYNAMIC_INDEX not in shape and shape[0] != shape[1]:
-        raise VerifyException(f"{op.name} needs a square matrix, got {a.type}")
     return list(shape)
 
 
@@ -102,12 +100,12 @@ class EighOp(IRDLOperation):
     def __init__(self, input: SSAValue, lower: bool):
         super().__init__(
             operands=[input],
-            properties={"lower": UnitAttr()} if lower else {},
+            properties=flags(lower=lower),
             result_types=eigh_types(input),
         )
 
     def verify_(self) -> None:
-        _matrix(self, self.input, square=True)
+        check_square(self, self.input)
         _check_results(self, eigh_types(self.input))
 
 
@@ -138,7 +136,7 @@ class SvdOp(IRDLOperation):
     def __init__(self, input: SSAValue, full_matrices: bool):
         super().__init__(
             operands=[input],
-            properties={"full_matrices": UnitAttr()} if full_matrices else {},
+            properties=flags(full_matrices=full_matrices),
             result_types=svd_types(input, full_matrices),
         )
 
@@ -171,7 +169,7 @@ class QrOp(IRDLOperation):
     def __init__(self, input: SSAValue, complete: bool):
         super().__init__(
             operands=[input],
-            properties={"complete": UnitAttr()} if complete else {},
+            properties=flags(complete=complete),
             result_types=qr_types(input, complete),
         )
 

@@ -40,7 +40,7 @@ from xdsl.utils.exceptions import VerifyException
 DETERMINANTS = ("det", "logabsdet", "sign")
 
 
-def _check_square(op: IRDLOperation, a: SSAValue) -> None:
+def check_square(op: IRDLOperation, a: SSAValue) -> None:
     shape = tensor_type(a).get_shape()
     if len(shape) != 2 or (shape[0] >= 0 and shape[1] >= 0 and shape[0] != shape[1]):
         raise VerifyException(f"{op.name} needs a square matrix, got {a.type}")
@@ -49,7 +49,7 @@ def _check_square(op: IRDLOperation, a: SSAValue) -> None:
 def _check_right_hand_side(
     op: IRDLOperation, a: SSAValue, b: SSAValue, x: SSAValue
 ) -> None:
-    _check_square(op, a)
+    check_square(op, a)
     rhs, result = tensor_type(b), tensor_type(x)
     if (
         rhs.get_num_dims() not in (1, 2)
@@ -62,7 +62,7 @@ def _check_right_hand_side(
         )
 
 
-def _flags(**flags: bool) -> dict[str, UnitAttr]:
+def flags(**flags: bool) -> dict[str, UnitAttr]:
     return {name: UnitAttr() for name, on in flags.items() if on}
 
 
@@ -100,12 +100,12 @@ class CholeskyOp(IRDLOperation):
     def __init__(self, input: SSAValue, lower: bool, nan_on_error: bool = False):
         super().__init__(
             operands=[input],
-            properties=_flags(lower=lower, nan_on_error=nan_on_error),
+            properties=flags(lower=lower, nan_on_error=nan_on_error),
             result_types=[input.type],
         )
 
     def verify_(self) -> None:
-        _check_square(self, self.input)
+        check_square(self, self.input)
 
 
 @irdl_op_definition
@@ -128,7 +128,7 @@ class TriangularSolveOp(IRDLOperation):
     ):
         super().__init__(
             operands=[a, b],
-            properties=_flags(lower=lower, trans=trans, unit_diagonal=unit_diagonal),
+            properties=flags(lower=lower, trans=trans, unit_diagonal=unit_diagonal),
             result_types=[b.type],
         )
 
@@ -157,7 +157,7 @@ class DetOp(IRDLOperation):
         )
 
     def verify_(self) -> None:
-        _check_square(self, self.input)
+        check_square(self, self.input)
         if self.fn.data not in DETERMINANTS:
             raise VerifyException(
                 f"st.det computes one of {DETERMINANTS}, not '{self.fn.data}'"

@@ -1,6 +1,7 @@
 """Compiled functions pickle (as their graph-stage IR and signature) and run
 again where they are unpickled: in this process or in another one."""
 
+import copy
 import pickle
 import subprocess
 import sys
@@ -75,3 +76,18 @@ def test_pure_functions_unpickle_once_per_process():
     assert a is not b
     a(np.ones(3), 1)
     assert a.shared_inputs[-1].get_value() != b.shared_inputs[-1].get_value()
+
+
+def test_deepcopy_of_functions_and_variables():
+    """A deep copy is a function of its own: its shared variables are copies."""
+    f = power_function()
+    g = copy.deepcopy(f)
+    g(np.ones(3), 1)
+    assert f.shared_inputs[-1].get_value() == 0
+    assert g.shared_inputs[-1].get_value() == 1
+    last, _ = g(np.ones(3), k=2)
+    np.testing.assert_array_equal(last, [4.0, 4.0, 4.0])
+    w = scanc.shared(np.zeros(2), "w")
+    w_copy = copy.deepcopy(w)
+    w_copy.set_value(np.ones(2))
+    np.testing.assert_array_equal(w.get_value(), [0.0, 0.0])
