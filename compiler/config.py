@@ -5,7 +5,10 @@ the documented choices raises ValueError naming the variable."""
 
 from __future__ import annotations
 
+import ctypes
 import os
+import sys
+import types
 
 
 def _choice(variable: str, default: str, choices: tuple[str, ...]) -> str:
@@ -80,3 +83,22 @@ def _size(variable: str, default: str) -> int:
 #: The most the cache may hold (SCANC_CACHE_MAX_MB, in MiB; 1024 by default): the
 #: entries used longest ago are removed past it.
 cache_max_bytes: int = _size("SCANC_CACHE_MAX_MB", "1024")
+
+#: Whether compiled functions may be called through their native entry, which
+#: reads the arguments and wraps the outputs without Python code
+#: (`scanc.runtime.fast_calls`); SCANC_FAST_CALLS=0 keeps every call in Python.
+fast_calls: bool = _choice("SCANC_FAST_CALLS", "1", ("1", "0")) == "1"
+
+#: Counts the changes of these settings (native calls re-check theirs after one).
+settings_epoch = ctypes.c_int64(0)
+
+
+class _Settings(types.ModuleType):
+    """This module: setting any of its names counts in `settings_epoch`."""
+
+    def __setattr__(self, name, value):
+        super().__setattr__(name, value)
+        settings_epoch.value += 1
+
+
+sys.modules[__name__].__class__ = _Settings

@@ -98,6 +98,7 @@ class NativeFunction:
         reentrant: bool = True,
     ):
         self.checks, self.name = checks, name
+        self.address, self.layout = address, layout
         self.frame_size = layout.size
         self.frames = threading.local()
         self.lock = None if reentrant else threading.Lock()

@@ -13,7 +13,7 @@ import threading
 from llvmlite import ir
 
 from scanc import config
-from scanc.codegen import kernels, optimizer, vector_math
+from scanc.codegen import fast_entry, kernels, optimizer, vector_math
 from scanc.codegen.target import Target, host
 from scanc.runtime import blas
 from scanc.runtime import cache as compile_cache
@@ -92,24 +92,43 @@ def load_kernel_library(target: Target) -> None:
     with _LIBRARIES_LOCK:
         if machine in _LIBRARIES:
             return
-        key = compile_cache.key_of("kernel library", machine)
-        library = compile_cache.load(key) if config.cache else None
-        if not isinstance(library, compile_cache.Library):
-            library = _compile_kernel_library(target)
-            if config.cache:
-                compile_cache.store(key, library)
-        eng = engine()
-        eng.add_object_file(llvm.ObjectFileRef.from_data(library.object_code))
-        eng.finalize_object()
-        for name in library.names:
-            llvm.add_symbol(name, eng.get_function_address(name))
+        build = lambda module: kernels.library(module, target.features)  # noqa: E731
+        addresses = _load_library(("kernel library", machine), build, target)
+        for name, address in addresses.items():
+            llvm.add_symbol(name, address)
         _LIBRARIES.add(machine)
 
 
-def _compile_kernel_library(target: Target) -> compile_cache.Library:
-    module = ir.Module(name="scanc_kernels")
+def load_fast_entry(offsets: fast_entry.Offsets) -> tuple[int, int]:
+    """The addresses of the native call entry and its API setter
+    (`scanc.codegen.fast_entry`), built for the host once per machine."""
+    target = host()
+    machine = (target.triple, target.cpu, target.features)
+    build = lambda module: fast_entry.build(module, offsets)  # noqa: E731
+    addresses = _load_library(("fast entry", machine, offsets), build, target)
+    return addresses[fast_entry.ENTRY], addresses[fast_entry.SET_API]
+
+
+def _load_library(key_parts: tuple, build, target: Target) -> dict[str, int]:
+    """Load a library of functions that `build(module)` defines (returning their
+    names): from the compile cache, else compiled now and cached. Their
+    addresses by name."""
+    key = compile_cache.key_of(*key_parts)
+    library = compile_cache.load(key) if config.cache else None
+    if not isinstance(library, compile_cache.Library):
+        library = _compile_library(build, target)
+        if config.cache:
+            compile_cache.store(key, library)
+    eng = engine()
+    eng.add_object_file(llvm.ObjectFileRef.from_data(library.object_code))
+    eng.finalize_object()
+    return {name: eng.get_function_address(name) for name in library.names}
+
+
+def _compile_library(build, target: Target) -> compile_cache.Library:
+    module = ir.Module(name="scanc_library")
     module.triple, module.data_layout = target.triple, target.data_layout
-    names = kernels.library(module, target.features)
+    names = build(module)
     optimized = optimizer.optimize(module, target)
     return compile_cache.Library(names, target.machine().emit_object(optimized))
 

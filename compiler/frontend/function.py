@@ -25,7 +25,9 @@ from scanc.frontend.slicing import clone_into, ops_computing
 from scanc.frontend.specialization import Variants, small_sizes
 from scanc.passes.specialize_shapes import SpecializeShapesPass, format_shapes
 from scanc.runtime.abi import Param
+from scanc.runtime import fast_calls
 from scanc.runtime.call import NativeFunction
+from scanc.runtime.fast_calls import FastCalls
 from scanc.runtime.generators import as_generator
 from scanc.runtime.inputs import check_shared_value, convert_input
 from scanc.runtime.jit import load, load_kernel_library, load_object
@@ -116,7 +118,15 @@ def _param(var: TensorVariable, name: str) -> Param:
 
 
 class Function:
-    """A compiled function; call it with numpy arrays or Python values."""
+    """A compiled function; call it with numpy arrays or Python values.
+
+    From its second call, a function without shared variables or random
+    generators is called through a native entry (`scanc.runtime.fast_calls`)
+    for the argument kinds and shapes it has seen; everything else takes
+    `_call`, which that entry also falls back to."""
+
+    #: the address of the native entry's plan, or None (read by the entry)
+    _fast_plan = None
 
     def __init__(
         self,
@@ -177,6 +187,8 @@ class Function:
         self.variants = Variants(
             self._specialized, time.perf_counter() - start, takes_arrays
         )
+        self._fast: FastCalls | None = None
+        self._python_calls = 0
 
     def __reduce__(self):
         """A function pickles as its graph-stage IR and its signature, and is
@@ -285,8 +297,11 @@ class Function:
         if key is not None:
             self.variants.make(key)
 
-    def __call__(self, *args, **kwargs):
-        results = self.variants(self._arrays(args, kwargs), self.native)
+    def _call(self, *args, **kwargs):
+        arrays = self._arrays(args, kwargs)
+        results = self.variants(arrays, self.native)
+        if self._servable_natively and config.fast_calls:
+            self._serve_natively(arrays)
         if self.updated:
             n = len(results) - len(self.updated)
             # every output exists before any shared value changes: a failed call
@@ -301,6 +316,44 @@ class Function:
                 for r, p in zip(results, self.out_params)
             ]
         return results[0] if self.single else results
+
+    __call__ = _call
+
+    @functools.cached_property
+    def _servable_natively(self) -> bool:
+        """Whether a call may skip Python (nothing to read or update around
+        the native code, which threads may run at once)."""
+        return (
+            not self.shared_inputs
+            and not self.updated
+            and not self.generator_outputs
+            and not any(p.generator for p in self.params)
+            and self.native.lock is None
+        )
+
+    def _serve_natively(self, arrays: list) -> None:
+        """Record, for the native entry, the code that serves calls with the
+        shapes of `arrays` (from the second call on)."""
+        if self._fast is None:
+            self._python_calls += 1
+            if self._python_calls < 2 or not fast_calls.install(
+                Function, Function._call
+            ):
+                return
+            with _FAST_PLANS:  # made once: a native call may be reading it
+                if self._fast is None:
+                    self._fast = FastCalls(
+                        self.params, self.out_params, self.native.layout, self.single
+                    )
+                    self._fast_plan = self._fast.address
+        native = self.variants.settled(arrays, self.native)
+        if native is not None:
+            self._fast.record(arrays, native.address)
+
+    @property
+    def native_calls(self) -> int:
+        """How many calls the native entry served without Python code."""
+        return 0 if self._fast is None else self._fast.served
 
     def _arrays(self, args: tuple, kwargs: dict) -> list:
         """The checked inputs followed by the shared variables' values."""
@@ -402,6 +455,9 @@ def _parsed(graph: str) -> tuple[ModuleOp, str]:
 #: its updates (not while it runs): each call sees every other call's updates
 #: whole or not at all
 SHARED_VALUES = threading.Lock()
+
+#: held while a function makes its native-call plan
+_FAST_PLANS = threading.Lock()
 
 
 def _unpickled_function(state: dict) -> Function:
