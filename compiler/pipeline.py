@@ -4,7 +4,11 @@
 the passes listed for it. The CLI's `--emit` choices, the docs and the lit folders
 all come from `STAGES`.
 
-    graph --opt passes--> opt --lower-to-loops--> loops --emitter--> llvm --> asm
+    graph --opt passes--> opt --plan passes--> plan --lower-to-loops--> loops
+          --emitter--> llvm --> asm
+
+`plan` is the target's choice of kernels for products in loops, as ops; its
+passes run with or without the `opt` passes (`FAST_COMPILE`).
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from scanc.dialects.kernel import KERNEL
 from scanc.dialects.libm import LIBM
 from scanc.lowering.to_loops import LowerToLoopsPass
 from scanc.passes import PASSES
+from scanc.passes.input_products_in_loop import InputProductsInLoopPass
+from scanc.passes.pack_invariant_matrices import PackInvariantMatricesPass
 from xdsl.context import Context
 from xdsl.dialects import arith, builtin, cf, func, math, memref, scf
 from xdsl.dialects.builtin import ModuleOp
@@ -30,7 +36,7 @@ from xdsl.transforms.common_subexpression_elimination import (
     CommonSubexpressionElimination,
 )
 
-STAGES = ("graph", "grad", "opt", "loops", "llvm", "asm")
+STAGES = ("graph", "grad", "opt", "plan", "loops", "llvm", "asm")
 
 #: the passes that make the `opt` stage, in order
 OPT_PASSES = (
@@ -87,6 +93,14 @@ def run_opt(module: ModuleOp, passes: tuple[str, ...] = OPT_PASSES) -> None:
     module.verify()
 
 
+def run_plan(module: ModuleOp, target: Target | None = None) -> None:
+    """The target's kernel choices for products in loops, as ops."""
+    ctx = context()
+    PackInvariantMatricesPass(target).apply(ctx, module)
+    InputProductsInLoopPass().apply(ctx, module)
+    module.verify()
+
+
 def run_loops(module: ModuleOp, target: Target | None = None) -> None:
     """`lower-to-loops`, then `cse`: the lowering emits each index constant
     where it is needed and the same view or size where each use needs it; one
@@ -134,6 +148,8 @@ def lower(
         run_grad(module)
     if STAGES.index(until) >= STAGES.index("opt") and optimize_graph:
         run_opt(module)
+    if STAGES.index(until) >= STAGES.index("plan"):
+        run_plan(module, target)
     if STAGES.index(until) >= STAGES.index("loops"):
         run_loops(module, target)
     if STAGES.index(until) >= STAGES.index("llvm"):
@@ -161,6 +177,8 @@ def compile_module(
     if optimize_graph:
         run_opt(module)
     show("opt", lambda: str(module))
+    run_plan(module, target)
+    show("plan", lambda: str(module))
     run_loops(module, target)
     show("loops", lambda: str(module))
     compiled = run_codegen(module, target)

@@ -209,6 +209,11 @@ class LoopOp(IRDLOperation):
                 return self.invariants[value.index - first]
         return None
 
+    def sequence_of(self, operand_index: int) -> int | None:
+        """The sequence that operand `operand_index` is, if it is one."""
+        position = operand_index - (0 if self.n_steps is None else 1)
+        return position if 0 <= position < len(self.sequences) else None
+
     def recurrent_outputs(self) -> list[int]:
         """Indices of the outputs that have taps (and so an initial value)."""
         return [i for i, taps in enumerate(self.output_taps()) if taps]

@@ -52,6 +52,7 @@ from collections.abc import Callable
 
 import hashlib
 
+import numpy as np
 from llvmlite import ir
 from scanc.codegen.llvm_types import f32, f64, i64, ptr
 
@@ -84,6 +85,27 @@ TILE_COLUMNS = 16
 def panel_columns(itemsize: int) -> int:
     """Columns of one panel of a packed matrix of `itemsize`-byte elements."""
     return PANEL_BYTES // itemsize
+
+
+def panel_layout(w: np.ndarray) -> np.ndarray:
+    """The panel layout of a k x n matrix, as NumPy: `[panels, k, P]`, panel
+    `q` holding columns `q * P` to `q * P + P - 1` of every row, zero past the
+    last column (what `st.pack_panels` makes and the panel kernels read)."""
+    k, n = w.shape
+    width = panel_columns(w.itemsize)
+    count = -(-n // width)
+    padded = np.zeros((k, count * width), w.dtype)
+    padded[:, :n] = w
+    return np.ascontiguousarray(padded.reshape(k, count, width).transpose(1, 0, 2))
+
+
+def tile_layout(b: np.ndarray) -> np.ndarray:
+    """The tile-panel layout of a k x n matrix (n a multiple of
+    `TILE_COLUMNS`), as NumPy: `[n / 16, k, 16]` (what
+    `scanc.lowering.input_products` makes and the tiles kernels read)."""
+    k, n = b.shape
+    width = TILE_COLUMNS
+    return np.ascontiguousarray(b.reshape(k, n // width, width).transpose(1, 0, 2))
 
 
 def vector_lanes(element: ir.Type, features: str) -> int:

@@ -1,14 +1,13 @@
-"""Lowering of `st.dot`: the kernel op for a product large enough (BLAS gemm
-or gemv, the vector-matrix kernels, packed panels, input-product tiles; placed
-by `scanc.lowering.kernel_calls`), inline loops otherwise
-(`scanc.lowering.product_loops`)."""
+"""Lowering of `st.dot` and `st.panel_dot`: the kernel op for a product large
+enough (BLAS gemm or gemv, the vector-matrix kernels, packed panels,
+input-product tiles; placed by `scanc.lowering.kernel_calls`), inline loops
+otherwise (`scanc.lowering.product_loops`)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from scanc.dialects import kernel, st
-from scanc.lowering import input_products
 from scanc.lowering.builder import element_type
 from scanc.lowering.elementwise import dtype
 from scanc.lowering.kernel_calls import (
@@ -18,7 +17,7 @@ from scanc.lowering.kernel_calls import (
     copy_outside_loops,
     matrix_product,
 )
-from scanc.lowering.panels import pack_invariant_matrix
+from scanc.lowering.panels import Panels
 from scanc.lowering.product_loops import REASSOCIATE, multiply_add, vector_matrix_loops
 from scanc.lowering.values import Buffer, Lowered, Scalar
 from xdsl.dialects import arith
@@ -32,13 +31,9 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
     """Vector/matrix products as loops; `x @ W` runs i-k-j so the innermost loop
     walks rows of W contiguously (vectorizable)."""
     b = lw.b
-    a, w = (
-        lw.materialize(lw.get(v)) if lw.get(v).rank else lw.get(v)
-        for v in (op.lhs, op.rhs)
-    )
+    a, w = _operands(lw, op.lhs, op.rhs)
     dt = dtype(op.result)
     k = a.sizes[-1]
-    b.check(b.cmpi("eq", k, w.sizes[0]), "ValueError: dot: shapes are not aligned")
     if w.rank == 1:
 
         def element(idx):
@@ -62,24 +57,51 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
             rows()
         return out
     rows = a.sizes[:-1]
-    if rows and input_products.deferrable(op):
-        return input_products.defer(lw, op, a, w)
     out = lw.new_buffer(dt, [*rows, w.sizes[1]])
     if rows:
         matrix_product(lw, a, w, out, copy_outside_loops(op))
     elif dt in KERNEL_DTYPES:
-        inline = lambda: vector_matrix_loops(lw, a, w, out, dt)  # noqa: E731
-        _vector_matrix_kernel(lw, op, a, w, out, inline)
+        _vector_matrix_kernel(lw, a, w, out)
     else:
         vector_matrix_loops(lw, a, w, out, dt)
     return out
 
 
-def _vector_matrix_kernel(lw, op: st.DotOp, a, w, out: Buffer, inline) -> None:
+def lower_panel_dot(lw: "Lowering", op: st.PanelDotOp) -> Lowered:
+    """`x . W` by the panel kernel when `W` was packed (with the next tiles of
+    its loop's input products when `tiles`), else as `st.dot`."""
+    a, w = _operands(lw, op.vector, op.matrix)
+    panels = lw.get(op.panels)
+    if not isinstance(panels, Panels):
+        raise NotImplementedError(
+            "lower-to-loops: st.panel_dot reads panels that st.pack_panels made "
+            "for an enclosing scan.loop"
+        )
+    out = lw.new_buffer(dtype(op.result), [w.sizes[1]])
+    tiles = lw.scopes[-1].tiles if op.tiles else None
+    _vector_matrix_kernel(lw, a, w, out, panels, tiles)
+    return out
+
+
+def _operands(lw: "Lowering", lhs: SSAValue, rhs: SSAValue) -> list[Lowered]:
+    """Both operands (arrays as buffers), checked to be aligned."""
+    a, w = (
+        lw.materialize(lw.get(v)) if lw.get(v).rank else lw.get(v) for v in (lhs, rhs)
+    )
+    b, k = lw.b, a.sizes[-1]
+    b.check(b.cmpi("eq", k, w.sizes[0]), "ValueError: dot: shapes are not aligned")
+    return [a, w]
+
+
+def _vector_matrix_kernel(
+    lw, a, w, out: Buffer, panels: Panels | None = None, tiles=None
+) -> None:
     """out = a . w by the vector-matrix kernel when large enough, by the panel
-    kernel when `w` is packed (see `scanc.lowering.panels`), else `inline()`."""
+    kernel when `panels` holds `w` packed (with `tiles`: see
+    `scanc.lowering.input_products`), else by the inline loops."""
     dt, work = out.dtype, lw.b.muli(a.sizes[0], w.sizes[1])
     reverse = _step_parity(lw)
+    inline = lambda: vector_matrix_loops(lw, a, w, out, dt)  # noqa: E731
 
     def unpacked() -> None:
         op = kernel.VecMatOp
@@ -88,14 +110,12 @@ def _vector_matrix_kernel(lw, op: st.DotOp, a, w, out: Buffer, inline) -> None:
 
     def packed() -> None:
         # a packed matrix is large: the kernel, never the inline loops
-        call_kernel(lw, kernel.VecMatPanelsOp, a, panels.buffer, out, None, reverse)
+        call_kernel(lw, kernel.VecMatPanelsOp, a, panels, out, None, reverse)
 
-    panels = pack_invariant_matrix(lw, op, dt)
     if panels is None:
         unpacked()
         return
     either = lambda: lw.b.if_(panels.packed, packed, unpacked)  # noqa: E731
-    tiles = input_products.claim(lw, panels.packed)
     if tiles is None:
         either()
         return
@@ -104,7 +124,7 @@ def _vector_matrix_kernel(lw, op: st.DotOp, a, w, out: Buffer, inline) -> None:
         # also the next tiles of the loop's input products
         extra = [reverse, *tiles.of_step(lw)]
         op = kernel.VecMatPanelsTilesOp
-        call_kernel(lw, op, a, panels.buffer, out, None, *extra)
+        call_kernel(lw, op, a, panels, out, None, *extra)
 
     lw.b.if_(tiles.tiled, with_tiles, either)
 

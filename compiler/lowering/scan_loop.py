@@ -27,7 +27,7 @@ from scanc.dialects.scan import (
     sequence_span,
 )
 from scanc import dtypes
-from scanc.lowering import input_products
+from scanc.lowering import input_products, panels
 from scanc.lowering.builder import Builder, element_type, index, strided_type, subview
 from scanc.lowering.values import (
     Buffer,
@@ -131,17 +131,18 @@ class Output:
 class ScanLowering:
     def __init__(self, lw: "Lowering", op: LoopOp):
         self.lw, self.b, self.op = lw, lw.b, op
-        self.input_products = input_products.gather(lw, op)
         self.seqs = [lw.get(v) for v in op.sequences]
+        self.products = input_products.gather(lw, op, self.seqs)
         inits = iter(lw.get(v) for v in op.initials)
         self.outs = [
             Output(lw, n, op, next(inits) if taps else None)
             for n, taps in enumerate(op.output_taps())
         ]
         self.invariants = [
-            lw.materialize(v) if isinstance(v, Lazy) else v
+            lw.materialize(v) if _to_materialize(v) else v
             for v in (lw.get(x) for x in op.invariants)
         ]
+        self.tiles: input_products.Tiles | None = None
 
     # -- before the loop -------------------------------------------------------------------
     def steps(self) -> SSAValue:
@@ -201,6 +202,19 @@ class ScanLowering:
         for arg in self.op.body.block.args:
             del self.lw.values[arg]
 
+    def place_kernel_inputs(self, steps: SSAValue) -> None:
+        """Before the loop: the panels of its invariants that `st.pack_panels`
+        made and its sequences that `st.input_products` made (with the tiles
+        its `tiles` product computes)."""
+        for j, value in enumerate(self.invariants):
+            if isinstance(value, panels.Pending):
+                self.invariants[j] = panels.make(self.lw, value, steps)
+                self.lw.values[self.op.invariants[j]] = self.invariants[j]
+        if self.products is not None:
+            carrier = _tiles_panels(self.op)
+            panels_of = None if carrier is None else self.invariants[carrier]
+            self.tiles = input_products.place(self.lw, self.products, panels_of, steps)
+
     # -- one step ---------------------------------------------------------------------------
     def tap_value(self, out: Output, t: SSAValue, tap: int) -> Lowered:
         b = self.b
@@ -248,10 +262,6 @@ class ScanLowering:
             for arg, value in zip(block.args, self.block_values(t, carried)):
                 lw.values[arg] = value
             lw.lower_ops(list(block.ops)[:-1])
-            group = self.input_products
-            if group is not None and not group.claimed:
-                with b.at(self.loop_scope.preheader):
-                    input_products.products_now(lw, group)
             yielded = self.op.yield_op()
             next_carried = []
             for out, value in zip(self.outs, yielded.values):
@@ -291,8 +301,9 @@ class ScanLowering:
             for o in self.outs
             if o.carried
         ]
+        self.place_kernel_inputs(n)
         self.loop_scope = Scope.before_loop(b, n)
-        self.loop_scope.input_products = self.input_products
+        self.loop_scope.tiles = self.tiles
         if self.op.yield_op().until is None:
             b.for_(b.const(0), n, lambda t, c: self.body(t, c)[0], carried_init)
             executed = n
@@ -375,6 +386,21 @@ class ScanLowering:
                 store_into(b, source, target.ref, target.sizes)  # type: ignore[attr-defined]
 
         b.for_(b.const(0), count, copy_row)
+
+
+def _to_materialize(value: Lowered) -> bool:
+    """Whether an invariant is stored before the loop (an expression not made
+    yet; panels wait for the loop's steps)."""
+    return isinstance(value, Lazy) and not isinstance(value, panels.Pending)
+
+
+def _tiles_panels(op: LoopOp) -> int | None:
+    """The invariant that holds the panels of the loop's `tiles` product."""
+    for body_op in op.body.block.ops:
+        if isinstance(body_op, st.PanelDotOp) and body_op.tiles is not None:
+            outer = op.invariant_operand(body_op.panels)
+            return None if outer is None else list(op.invariants).index(outer)
+    return None
 
 
 def lower_loop(lw: "Lowering", op: LoopOp) -> list[Lowered]:

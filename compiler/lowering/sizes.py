@@ -247,6 +247,10 @@ SIZES: dict[type, Callable[[SizeInference, Operation, SSAValue], Sizes]] = {
     st.CholeskyOp: lambda si, op, _: si.sizes(op.input),
     st.ArgsortOp: lambda si, op, _: si.sizes(op.input),
     st.CheckOp: lambda si, op, _: si.sizes(op.input),
+    st.PanelDotOp: lambda si, op, _: si.sizes(op.matrix)[1:],
+    st.InputProductsOp: lambda si, op, value: (
+        si.sizes(op.x)[:1] + si.sizes(op.matrices[value.index])[1:]
+    ),
     **dict.fromkeys((st.EighOp, st.SvdOp, st.QrOp, st.PinvOp), _factorization),
 }
 

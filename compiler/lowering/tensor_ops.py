@@ -29,7 +29,9 @@ from scanc.lowering.indexing import (
     lower_subtensor,
     lower_take,
 )
-from scanc.lowering.linalg import lower_dot
+from scanc.lowering.input_products import lower_input_products
+from scanc.lowering.linalg import lower_dot, lower_panel_dot
+from scanc.lowering.panels import lower_pack_panels
 from scanc.lowering.reductions import lower_arg_reduce, lower_reduce
 from scanc.lowering.sorting import lower_argsort
 from scanc.lowering.shape import (
@@ -68,6 +70,8 @@ LOWERINGS = {
     st.ArgsortOp: lower_argsort,
     st.PinvOp: lower_pinv,
     st.CheckOp: lower_check,
+    st.PackPanelsOp: lower_pack_panels,
+    st.PanelDotOp: lower_panel_dot,
 }
 
 #: lowerings of ops with several results (each gives one value per result)
@@ -75,4 +79,5 @@ MULTI_LOWERINGS = {
     st.EighOp: lower_eigh,
     st.SvdOp: lower_svd,
     st.QrOp: lower_qr,
+    st.InputProductsOp: lower_input_products,
 }

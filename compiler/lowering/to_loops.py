@@ -81,9 +81,6 @@ class Lowering:
         self.b = Builder(self.block, self._live_buffers)
         self.values: dict[SSAValue, Lowered] = {}
         self.scopes: list[Scope] = [Scope()]
-        #: matrix products left to the loop that reads them
-        #: (`scanc.lowering.input_products`)
-        self.deferred: dict = {}
 
     # -- values -----------------------------------------------------------------------
     def get(self, value: SSAValue) -> Lowered:

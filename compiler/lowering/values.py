@@ -77,9 +77,9 @@ class Scope:
     step: SSAValue | None = None
     #: a loop's number of steps (at most that many with `until`), known before it
     steps: SSAValue | None = None
-    #: the products the loop reads as sequences and computes itself, if any
-    #: (`scanc.lowering.input_products`)
-    input_products: object = None
+    #: the tiles of input products its `tiles` product computes, if any
+    #: (`scanc.lowering.input_products.Tiles`)
+    tiles: object = None
 
     @staticmethod
     def before_loop(b: Builder, steps: SSAValue) -> "Scope":

@@ -2,8 +2,10 @@
 
 from scanc.autodiff.construct import ConstructGradientsPass
 from scanc.passes.hoist_invariants import HoistInvariantsPass
+from scanc.passes.input_products_in_loop import InputProductsInLoopPass
 from scanc.passes.merge_matmuls import MergeMatmulsPass
 from scanc.passes.one_hot_products import OneHotProductsPass
+from scanc.passes.pack_invariant_matrices import PackInvariantMatricesPass
 from scanc.passes.sink_into_branches import SinkIntoBranchesPass
 from scanc.passes.sink_outer_sums import SinkOuterSumsPass
 from scanc.passes.specialize_shapes import SpecializeShapesPass
@@ -32,5 +34,7 @@ PASSES: dict[str, type[ModulePass]] = {
         OneHotProductsPass,
         SpecializeShapesPass,
         SinkIntoBranchesPass,
+        PackInvariantMatricesPass,
+        InputProductsInLoopPass,
     )
 }

@@ -60,6 +60,7 @@ from scanc.dialects.st.layout import (
     ReshapeOp,
     TransposeOp,
 )
+from scanc.dialects.st.kernels import InputProductsOp, PackPanelsOp, PanelDotOp
 from scanc.dialects.st.random import RANDOM_DISTRIBUTIONS, RandomOp
 from scanc.dialects.st.reduce import ArgReduceOp, ArgsortOp, ReduceOp
 from xdsl.ir import Dialect
@@ -101,6 +102,9 @@ ST = Dialect(
         SvdOp,
         QrOp,
         PinvOp,
+        PackPanelsOp,
+        PanelDotOp,
+        InputProductsOp,
     ],
     [],
 )
@@ -132,7 +136,10 @@ __all__ = [
     "ExpandDimsOp",
     "IfElseOp",
     "IfOp",
+    "InputProductsOp",
     "MaskedPutOp",
+    "PackPanelsOp",
+    "PanelDotOp",
     "PinvOp",
     "PlaceholderOp",
     "PutOp",

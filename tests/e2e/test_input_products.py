@@ -9,7 +9,8 @@ import scanc
 import scanc.tensor as st
 from scanc.gradient import verify_grad
 from scanc import dtypes
-from scanc.lowering import input_products, kernel_calls
+from scanc.lowering import kernel_calls
+from scanc.passes import input_products_in_loop as input_products
 
 rng = np.random.default_rng(21)
 
@@ -238,3 +239,29 @@ def test_gradient_through_a_tiled_loop(pack_every_matrix):
 
     weights = matrices(3, 16)
     verify_grad(gated, [rng.normal(size=(17, 3)), rng.normal(size=16), *weights])
+
+
+@pytest.mark.parametrize("plan", ["on", "off"])
+def test_the_plan_passes_on_and_off(plan, pack_every_matrix, monkeypatch):
+    """With `pack-invariant-matrices` and `input-products-in-loop` (the plan
+    stage leaves st.pack_panels, st.input_products and a `tiles` product) and
+    without them (plain products), the same results as NumPy."""
+    from scanc import pipeline
+    from scanc.frontend import function as function_module
+
+    stages = {}
+    monkeypatch.setattr(
+        function_module,
+        "dump_hooks",
+        [lambda name, stage, text: stages.setdefault(stage, text)],
+    )
+    if plan == "off":
+        monkeypatch.setattr(pipeline, "run_plan", lambda module, target=None: None)
+    weights = matrices(5, 32)
+    xs, h = rng.normal(size=(37, 5)), rng.normal(size=32)
+    got = gated_function("FAST_RUN")(xs, h, *weights)
+    np.testing.assert_allclose(got, numpy_gated(xs, h, *weights), rtol=1e-12, atol=1e-12)
+    chosen = ["st.pack_panels", "st.input_products", "{tiles}"]
+    assert [op in stages["plan"] for op in chosen] == [plan == "on"] * 3
+    kernels = ["kernel.vecmat_panels_tiles", "kernel.gemm_tiles"]
+    assert [op in stages["loops"] for op in kernels] == [plan == "on"] * 2

@@ -127,3 +127,23 @@ func.func @factorizations(%a: tensor<3x3xf64>, %b: tensor<5x2xf32>, %c: tensor<?
   %k = st.check %t, %p "ValueError: why" : (tensor<i1>, tensor<4x?xf64>) -> tensor<4x?xf64>
   func.return %k : tensor<4x?xf64>
 }
+
+// -----
+
+// The target's kernel choices of the plan stage (scanc.dialects.st.kernels).
+// CHECK-LABEL: func.func @kernel_choices
+// CHECK:      %p = st.pack_panels %W {min_bytes = 1048576 : i64, min_steps = 16 : i64} : tensor<?x?xf64> -> tensor<?x?x64xf64>
+// CHECK:      %y, %z = st.input_products %X, %W, %W {min_steps = 16 : i64} : (tensor<?x?xf64>, tensor<?x?xf64>, tensor<?x?xf64>) -> (tensor<?x?xf64>, tensor<?x?xf64>)
+// CHECK:      %s = st.panel_dot %h, %q, %w {tiles} : (tensor<?xf64>, tensor<?x?x64xf64>, tensor<?x?xf64>) -> tensor<?xf64>
+func.func @kernel_choices(%X: tensor<?x?xf64>, %W: tensor<?x?xf64>, %h0: tensor<1x?xf64>) -> tensor<?x?xf64> {
+  %p = st.pack_panels %W {min_bytes = 1048576 : i64, min_steps = 16 : i64} : tensor<?x?xf64> -> tensor<?x?x64xf64>
+  %y, %z = st.input_products %X, %W, %W {min_steps = 16 : i64} : (tensor<?x?xf64>, tensor<?x?xf64>, tensor<?x?xf64>) -> (tensor<?x?xf64>, tensor<?x?xf64>)
+  %r = scan.loop seqs(%y taps [0] : tensor<?x?xf64>, %z taps [0] : tensor<?x?xf64>) outs(%h0 taps [-1] : tensor<1x?xf64>) invariants(%p : tensor<?x?x64xf64>, %W : tensor<?x?xf64>) -> (tensor<?x?xf64>) {
+  ^bb0(%a: tensor<?xf64>, %b: tensor<?xf64>, %h: tensor<?xf64>, %q: tensor<?x?x64xf64>, %w: tensor<?x?xf64>):
+    %s = st.panel_dot %h, %q, %w {tiles} : (tensor<?xf64>, tensor<?x?x64xf64>, tensor<?x?xf64>) -> tensor<?xf64>
+    %t = st.elementwise "add"(%s, %a) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
+    %u = st.elementwise "add"(%t, %b) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>
+    scan.yield %u : tensor<?xf64>
+  }
+  func.return %r : tensor<?x?xf64>
+}

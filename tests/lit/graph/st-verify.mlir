@@ -122,3 +122,27 @@ func.func @check_message(%c: tensor<i1>, %x: tensor<?xf64>) {
   func.return
 }
 // CHECK: st.check: the message is 'ExceptionClass: text', got 'why'
+
+// -----
+
+func.func @panels_not_into_a_loop(%W: tensor<?x?xf64>) -> tensor<?x?x64xf64> {
+  %p = st.pack_panels %W {min_bytes = 0 : i64, min_steps = 0 : i64} : tensor<?x?xf64> -> tensor<?x?x64xf64>
+  func.return %p : tensor<?x?x64xf64>
+}
+// CHECK: st.pack_panels: its panels are scan.loop invariants
+
+// -----
+
+func.func @panel_dot_types(%h: tensor<?xf32>, %q: tensor<?x?x64xf64>, %w: tensor<?x?xf64>) -> tensor<?xf64> {
+  %s = st.panel_dot %h, %q, %w : (tensor<?xf32>, tensor<?x?x64xf64>, tensor<?x?xf64>) -> tensor<?xf64>
+  func.return %s : tensor<?xf64>
+}
+// CHECK: st.panel_dot: operands of one element type
+
+// -----
+
+func.func @input_products_read_elsewhere(%X: tensor<?x?xf64>, %W: tensor<?x?xf64>) -> tensor<?x?xf64> {
+  %y = st.input_products %X, %W {min_steps = 16 : i64} : (tensor<?x?xf64>, tensor<?x?xf64>) -> tensor<?x?xf64>
+  func.return %y : tensor<?x?xf64>
+}
+// CHECK: st.input_products: each product is read once, by one scan.loop, as a sequence at tap 0

@@ -1,4 +1,4 @@
-// RUN: scanc %s --split-input-file -p trim-memory,lower-to-loops | filecheck %s
+// RUN: scanc %s --split-input-file -p trim-memory,pack-invariant-matrices,input-products-in-loop,lower-to-loops | filecheck %s
 // lower-to-loops on A**k: the trimmed trace is a ring of one row updated in place
 // (the step only reads the previous row elementwise), the step's product is
 // stored straight into its ring row, and the result row is copied out.

@@ -38,17 +38,6 @@ def compiled_kernel(element: ir.Type, features: str, define=kernels.vecmat):
     return ctypes.CFUNCTYPE(None, *arg_types)(address)
 
 
-def panels_of(w: np.ndarray) -> np.ndarray:
-    """`w` packed as `scanc.lowering.panels` packs it: `[panels, k, P]`, zero
-    past the last column."""
-    k, n = w.shape
-    width = kernels.panel_columns(w.itemsize)
-    count = -(-n // width)
-    padded = np.zeros((k, count * width), w.dtype)
-    padded[:, :n] = w
-    return np.ascontiguousarray(padded.reshape(k, count, width).transpose(1, 0, 2))
-
-
 def test_vector_width_follows_the_target():
     assert kernels.vector_lanes(f64, "+avx2,+fma,+avx512f") == 8
     assert kernels.vector_lanes(f32, "+avx2,+fma,+avx512f") == 16
@@ -108,21 +97,13 @@ def test_panel_kernel_gives_the_plain_kernels_bits(features, dtype):
         for reverse, incx in itertools.product((0, 1), (1, 3)):
             x = rng.normal(size=k * incx).astype(dtype)
             w = rng.normal(size=(k, n)).astype(dtype)
-            panels = panels_of(w)
+            panels = kernels.panel_layout(w)
             want, got = np.empty(n, dtype), np.full(n + 16, np.nan, dtype)
             plain(x.ctypes.data, incx, w.ctypes.data, n, want.ctypes.data, k, n, 0)
             args = (x.ctypes.data, incx, panels.ctypes.data, got.ctypes.data)
             packed(*args, k, n, reverse)
             np.testing.assert_array_equal(got[:n], want, err_msg=f"{k}x{n}")
             assert np.isnan(got[n:]).all(), f"{k}x{n}: stored past n"
-
-
-def tile_panels_of(b: np.ndarray) -> np.ndarray:
-    """`b` packed as `scanc.lowering.input_products` packs it:
-    `[columns / 16, k, 16]`."""
-    k, n = b.shape
-    width = kernels.TILE_COLUMNS
-    return np.ascontiguousarray(b.reshape(k, n // width, width).transpose(1, 0, 2))
 
 
 def tile_kernels(features: str):
@@ -152,7 +133,7 @@ def test_tiles_with_the_panel_kernel_match_numpy(features):
             a, b = a_buffer[:, :ka], rng.normal(size=(ka, columns))
             y_buffer = np.full((rows + 2, columns + padding), np.nan)
             y = y_buffer[:rows]
-            b_panels, w_panels = tile_panels_of(b), panels_of(w)
+            b_panels, w_panels = kernels.tile_layout(b), kernels.panel_layout(w)
             tile_cols = columns // kernels.TILE_COLUMNS
             tiles = -(-rows // kernels.TILE_ROWS) * tile_cols
             lead = (a.ctypes.data, ka + padding, b_panels.ctypes.data, y.ctypes.data)
