@@ -260,7 +260,9 @@ def test_the_plan_passes_on_and_off(plan, pack_every_matrix, monkeypatch):
     weights = matrices(5, 32)
     xs, h = rng.normal(size=(37, 5)), rng.normal(size=32)
     got = gated_function("FAST_RUN")(xs, h, *weights)
-    np.testing.assert_allclose(got, numpy_gated(xs, h, *weights), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        got, numpy_gated(xs, h, *weights), rtol=1e-12, atol=1e-12
+    )
     chosen = ["st.pack_panels", "st.input_products", "{tiles}"]
     assert [op in stages["plan"] for op in chosen] == [plan == "on"] * 3
     kernels = ["kernel.vecmat_panels_tiles", "kernel.gemm_tiles"]
