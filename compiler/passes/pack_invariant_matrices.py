@@ -19,10 +19,10 @@ passed down as an invariant of every loop in between:
       %s = st.panel_dot %h, %pp, %w : ... -> tensor<?xf64>
 
 Whether the panels are made is decided at run time by the sizes (`st.pack_panels`
-in `scanc.dialects.st.kernels`): the copy costs about one step's reading of `W`
-(47 us for 256 x 1024 float64, against 22 us per step) and the panel kernel then
-saves 5 to 20% of every step for matrices larger than the L2 cache, nothing for
-smaller ones (`scanc.codegen.kernels`; docs/performance.md).
+in `scanc.dialects.st.kernels`): the copy costs about one step's reading of `W`,
+and the panel kernel saves part of every step only for matrices larger than the
+L2 cache (`scanc.codegen.kernels`; the measurements are in docs/performance.md,
+W10), hence the target's two thresholds.
 """
 
 from __future__ import annotations
