@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 from functools import cache
 
 import llvmlite.binding as llvm
@@ -24,8 +23,8 @@ _LIBM_SYMBOLS = ("lgamma_r", "lgammaf_r")
 
 
 def _register_symbols(features: str) -> None:
-    libc = ctypes.CDLL(ctypes.util.find_library("c"))
-    libm = ctypes.CDLL(ctypes.util.find_library("m"))
+    libc = ctypes.CDLL(vector_math.system_library("c"))
+    libm = ctypes.CDLL(vector_math.system_library("m"))
     for name in vector_math.FUNCTIONS:
         for libm_name in (name, name + "f"):
             address = ctypes.cast(getattr(libm, libm_name), ctypes.c_void_p).value
@@ -54,7 +53,7 @@ def _keep_freed_memory() -> None:
     and fresh pages from the system cost a page fault each (a 512 KiB temporary:
     128 faults, about as long as a 64x64 by 1000x64 product). This is process-wide
     (NumPy's arrays benefit too); at most 64 MiB of freed memory stays reserved."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c"))
+    libc = ctypes.CDLL(vector_math.system_library("c"))
     if hasattr(libc, "mallopt"):
         libc.mallopt(_M_MMAP_THRESHOLD, _RETAINED_BYTES)
         libc.mallopt(_M_TRIM_THRESHOLD, _RETAINED_BYTES)
@@ -72,7 +71,7 @@ def engine() -> llvm.ExecutionEngine:
 
 @cache
 def libc_free():
-    free = ctypes.CDLL(ctypes.util.find_library("c")).free
+    free = ctypes.CDLL(vector_math.system_library("c")).free
     free.argtypes = [ctypes.c_void_p]
     free.restype = None
     return free

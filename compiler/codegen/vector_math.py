@@ -49,10 +49,28 @@ FUNCTIONS = {
 _ISAS = (("b", 2, 4, "sse4.1"), ("d", 4, 8, "avx2"), ("e", 8, 16, "avx512f"))
 
 
+#: glibc's sonames, tried before asking the system (`find_library` runs
+#: `ldconfig`, a few milliseconds per library in every process)
+_SONAMES = {"c": "libc.so.6", "m": "libm.so.6", "mvec": "libmvec.so.1"}
+
+
 @cache
+def system_library(name: str) -> str | None:
+    """The file name of the C library `name` ("c", "m", "mvec"): glibc's
+    soname when it loads, else what ctypes finds, else None."""
+    soname = _SONAMES.get(name)
+    if soname is not None:
+        try:
+            ctypes.CDLL(soname)
+            return soname
+        except OSError:
+            pass
+    return ctypes.util.find_library(name)
+
+
 def libmvec() -> str | None:
-    """The path of glibc's vector math library, when this system has one."""
-    return ctypes.util.find_library("mvec")
+    """glibc's vector math library, when this system has one."""
+    return system_library("mvec")
 
 
 @cache
