@@ -29,6 +29,13 @@ def _init_native() -> None:
     llvm.initialize_native_asmprinter()
 
 
+@cache
+def _init_all() -> None:
+    """Every target LLVM was built with (NVPTX among them)."""
+    llvm.initialize_all_targets()
+    llvm.initialize_all_asmprinters()
+
+
 @dataclass(frozen=True)
 class Target:
     """A machine, its facts and its kernel crossovers."""
@@ -68,9 +75,16 @@ class Target:
     #: up to here through LAPACKE's row-major copies (docs/performance.md)
     lapack_min_size: int = 96
 
+    @property
+    def is_gpu(self) -> bool:
+        return self.triple.startswith("nvptx")
+
     @cache
     def machine(self) -> llvm.TargetMachine:
-        _init_native()
+        if self.is_gpu:
+            _init_all()
+        else:
+            _init_native()
         target = llvm.Target.from_triple(self.triple)
         return target.create_target_machine(
             cpu=self.cpu,
@@ -100,6 +114,15 @@ def host() -> Target:
         llvm.get_host_cpu_features().flatten(),
         blas=blas.available(),
     )
+
+
+def cuda(arch: str = "sm_80") -> Target:
+    """An NVIDIA GPU of compute capability `arch` (sm_80 or newer), through
+    LLVM's NVPTX backend at its default PTX ISA for that architecture (the
+    lowest, which the most drivers load; `scanc.codegen.ptx`). No BLAS and none
+    of the CPU kernels: so far PTX is made from LLVM IR, not from scanc's
+    stages (docs/guide.md, "Not yet supported")."""
+    return Target("cuda", "nvptx64-nvidia-cuda", arch, "", blas=False)
 
 
 _DEFAULT: ContextVar[Target | None] = ContextVar("scanc_default_target", default=None)

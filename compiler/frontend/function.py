@@ -431,10 +431,15 @@ def _check_unused(module: ModuleOp, inputs, policy: str) -> None:
 def _target(target) -> Target:
     """The `Target` a `target=` argument names."""
     if target is None:
-        return default()
-    if target == "cpu":
+        target = default()
+    elif target == "cpu":
         return host()
     if isinstance(target, Target):
+        if target.is_gpu:
+            raise NotImplementedError(
+                f"function: no scanc stage produces GPU code yet ({target.cpu}); "
+                "scanc.codegen.ptx makes PTX from LLVM IR only"
+            )
         return target
     raise ValueError(
         f"function: unknown target {target!r}: scanc compiles for the CPU only"

@@ -106,3 +106,14 @@ def test_unknown_targets_are_refused(target):
     inputs, outputs = products()
     with pytest.raises(ValueError, match="unknown target .*CPU only"):
         scanc.function(inputs, outputs, target=target)
+
+
+def test_functions_refuse_the_cuda_target():
+    from scanc.codegen.target import cuda
+
+    x = st.vector("x")
+    with pytest.raises(NotImplementedError, match="no scanc stage produces GPU code"):
+        scanc.function([x], x + 1, target=cuda())
+    with scanc.default_target(cuda()):
+        with pytest.raises(NotImplementedError, match="sm_80"):
+            scanc.function([x], x + 1)

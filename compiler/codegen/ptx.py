@@ -1,0 +1,166 @@
+"""PTX for NVIDIA GPUs from LLVM IR, checked without a GPU.
+
+`emit(module, target)` runs LLVM's O3 pipeline for the NVPTX target of a
+`scanc.codegen.target.cuda` target and prints PTX; with `libdevice=True` it
+first links CUDA's libdevice (`__nv_tanh`, `__nv_exp`, ...), whose
+`__nvvm_reflect` queries the NVPTX pipeline folds, and makes every function
+but the kernels internal, so the used ones are inlined and the rest dropped.
+`check(ptx, arch)` assembles PTX with CUDA's `ptxas -v --warn-on-spills
+-Werror` and returns what it reports per kernel (registers, spills, shared
+memory); a rejected PTX raises `PtxasError` with ptxas's message.
+
+Where the tools are found, in order:
+- ptxas: `SCANC_PTXAS`, `ptxas` on the PATH, `$CUDA_HOME/bin`, `$CUDA_PATH/bin`,
+  `/usr/local/cuda/bin`, the `nvidia-cuda-nvcc` wheel (`nvidia/cu*/bin`);
+- libdevice: `SCANC_LIBDEVICE`, `nvvm/libdevice/libdevice.10.bc` under
+  `$CUDA_HOME`, `$CUDA_PATH`, `/usr/local/cuda` and `/usr/local/cuda-*` (newest
+  first), then the `nvidia-nvvm` wheel (`nvidia/cu*/nvvm/libdevice`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sysconfig
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import llvmlite.binding as llvm
+from llvmlite import ir
+from scanc.codegen.target import Target
+
+LIBDEVICE = "libdevice.10.bc"
+
+
+class PtxasError(RuntimeError):
+    """ptxas rejected the PTX (its message says why)."""
+
+
+@dataclass(frozen=True)
+class KernelReport:
+    """What `ptxas -v` reports for one kernel."""
+
+    name: str
+    registers: int
+    spill_stores: int
+    spill_loads: int
+    stack_bytes: int
+    shared_bytes: int
+
+
+def emit(module: ir.Module | str, target: Target, libdevice: bool = False) -> str:
+    """PTX of `module` (LLVM IR) for `target`, after O3."""
+    parsed = llvm.parse_assembly(str(module))
+    parsed.triple = target.triple
+    parsed.data_layout = target.data_layout
+    if libdevice:
+        _link_libdevice(parsed)
+    parsed.verify()
+    options = llvm.create_pipeline_tuning_options(speed_level=3)
+    passes = llvm.create_pass_builder(target.machine(), options)
+    passes.getModulePassManager().run(parsed, passes)
+    return target.machine().emit_assembly(parsed)
+
+
+def _link_libdevice(module: llvm.ModuleRef) -> None:
+    path = libdevice_path()
+    if path is None:
+        raise FileNotFoundError(
+            f"{LIBDEVICE} not found: set SCANC_LIBDEVICE or CUDA_HOME, or install "
+            "the nvidia-nvvm wheel"
+        )
+    module.link_in(llvm.parse_bitcode(path.read_bytes()))
+    for fn in module.functions:
+        if not fn.is_declaration and not _is_kernel(fn):
+            fn.linkage = llvm.Linkage.internal
+
+
+def _is_kernel(fn: llvm.ValueRef) -> bool:
+    return "ptx_kernel" in str(fn).split("(", 1)[0]
+
+
+def check(ptx: str, arch: str) -> list[KernelReport]:
+    """Assemble `ptx` for `arch` with `ptxas -v --warn-on-spills -Werror`."""
+    ptxas = ptxas_path()
+    if ptxas is None:
+        raise FileNotFoundError(
+            "ptxas not found: set SCANC_PTXAS or CUDA_HOME, or install the "
+            "nvidia-cuda-nvcc wheel"
+        )
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "kernel.ptx"
+        source.write_text(ptx)
+        command = [ptxas, f"-arch={arch}", "-v", "--warn-on-spills", "-Werror"]
+        command += [str(source), "-o", str(Path(folder) / "kernel.cubin")]
+        done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise PtxasError(f"ptxas -arch={arch}: {(done.stderr or done.stdout).strip()}")
+    return _reports(done.stdout + done.stderr)
+
+
+_ENTRY = re.compile(r"Compiling entry function '([^']+)'")
+_FRAME = re.compile(
+    r"(\d+) bytes stack frame, (\d+) bytes spill stores, (\d+) bytes spill loads"
+)
+_USED = re.compile(r"Used (\d+) registers(?:.*?(\d+) bytes smem)?")
+
+
+def _reports(text: str) -> list[KernelReport]:
+    """The kernels of a `ptxas -v` listing, in order."""
+    reports, name, frame = [], None, (0, 0, 0)
+    for line in text.splitlines():
+        if entry := _ENTRY.search(line):
+            name, frame = entry.group(1), (0, 0, 0)
+        elif stack := _FRAME.search(line):
+            frame = tuple(int(n) for n in stack.groups())
+        elif (used := _USED.search(line)) and name is not None:
+            registers, shared = int(used.group(1)), int(used.group(2) or 0)
+            reports.append(
+                KernelReport(name, registers, frame[1], frame[2], frame[0], shared)
+            )
+            name = None
+    return reports
+
+
+@cache
+def ptxas_path() -> str | None:
+    """CUDA's ptxas, by the search order above."""
+    if os.environ.get("SCANC_PTXAS"):
+        return os.environ["SCANC_PTXAS"]
+    found = shutil.which("ptxas")
+    candidates = [Path(root) / "bin" / "ptxas" for root in _cuda_roots()]
+    candidates += sorted(_wheel_root().glob("nvidia/cu*/bin/ptxas"), reverse=True)
+    return found or next((str(c) for c in candidates if c.is_file()), None)
+
+
+@cache
+def libdevice_path() -> Path | None:
+    """CUDA's libdevice bitcode, by the search order above."""
+    if os.environ.get("SCANC_LIBDEVICE"):
+        return Path(os.environ["SCANC_LIBDEVICE"])
+    candidates = [
+        Path(root) / "nvvm" / "libdevice" / LIBDEVICE for root in _cuda_roots()
+    ]
+    candidates += sorted(
+        _wheel_root().glob(f"nvidia/cu*/nvvm/libdevice/{LIBDEVICE}"), reverse=True
+    )
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def _cuda_roots() -> list[str]:
+    named = [os.environ.get(v) for v in ("CUDA_HOME", "CUDA_PATH")]
+    versions = sorted(Path("/usr/local").glob("cuda-*"), key=_version, reverse=True)
+    return [r for r in named if r] + ["/usr/local/cuda"] + [str(v) for v in versions]
+
+
+def _version(path: Path) -> tuple[int, ...]:
+    """(13, 0) for `cuda-13.0`."""
+    return tuple(int(n) for n in re.findall(r"\d+", path.name))
+
+
+def _wheel_root() -> Path:
+    return Path(sysconfig.get_paths()["purelib"])
