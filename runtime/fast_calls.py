@@ -131,7 +131,7 @@ class _Native:
             "list_new": function("PyList_New"),
             "list_set_item": function("PyList_SetItem"),
             "vectorcall": function("PyObject_Vectorcall"),
-            "tuple_size": function("PyTuple_Size"),
+            "method_new": function("PyMethod_New"),
             "none": id(None),
             "python_call": id(self.python_call),
             "settings_epoch": ctypes.addressof(config.settings_epoch),
@@ -204,6 +204,13 @@ def _param_kind(param: Param) -> int:
     if param.dtype.kind in "iu" and param.dtype.itemsize <= 8:
         return Plan.INT
     return Plan.UNSUPPORTED
+
+
+def wrappable(outputs: list[Param]) -> bool:
+    """Whether the entry can make every output: floats of 4 or 8 bytes,
+    integers of 1 to 8, bools (what it stores a rank-0 output as)."""
+    sizes = {"f": (4, 8), "i": (1, 2, 4, 8), "u": (1, 2, 4, 8), "b": (1,)}
+    return all(p.dtype.itemsize in sizes.get(p.dtype.kind, ()) for p in outputs)
 
 
 def _output_kind(param: Param) -> int:

@@ -49,7 +49,7 @@ API = (
     "list_new",
     "list_set_item",
     "vectorcall",
-    "tuple_size",
+    "method_new",
     "none",
     "python_call",
     "settings_epoch",
@@ -530,33 +530,18 @@ class _Entry:
         b.position_at_end(done)
 
     def python_call(self, this, args, nargs, kwnames) -> ir.Value:
-        """The Python `__call__` with the same arguments (`this` first, then
-        the positional and keyword values)."""
+        """The Python `__call__` bound to `this`, called with the same
+        arguments (the bound method puts `this` first without a copy on this
+        stack, whatever the number of arguments)."""
         b = self.b
-        values = b.add(nargs, self.call_keywords(kwnames))
-        stack = b.alloca(ptr, size=b.add(values, ir.Constant(i64, 1)))
-        b.store(this, stack)
-
-        def copy(i):
-            value = b.load(b.gep(args, [i], source_etype=ptr), typ=ptr)
-            b.store(
-                value, b.gep(stack, [b.add(i, ir.Constant(i64, 1))], source_etype=ptr)
-            )
-
-        self.for_range(values, copy)
-        count = b.add(nargs, ir.Constant(i64, 1))
-        return self.call(
-            "vectorcall", ptr, [self.table("python_call"), stack, count, kwnames]
-        )
-
-    def call_keywords(self, kwnames) -> ir.Value:
-        """How many keyword values follow the positional ones."""
-        b = self.b
-        count = self.entry_alloca(i64)
-        b.store(ir.Constant(i64, 0), count)
-        with b.if_then(b.icmp_unsigned("!=", kwnames, ir.Constant(ptr, None))):
-            b.store(self.call("tuple_size", i64, [kwnames]), count)
-        return b.load(count, typ=i64)
+        bound = self.call("method_new", ptr, [self.table("python_call"), this])
+        with b.if_then(
+            b.icmp_unsigned("==", bound, ir.Constant(ptr, None)), likely=False
+        ):
+            b.ret(ir.Constant(ptr, None))
+        result = self.call("vectorcall", ptr, [bound, args, nargs, kwnames])
+        self.call("dec_ref", ir.VoidType(), [bound])
+        return result
 
     def _capsule_destructor(self) -> ir.Function:
         """`free` of the capsule's pointer (the output data it owns)."""

@@ -328,6 +328,7 @@ class Function:
             and not self.updated
             and not self.generator_outputs
             and not any(p.generator for p in self.params)
+            and fast_calls.wrappable(self.out_params)
             and self.native.lock is None
         )
 

@@ -249,3 +249,22 @@ def test_threads_get_their_own_frames():
 
 def test_object_layouts_are_checked():
     assert fast_calls.offsets() is not None
+
+
+def test_only_outputs_the_entry_can_make_are_described():
+    from scanc.runtime.abi import Param
+
+    made = [Param("o", np.dtype(d), ()) for d in ("f8", "f4", "i2", "u1", "?")]
+    assert fast_calls.wrappable(made)
+    assert not fast_calls.wrappable([Param("o", np.dtype("f2"), ())])
+    assert not fast_calls.wrappable([Param("o", np.dtype("c16"), ())])
+
+
+def test_a_million_arguments_are_refused_not_copied_on_the_stack():
+    x = st.vector("x")
+    f = scanc.function([x], x + 1)
+    served(f, np.ones(2))
+    with pytest.raises(TypeError, match="takes 1 inputs"):
+        f(*([np.ones(2)] * 1_000_000))
+    with pytest.raises(TypeError, match="unknown inputs"):
+        f(np.ones(2), **{f"k{n}": n for n in range(100_000)})
