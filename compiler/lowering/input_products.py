@@ -32,7 +32,7 @@ from scanc.dialects.scan import LoopOp
 from scanc.lowering import kernel_calls
 from scanc.lowering.builder import subview
 from scanc.lowering.panels import Panels
-from scanc.lowering.values import Buffer, Lazy, Lowered, no_data
+from scanc.lowering.values import Buffer, Lowered
 from scanc.passes.input_products_in_loop import GROUPS_BEFORE
 from xdsl.dialects import arith
 from xdsl.ir import SSAValue
@@ -54,7 +54,7 @@ class Group:
 
 
 @dataclass
-class Pending(Lazy):
+class Pending(Lowered):
     """Product `index` of `group`, until the loop that reads it lowers it."""
 
     group: Group = None  # type: ignore[assignment]
@@ -117,8 +117,7 @@ def lower_input_products(lw: "Lowering", op: st.InputProductsOp) -> list[Lowered
     )
     rows = x.sizes[0]
     return [
-        Pending("float64", [rows, w.sizes[1]], no_data, group, p)
-        for p, w in enumerate(matrices)
+        Pending("float64", [rows, w.sizes[1]], group, p) for p, w in enumerate(matrices)
     ]
 
 

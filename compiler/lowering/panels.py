@@ -18,7 +18,7 @@ import numpy as np
 from scanc.dialects import st
 from scanc.dtypes import dtype_of
 from scanc.lowering.builder import element_type
-from scanc.lowering.values import Buffer, Lazy, Lowered, no_data
+from scanc.lowering.values import Buffer, Lowered
 from xdsl.dialects import arith
 from xdsl.ir import SSAValue
 
@@ -35,7 +35,7 @@ class Panels(Buffer):
 
 
 @dataclass
-class Pending(Lazy):
+class Pending(Lowered):
     """`st.pack_panels` until the loop that takes it lowers it (with the
     sizes of the matrix: the panels' are known once made)."""
 
@@ -45,7 +45,7 @@ class Pending(Lazy):
 
 def lower_pack_panels(lw: "Lowering", op: st.PackPanelsOp) -> Lowered:
     w = lw.get(op.matrix)
-    return Pending(dtype_of(op.panels.type), w.sizes, no_data, op, w)
+    return Pending(dtype_of(op.panels.type), w.sizes, op, w)
 
 
 def make(lw: "Lowering", pending: Pending, steps: SSAValue) -> Panels:

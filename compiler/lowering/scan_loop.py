@@ -139,7 +139,7 @@ class ScanLowering:
             for n, taps in enumerate(op.output_taps())
         ]
         self.invariants = [
-            lw.materialize(v) if _to_materialize(v) else v
+            lw.materialize(v) if isinstance(v, Lazy) else v
             for v in (lw.get(x) for x in op.invariants)
         ]
         self.tiles: input_products.Tiles | None = None
@@ -386,12 +386,6 @@ class ScanLowering:
                 store_into(b, source, target.ref, target.sizes)  # type: ignore[attr-defined]
 
         b.for_(b.const(0), count, copy_row)
-
-
-def _to_materialize(value: Lowered) -> bool:
-    """Whether an invariant is stored before the loop (an expression not made
-    yet; panels wait for the loop's steps)."""
-    return isinstance(value, Lazy) and not isinstance(value, panels.Pending)
 
 
 def _tiles_panels(op: LoopOp) -> int | None:

@@ -268,3 +268,19 @@ def test_a_million_arguments_are_refused_not_copied_on_the_stack():
         f(*([np.ones(2)] * 1_000_000))
     with pytest.raises(TypeError, match="unknown inputs"):
         f(np.ones(2), **{f"k{n}": n for n in range(100_000)})
+
+
+def test_four_sets_of_shapes_are_served_at_once():
+    x = st.vector("x")
+    f = scanc.function([x], x * 2)
+    sizes = [3, 4, 5, 6]
+    for n in sizes:
+        served(f, np.ones(n))
+    before = f.native_calls
+    for n in sizes:
+        f(np.ones(n))
+    assert f.native_calls == before + 4
+    served(f, np.ones(7))  # a fifth replaces the oldest
+    before = f.native_calls
+    f(np.ones(3))
+    assert f.native_calls == before
