@@ -10,16 +10,13 @@ whole point:
   `x[i]` and one vector FMA per vector of `W`), so each element of `W` is read
   once and nothing else touches memory.
 - Panels start at the first column whose address is a whole vector's, so with
-  AVX-512 each load is one cache line, not parts of two (1.4x faster for a
-  256 x 1024 matrix at a 16-byte offset). The columns before it, and those
-  after the last panel, are summed in one more pass.
+  AVX-512 each load is one cache line, not parts of two. The columns before
+  it, and those after the last panel, are summed in one more pass.
 - `reverse` (0 or 1) walks the panels from the last to the first. A loop that
   multiplies by the same matrix at every step passes its step's parity: when
   the matrix is larger than the core's L2 cache, each step then starts on the
   panels the previous step read last, which are still in L2, instead of on the
-  ones evicted longest ago (LRU thrashing). For a 256 x 1024 float64 matrix
-  (2 MiB, L2 1 MiB) a step takes about 22 us against 24.5 in one direction and
-  29 for OpenBLAS's gemv on this machine.
+  ones evicted longest ago (LRU thrashing).
 
 `scanc_vecmat_panels_f64` / `..._f32`: the same product with `W` packed in
 column panels (see `PANEL_BYTES`): panel `q` holds columns `q * P` to
@@ -27,10 +24,11 @@ column panels (see `PANEL_BYTES`): panel `q` holds columns `q * P` to
 loop that multiplies by the same large matrix at every step packs it once
 before the loop (`scanc.lowering.panels`): the kernel then reads one
 contiguous stream per panel instead of a piece of every row, each on another
-page, which the hardware prefetchers follow better (measured on this
-machine's Zen 4 core, float64: 22.2 -> 21.1 us per step at 256 x 1024, 23.2
--> 21.2 at 512 x 512, 114 -> 91 at 1024 x 1024; no change for a matrix that
-fits in L2).
+page, which the hardware prefetchers follow better for matrices larger than
+L2.
+
+What each of these choices gains, measured: docs/performance.md, "The
+vector-matrix kernels".
 
 Every column's sum runs over i in order with one fused multiply-add per term,
 whichever pass or kernel computes it and whatever `reverse` says, so results
