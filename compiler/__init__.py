@@ -11,7 +11,7 @@ power = scanc.function([A, k], result[-1], updates=updates)
 
 # `scanc.scan` is the callable module compiler/scan/__init__.py
 import scanc.scan  # noqa: E402, F401, I001
-from scanc import config, gradient, tensor
+from scanc import config, cuda, gradient, tensor
 from scanc.frontend.function import Function, UnusedInputError, function, get_mode
 from scanc.frontend.io import In, Out
 from scanc.frontend.replace import clone_replace
@@ -33,6 +33,7 @@ __all__ = [
     "MissingInputError",
     "UnusedInputError",
     "config",
+    "cuda",
     "dot",
     "dprint",
     "foldl",

@@ -2,13 +2,16 @@
 
     scanc FILE.mlir -p canonicalize,trim-memory    run passes (an xDSLOptMain)
     scanc FILE.mlir --emit=loops                   lower graph-stage IR to a stage
+    scanc FILE.mlir --target=cuda --emit=ptx       ... for a target (cpu, cuda,
+                                                   cuda:sm_90, gpu-sim); `ptx`
+                                                   is a GPU's `asm`
     scanc dump PROG.py --emit=llvm [ARGS...]       run a Python program and print
                                                    every function it compiles, at
                                                    that stage
     scanc cache info | clear                       the compile cache: where, how
                                                    many entries, how large; empty it
 
-Stages come from `scanc.pipeline.STAGES`. Input the compiler refuses (IR that
+Stages come from `scanc.pipeline.STAGES` (and `ptx`). Input the compiler refuses (IR that
 does not parse or verify, a pass that cannot apply, a graph it cannot lower)
 prints `scanc: error: ...` and exits with status 1.
 """
@@ -21,6 +24,7 @@ import sys
 from collections.abc import Sequence
 
 from scanc import pipeline
+from scanc.codegen.target import Target, default_target, named
 from scanc.lowering.to_loops import LowerToLoopsPass
 from scanc.passes import PASSES
 from xdsl.dialects.builtin import ModuleOp
@@ -53,40 +57,80 @@ class ScancOptMain(xDSLOptMain):
         super().register_all_arguments(arg_parser)
         arg_parser.add_argument(
             "--emit",
-            choices=pipeline.STAGES,
+            choices=EMIT_CHOICES,
             default=None,
             help="lower the (graph-stage) input through the pipeline to this stage",
         )
+        _add_target_argument(arg_parser)
 
     def apply_passes(self, prog: ModuleOp) -> None:
         super().apply_passes(prog)
-        if self.args.emit and self.args.emit != "graph":
-            self.compiled = pipeline.lower(prog, self.args.emit)
+        emit = _stage(self.args.emit, self.args.target)
+        if emit and emit != "graph":
+            self.compiled = pipeline.lower(prog, emit, target=self.args.target)
 
     def output_resulting_program(self, prog: ModuleOp) -> str:
         if self.args.emit == "llvm" and self.compiled:
             return str(self.compiled.optimized)
-        if self.args.emit == "asm" and self.compiled:
+        if self.args.emit in ("asm", "ptx") and self.compiled:
             return self.compiled.assembly()
         return super().output_resulting_program(prog)
+
+
+#: `--emit` values: the stages, and `ptx` (a GPU target's `asm`)
+EMIT_CHOICES = (*pipeline.STAGES, "ptx")
+
+
+def _add_target_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--target",
+        type=_target,
+        default=None,
+        help="the machine to compile for: cpu (the default), cuda, cuda:sm_90, gpu-sim",
+    )
+
+
+def _target(name: str) -> Target:
+    try:
+        return named(name)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _stage(emit: str | None, target: Target | None) -> str | None:
+    """The stage `--emit` names; `ptx` is the `asm` of a GPU target."""
+    if emit != "ptx":
+        return emit
+    if target is None or not target.is_gpu:
+        raise ValueError("--emit=ptx needs a GPU target (--target=cuda)")
+    return "asm"
 
 
 def dump(argv: Sequence[str]) -> None:
     """`scanc dump PROG.py --emit=STAGE [ARGS...]`."""
     parser = argparse.ArgumentParser(prog="scanc dump")
     parser.add_argument("program")
-    parser.add_argument("--emit", choices=pipeline.STAGES, default="graph")
+    parser.add_argument("--emit", choices=EMIT_CHOICES, default="graph")
+    _add_target_argument(parser)
     args, rest = parser.parse_known_args(argv)
+    try:
+        stage = _stage(args.emit, args.target)
+    except ValueError as error:
+        parser.error(str(error))
     from scanc.frontend import function
 
-    def show(name: str, stage: str, text: str) -> None:
-        if stage == args.emit:
-            print(f"// ----- {stage} of function @{name}")
+    def show(name: str, shown: str, text: str) -> None:
+        if shown == stage:
+            print(f"// ----- {args.emit} of function @{name}")
             print(text.rstrip("\n"))
 
     function.dump_hooks.append(show)
     sys.argv = [args.program, *rest]
-    runpy.run_path(args.program, run_name="__main__")
+    if args.target is None:
+        runpy.run_path(args.program, run_name="__main__")
+        return
+    with default_target(args.target):
+        runpy.run_path(args.program, run_name="__main__")
 
 
 #: what bad input raises: the message says what was wrong, a traceback would not

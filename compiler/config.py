@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 import sys
 import types
 
@@ -88,6 +89,16 @@ cache_max_bytes: int = _size("SCANC_CACHE_MAX_MB", "1024")
 #: reads the arguments and wraps the outputs without Python code
 #: (`scanc.runtime.fast_calls`); SCANC_FAST_CALLS=0 keeps every call in Python.
 fast_calls: bool = _choice("SCANC_FAST_CALLS", "1", ("1", "0")) == "1"
+
+#: The machine functions compile for when none is given (`function(...,
+#: target=)`, `with scanc.default_target(...)`): SCANC_TARGET, one of `cpu`,
+#: `cuda`, `cuda:sm_90`, `gpu-sim` (`scanc.codegen.target.named`).
+target: str = os.environ.get("SCANC_TARGET", "cpu")
+if not re.fullmatch(r"cpu|gpu-sim|cuda(:sm_\d+a?)?", target):
+    raise ValueError(
+        f"SCANC_TARGET={target!r} is not a valid setting; use one of cpu, cuda, "
+        "cuda:sm_90, gpu-sim"
+    )
 
 #: Counts the changes of these settings (native calls re-check theirs after one).
 settings_epoch = ctypes.c_int64(0)

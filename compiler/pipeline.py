@@ -5,10 +5,12 @@ the passes listed for it. The CLI's `--emit` choices, the docs and the lit folde
 all come from `STAGES`.
 
     graph --opt passes--> opt --plan passes--> plan --lower-to-loops--> loops
-          --emitter--> llvm --> asm
+          --convert-to-gpu--> gpu --emitter--> llvm --> asm
 
 `plan` is the target's choice of kernels for products in loops, as ops; its
-passes run with or without the `opt` passes (`FAST_COMPILE`).
+passes run with or without the `opt` passes (`FAST_COMPILE`). `gpu` is each
+function as one kernel for a target that runs kernels (`cuda`, `gpu-sim`);
+for a CPU it is the `loops` stage. A GPU's `asm` is PTX.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from dataclasses import dataclass
 
 import llvmlite.binding as llvm
 from scanc.autodiff.construct import ConstructGradientsPass
+from scanc.codegen import ptx
+from scanc.codegen.gpu_kernel import emit_kernels
 from scanc.codegen.llvm import EmittedFunction, emit_module
 from scanc.codegen.optimizer import optimize
 from scanc.codegen.target import Target, default
@@ -25,18 +29,20 @@ from scanc.dialects.ad import AD
 from scanc.dialects.buffer import BUFFER
 from scanc.dialects.kernel import KERNEL
 from scanc.dialects.libm import LIBM
+from scanc.dialects.threads import THREADS
+from scanc.lowering.to_gpu import ConvertToGpuPass
 from scanc.lowering.to_loops import LowerToLoopsPass
 from scanc.passes import PASSES
 from scanc.passes.input_products_in_loop import InputProductsInLoopPass
 from scanc.passes.pack_invariant_matrices import PackInvariantMatricesPass
 from xdsl.context import Context
-from xdsl.dialects import arith, builtin, cf, func, math, memref, scf
+from xdsl.dialects import arith, builtin, cf, func, gpu, math, memref, scf
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.transforms.common_subexpression_elimination import (
     CommonSubexpressionElimination,
 )
 
-STAGES = ("graph", "grad", "opt", "plan", "loops", "llvm", "asm")
+STAGES = ("graph", "grad", "opt", "plan", "loops", "gpu", "llvm", "asm")
 
 #: the passes that make the `opt` stage, in order
 OPT_PASSES = (
@@ -56,7 +62,7 @@ OPT_PASSES = (
 )
 
 
-#: the dialects of every stage up to `loops`
+#: the dialects of every stage up to `gpu`
 DIALECTS = (
     builtin.Builtin,
     func.Func,
@@ -71,6 +77,8 @@ DIALECTS = (
     LIBM,
     KERNEL,
     BUFFER,
+    gpu.GPU,
+    THREADS,
 )
 
 
@@ -94,7 +102,10 @@ def run_opt(module: ModuleOp, passes: tuple[str, ...] = OPT_PASSES) -> None:
 
 
 def run_plan(module: ModuleOp, target: Target | None = None) -> None:
-    """The target's kernel choices for products in loops, as ops."""
+    """The target's kernel choices for products in loops, as ops (none for a
+    target without the kernel library)."""
+    if not (target or default()).kernels:
+        return
     ctx = context()
     PackInvariantMatricesPass(target).apply(ctx, module)
     InputProductsInLoopPass().apply(ctx, module)
@@ -112,6 +123,14 @@ def run_loops(module: ModuleOp, target: Target | None = None) -> None:
     module.verify()
 
 
+def run_gpu(module: ModuleOp, target: Target | None = None) -> None:
+    """`convert-to-gpu` for a target that runs kernels; nothing for a CPU."""
+    target = target or default()
+    if target.runs_kernels:
+        ConvertToGpuPass(target).apply(context(), module)
+        module.verify()
+
+
 @dataclass
 class Compiled:
     """Everything the later stages produced for one module."""
@@ -122,6 +141,7 @@ class Compiled:
     target: Target
 
     def assembly(self) -> str:
+        """The target's assembly (PTX for a GPU)."""
         return self.target.machine().emit_assembly(self.optimized)
 
     def object_code(self) -> bytes:
@@ -131,8 +151,11 @@ class Compiled:
 
 def run_codegen(module: ModuleOp, target: Target | None = None) -> Compiled:
     target = target or default()
-    ir_module, functions = emit_module(module, target)
+    emit = emit_kernels if target.runs_kernels else emit_module
+    ir_module, functions = emit(module, target)
     text = str(ir_module)
+    if target.is_gpu:
+        return Compiled(text, ptx.optimize(text, target), functions, target)
     return Compiled(text, optimize(ir_module, target), functions, target)
 
 
@@ -152,6 +175,8 @@ def lower(
         run_plan(module, target)
     if STAGES.index(until) >= STAGES.index("loops"):
         run_loops(module, target)
+    if STAGES.index(until) >= STAGES.index("gpu"):
+        run_gpu(module, target)
     if STAGES.index(until) >= STAGES.index("llvm"):
         return run_codegen(module, target)
     return None
@@ -181,6 +206,8 @@ def compile_module(
     show("plan", lambda: str(module))
     run_loops(module, target)
     show("loops", lambda: str(module))
+    run_gpu(module, target)
+    show("gpu", lambda: str(module))
     compiled = run_codegen(module, target)
     show("llvm", lambda: str(compiled.optimized))
     show("asm", compiled.assembly)

@@ -93,6 +93,14 @@ class FunctionEmitter:
             fn.return_value.add_attribute("noalias")
         return fn
 
+    def math_function(self, name: str, type_: ir.Type, arity: int) -> ir.Function:
+        """libm's `name` (`tanh`) for `type_` (`tanhf` for float32)."""
+        return vector_math.declare(self.module, name, type_, self.target.features)
+
+    def leave(self, code: int) -> None:
+        """The end of a failed check's path: return its number."""
+        self.b.ret(ir.Constant(i32, code))
+
     def alloca_entry(self, type_: ir.Type) -> ir.Value:
         """A stack slot of `type_` made at the top of the function (one per type,
         so calls in loops reuse it)."""
@@ -124,16 +132,19 @@ class FunctionEmitter:
         return Descriptor(data, sizes, contiguous_strides(b, sizes), element)
 
     def emit_return(self, op: func.ReturnOp) -> None:
-        b = self.b
         for value, slot in zip(op.arguments, self.layout.outputs):
-            v = self[value]
-            if isinstance(v, Descriptor):
-                b.store(b.ptrtoint(v.data, i64), self.slot(slot.offset))
-                for d, size in enumerate(v.sizes):
-                    b.store(size, self.slot(slot.offset + 1 + d))
-            else:
-                b.store(to_slot(b, v), self.slot(slot.offset))
-        b.ret(ir.Constant(i32, 0))
+            self.store_output(self[value], slot.offset)
+        self.b.ret(ir.Constant(i32, 0))
+
+    def store_output(self, v, k: int) -> None:
+        """Write a result into the frame at slot `k`."""
+        b = self.b
+        if isinstance(v, Descriptor):
+            b.store(b.ptrtoint(v.data, i64), self.slot(k))
+            for d, size in enumerate(v.sizes):
+                b.store(size, self.slot(k + 1 + d))
+        else:
+            b.store(to_slot(b, v), self.slot(k))
 
     # -- blocks and ops --------------------------------------------------------------------
     def emit_block(self, block: Block) -> None:

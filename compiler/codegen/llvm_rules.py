@@ -88,8 +88,7 @@ def _libm(name: str):
 
     def rule(e: FunctionEmitter, op):
         args = [e[v] for v in op.operands]
-        fn = vector_math.declare(e.module, name, args[0].type, e.target.features)
-        return e.b.call(fn, args)
+        return e.b.call(e.math_function(name, args[0].type, len(args)), args)
 
     return rule
 
@@ -120,6 +119,8 @@ def _mul_extended(e: FunctionEmitter, op: arith.MulSIExtendedOp):
 def _lgamma(e: FunctionEmitter, op: libm.LgammaOp):
     """lgamma_r(x, &sign): lgamma itself writes the global `signgam`."""
     x = e[op.operand]
+    if e.target.is_gpu:  # libdevice's lgamma keeps no global sign
+        return e.b.call(e.math_function("lgamma", x.type, 1), [x])
     sign = e.alloca_entry(i32)
     suffix = "" if x.type == f64 else "f"
     fn = e.libcall(f"lgamma{suffix}_r", x.type, [x.type, ptr])
@@ -145,7 +146,7 @@ _MADV_HUGEPAGE, _PAGE = 14, 4096
 _CACHE_LINE = 64
 
 
-def _buffer_bytes(e: FunctionEmitter, op) -> tuple:
+def buffer_bytes(e: FunctionEmitter, op) -> tuple:
     """The element type, sizes, strides and bytes (whole cache lines) of the
     buffer `op` allocates; a size that overflows 64 bits is a MemoryError."""
     b = e.b
@@ -184,7 +185,7 @@ def _alloc(e: FunctionEmitter, op: memref.AllocOp):
     MemoryError. Large buffers get transparent huge pages (as NumPy does), which
     saves a page fault per 4 KiB when they are first written."""
     b = e.b
-    element, sizes, strides, nbytes = _buffer_bytes(e, op)
+    element, sizes, strides, nbytes = buffer_bytes(e, op)
     data = _aligned_alloc(e, nbytes)
     _fail_unless(
         e,
@@ -218,7 +219,7 @@ def _aligned_alloc(e: FunctionEmitter, nbytes: ir.Value) -> ir.Value:
 def _pooled_alloc(e: FunctionEmitter, op: buffer.PooledAllocOp):
     """The buffer kept for the op's allocation site between calls (scan's
     allow_gc=False), replaced by a larger one when this call needs more."""
-    element, sizes, strides, nbytes = _buffer_bytes(e, op)
+    element, sizes, strides, nbytes = buffer_bytes(e, op)
     b, name = e.b, f"{e.ir_fn.name}.pool{op.site.value.data}"
     kept = ir.GlobalVariable(e.module, ptr, name=name + ".data")
     capacity = ir.GlobalVariable(e.module, i64, name=name + ".bytes")
@@ -257,7 +258,7 @@ def _fail_unless(e: FunctionEmitter, ok_value: ir.Value, message: str) -> None:
     ok = e.ir_fn.append_basic_block(f"check{code}.ok")
     e.b.cbranch(ok_value, ok, fail)
     e.b.position_at_end(fail)
-    e.b.ret(ir.Constant(i32, code))
+    e.leave(code)
     e.b.position_at_end(ok)
 
 

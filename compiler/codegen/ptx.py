@@ -54,16 +54,25 @@ class KernelReport:
 
 def emit(module: ir.Module | str, target: Target, libdevice: bool = False) -> str:
     """PTX of `module` (LLVM IR) for `target`, after O3."""
-    parsed = llvm.parse_assembly(str(module))
+    return target.machine().emit_assembly(optimize(module, target, libdevice))
+
+
+def optimize(
+    module: ir.Module | str, target: Target, libdevice: bool | None = None
+) -> llvm.ModuleRef:
+    """`module` after O3 for `target`, with libdevice linked when `libdevice`
+    (None: when the module calls one of its `__nv_` functions)."""
+    text = str(module)
+    parsed = llvm.parse_assembly(text)
     parsed.triple = target.triple
     parsed.data_layout = target.data_layout
-    if libdevice:
+    if libdevice or (libdevice is None and re.search(r'@"?__nv_', text)):
         _link_libdevice(parsed)
     parsed.verify()
     options = llvm.create_pipeline_tuning_options(speed_level=3)
     passes = llvm.create_pass_builder(target.machine(), options)
     passes.getModulePassManager().run(parsed, passes)
-    return target.machine().emit_assembly(parsed)
+    return parsed
 
 
 def _link_libdevice(module: llvm.ModuleRef) -> None:

@@ -13,6 +13,7 @@ second target (a GPU) is another `Target` with its own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -20,6 +21,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 import llvmlite.binding as llvm
+from scanc import config
 from scanc.runtime import blas
 
 
@@ -46,6 +48,12 @@ class Target:
     features: str = ""
     #: whether a BLAS (`scanc.runtime.blas`) can be called for large products
     blas: bool = False
+    #: whether the CPU kernel library (`scanc.codegen.kernels`: vector-matrix
+    #: kernels, packed panels, input-product tiles) can be called
+    kernels: bool = True
+    #: threads of the one block a GPU-shaped target runs a function in (the
+    #: `gpu` stage, `scanc.lowering.to_gpu`); 0 for a CPU target
+    block_threads: int = 0
 
     # -- crossovers: the product kinds `scanc.lowering.linalg` chooses between --
     #: matrix products with at least this many multiply-adds call BLAS gemm
@@ -77,7 +85,14 @@ class Target:
 
     @property
     def is_gpu(self) -> bool:
+        """Whether the code runs on an NVIDIA GPU (PTX)."""
         return self.triple.startswith("nvptx")
+
+    @property
+    def runs_kernels(self) -> bool:
+        """Whether functions go through the `gpu` stage: a GPU, or `gpu_sim()`
+        (the same kernels run on the host)."""
+        return self.block_threads > 0
 
     @cache
     def machine(self) -> llvm.TargetMachine:
@@ -116,13 +131,63 @@ def host() -> Target:
     )
 
 
+#: threads per block on a GPU (eight warps)
+GPU_BLOCK_THREADS = 256
+
+
 def cuda(arch: str = "sm_80") -> Target:
     """An NVIDIA GPU of compute capability `arch` (sm_80 or newer), through
     LLVM's NVPTX backend at its default PTX ISA for that architecture (the
     lowest, which the most drivers load; `scanc.codegen.ptx`). No BLAS and none
-    of the CPU kernels: so far PTX is made from LLVM IR, not from scanc's
-    stages (docs/guide.md, "Not yet supported")."""
-    return Target("cuda", "nvptx64-nvidia-cuda", arch, "", blas=False)
+    of the CPU kernels: products are the generic loops, shared among threads."""
+    return Target(
+        "cuda",
+        "nvptx64-nvidia-cuda",
+        arch,
+        "",
+        blas=False,
+        kernels=False,
+        block_threads=GPU_BLOCK_THREADS,
+    )
+
+
+@cache
+def gpu_sim(threads: int = 8) -> Target:
+    """The `gpu` stage's kernels run on the host: the threads of a block become
+    loops (`scanc.codegen.gpu_sim`), so the partition of work among `threads`
+    threads and the barriers between them run and are checked on any machine.
+    Few threads by default, so that each runs several elements of a loop."""
+    cpu = host()
+    return Target(
+        "gpu-sim",
+        cpu.triple,
+        cpu.cpu,
+        cpu.features,
+        blas=False,
+        kernels=False,
+        block_threads=threads,
+    )
+
+
+#: the names `named` knows
+NAMES = ("cpu", "cuda", "cuda:ARCH", "gpu-sim")
+
+
+def named(name: str) -> Target:
+    """The target a name stands for: `cpu` (the host), `cuda` (sm_80) or
+    `cuda:sm_90`, `gpu-sim`."""
+    if name == "cpu":
+        return host()
+    if name == "gpu-sim":
+        return gpu_sim()
+    if name == "cuda" or name.startswith("cuda:"):
+        arch = name.partition(":")[2] or "sm_80"
+        if not re.fullmatch(r"sm_\d+a?", arch) or int(arch[3:].rstrip("a")) < 75:
+            raise ValueError(
+                f"unknown CUDA architecture {arch!r}: sm_75 or newer, e.g. sm_80"
+            )
+        return cuda(arch)
+    raise ValueError(f"unknown target {name!r}: one of {', '.join(NAMES)}")
 
 
 _DEFAULT: ContextVar[Target | None] = ContextVar("scanc_default_target", default=None)
@@ -130,8 +195,11 @@ _DEFAULT: ContextVar[Target | None] = ContextVar("scanc_default_target", default
 
 def default() -> Target:
     """The target compiles use when none is given: the innermost
-    `default_target` block's, else `host()`."""
-    return _DEFAULT.get() or host()
+    `default_target` block's, else `config.target`'s (the host by default)."""
+    chosen = _DEFAULT.get()
+    if chosen is not None:
+        return chosen
+    return host() if config.target == "cpu" else named(config.target)
 
 
 @contextmanager

@@ -11,8 +11,8 @@ import threading
 import time
 
 import numpy as np
-from scanc import config, pipeline
-from scanc.codegen.target import Target, default, host
+from scanc import config, cuda, pipeline
+from scanc.codegen.target import Target, default, host, named
 from scanc.dialects import st
 from scanc.graph import DEFAULT_UPDATES, TensorVariable, ir_name
 from scanc.frontend.loop_builder import MissingInputError
@@ -225,7 +225,7 @@ class Function:
         identical graph (`scanc.frontend.shared_code`: in this process or in the
         compile cache), else compiled now."""
         reentrant = not shared_code.keeps_buffers(module)
-        shareable = reentrant and not dump_hooks
+        shareable = reentrant and not dump_hooks and not self.target.is_gpu
         key = (
             shared_code.key(module, self.optimize, self.target, text)
             if shareable
@@ -263,6 +263,10 @@ class Function:
             target=self.target,
         )
         emitted = compiled.functions[0]
+        if self.target.is_gpu:
+            #: the PTX of the function's kernel (a call needs `scanc.cuda`)
+            self.ptx = compiled.assembly()
+            return shared_code.Code(0, emitted.layout, emitted.checks, reentrant)
         kernels = self.target if emitted.uses_kernels else None
         if kernels is not None:
             load_kernel_library(kernels)
@@ -299,6 +303,8 @@ class Function:
 
     def _call(self, *args, **kwargs):
         arrays = self._arrays(args, kwargs)
+        if self.target.is_gpu:
+            raise cuda.unavailable(self.name)
         results = self.variants(arrays, self.native)
         if self._servable_natively and config.fast_calls:
             self._serve_natively(arrays)
@@ -430,21 +436,19 @@ def _check_unused(module: ModuleOp, inputs, policy: str) -> None:
 
 
 def _target(target) -> Target:
-    """The `Target` a `target=` argument names."""
+    """The `Target` a `target=` argument names (a `Target`, or a name of
+    `scanc.codegen.target.named`)."""
     if target is None:
-        target = default()
-    elif target == "cpu":
-        return host()
+        return default()
+    if isinstance(target, str):
+        try:
+            return named(target)
+        except ValueError as error:
+            raise ValueError(f"function: {error}") from None
     if isinstance(target, Target):
-        if target.is_gpu:
-            raise NotImplementedError(
-                f"function: no scanc stage produces GPU code yet ({target.cpu}); "
-                "scanc.codegen.ptx makes PTX from LLVM IR only"
-            )
         return target
-    raise ValueError(
-        f"function: unknown target {target!r}: scanc compiles for the CPU only"
-        " ('cpu' or a scanc.Target); the GPU target is not built yet"
+    raise TypeError(
+        f"function: target must be a scanc.Target or a name, not {type(target).__name__}"
     )
 
 

@@ -22,11 +22,15 @@ from xdsl.dialects.builtin import (
     MemRefType,
     Signedness,
     StridedLayoutAttr,
+    UnitAttr,
     f64,
 )
 from xdsl.ir import Attribute, Block, BlockArgument, Operation, Region, SSAValue
 
 index = IndexType()
+
+#: the attribute of an `scf.for` whose iterations are independent
+PARALLEL = "scanc.parallel"
 
 
 def element_type(dtype: str) -> Attribute:
@@ -206,14 +210,20 @@ class Builder:
         body: Callable[[SSAValue, list[SSAValue]], Sequence[SSAValue] | None],
         iter_args: Sequence[SSAValue] = (),
         step: SSAValue | None = None,
+        parallel: bool = False,
     ) -> list[SSAValue]:
-        """`scf.for`; `body(iv, carried)` returns the next carried values."""
+        """`scf.for`; `body(iv, carried)` returns the next carried values.
+        `parallel`: no iteration reads what another writes, nor writes where
+        another does (marked `PARALLEL`: the `gpu` stage shares such loops
+        among threads)."""
         step = step if step is not None else self.const(1)
         block = Block(arg_types=[index, *[v.type for v in iter_args]])
         with self.at(block):
             carried = body(block.args[0], list(block.args[1:])) or []
             self.add(scf.YieldOp(*carried))
         op = scf.ForOp(lb, ub, step, list(iter_args), Region(block))
+        if parallel:
+            op.attributes[PARALLEL] = UnitAttr()
         self.block.add_op(op)
         return list(op.results)
 
@@ -237,16 +247,23 @@ class Builder:
         return list(op.results)
 
     def loop_nest(
-        self, sizes: Sequence[SSAValue], body: Callable[[list[SSAValue]], None]
+        self,
+        sizes: Sequence[SSAValue],
+        body: Callable[[list[SSAValue]], None],
+        parallel: bool = False,
     ) -> None:
-        """Nested `scf.for` over every index of `sizes`, innermost last."""
+        """Nested `scf.for` over every index of `sizes`, innermost last
+        (`parallel`: as `for_`'s, for every index of the nest)."""
 
         def level(depth: int, idx: list[SSAValue]) -> None:
             if depth == len(sizes):
                 body(idx)
                 return
             self.for_(
-                self.const(0), sizes[depth], lambda iv, _: level(depth + 1, idx + [iv])
+                self.const(0),
+                sizes[depth],
+                lambda iv, _: level(depth + 1, idx + [iv]),
+                parallel=parallel,
             )
 
         level(0, [])

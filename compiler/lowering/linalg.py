@@ -48,7 +48,10 @@ def lower_dot(lw: "Lowering", op: st.DotOp) -> Lowered:
             return Scalar(dt, [], element([]))
         out = lw.new_buffer(dt, a.sizes[:1])
         rows = lambda: b.for_(  # noqa: E731
-            b.const(0), a.sizes[0], lambda i, _: b.store(element([i]), out.ref, [i])
+            b.const(0),
+            a.sizes[0],
+            lambda i, _: b.store(element([i]), out.ref, [i]),
+            parallel=True,
         )
         if dt in KERNEL_DTYPES and lw.target.blas:
             work, least = b.muli(a.sizes[0], k), lw.target.gemv_min_work
@@ -102,6 +105,10 @@ def _vector_matrix_kernel(
     dt, work = out.dtype, lw.b.muli(a.sizes[0], w.sizes[1])
     reverse = _step_parity(lw)
     inline = lambda: vector_matrix_loops(lw, a, w, out, dt)  # noqa: E731
+
+    if not lw.target.kernels:
+        inline()
+        return
 
     def unpacked() -> None:
         op = kernel.VecMatOp

@@ -39,6 +39,9 @@ def vector_matrix_loops(lw, a: Lowered, w: Lowered, out: Buffer, dt: str) -> Non
     """out = a . w with loops chosen at run time by the size of `w`: blocks of
     columns in registers for a small `w`, rows streamed for a large one."""
     b = lw.b
+    if lw.target.runs_kernels:
+        _sum_per_output(b, a, w, out, dt)
+        return
     elements = b.muli(a.sizes[-1], w.sizes[1])
     most = b.const(lw.target.blocked_max_elements)
     small = b.cmpi("sle", elements, most)
@@ -47,6 +50,24 @@ def vector_matrix_loops(lw, a: Lowered, w: Lowered, out: Buffer, dt: str) -> Non
         lambda: _blocked_loops(b, a, w, out, dt),
         lambda: _row_streaming_loops(b, a, w, out, dt),
     )
+
+
+def _sum_per_output(b, a: Lowered, w: Lowered, out: Buffer, dt: str) -> None:
+    """out = a . w with one dot product per output element, the elements
+    independent (GPU threads share them; `scanc.lowering.to_gpu`)."""
+    k = a.sizes[-1]
+
+    def element(idx: list) -> None:
+        *i, j = idx
+
+        def step(kk, acc):
+            x, y = a.load(b, [*i, kk]), w.load(b, [kk, j])
+            return [multiply_add(b, acc[0], x, y, dt)]
+
+        zero = b.const(0, element_type(dt))
+        b.store(b.for_(b.const(0), k, step, [zero])[0], out.ref, idx)
+
+    b.loop_nest(out.sizes, element, parallel=True)
 
 
 def _row_streaming_loops(b, a: Lowered, w: Lowered, out: Buffer, dt: str) -> None:

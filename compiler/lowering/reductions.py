@@ -71,7 +71,7 @@ def lower_reduce(lw: "Lowering", op: st.ReduceOp) -> Lowered:
         )
         b.store(acc, out.ref, out_idx)
 
-    b.loop_nest(out.sizes, per_output)
+    b.loop_nest(out.sizes, per_output, parallel=True)
     return out
 
 
@@ -132,7 +132,11 @@ def lower_arg_reduce(lw: "Lowering", op: st.ArgReduceOp) -> Lowered:
     if not out_sizes:
         return Scalar("int64", [], index_of_best([]))
     out = lw.new_buffer("int64", out_sizes)
-    b.loop_nest(out_sizes, lambda idx: b.store(index_of_best(idx), out.ref, idx))
+    b.loop_nest(
+        out_sizes,
+        lambda idx: b.store(index_of_best(idx), out.ref, idx),
+        parallel=True,
+    )
     return out
 
 

@@ -61,7 +61,9 @@ def store_into(
     if value.rank == 0:
         b.store(value.load(b, []), ref, [])
         return
-    b.loop_nest(sizes, lambda idx: b.store(value.load(b, idx), ref, idx))
+    b.loop_nest(
+        sizes, lambda idx: b.store(value.load(b, idx), ref, idx), parallel=True
+    )
 
 
 @dataclass
