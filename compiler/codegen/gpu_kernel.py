@@ -67,9 +67,13 @@ class KernelEmitter(FunctionEmitter):
         )
         name = kernel.sym_name.data
         fnty = ir.FunctionType(ir.VoidType(), [ptr, ptr, i64, ptr])
-        self.ir_fn = ir.Function(module, fnty, name=name if target.is_gpu else name + ".kernel")
+        self.ir_fn = ir.Function(
+            module, fnty, name=name if target.is_gpu else name + ".kernel"
+        )
         self.frame, self.arena, self.arena_bytes, self.status = self.ir_fn.args
-        for arg, label in zip(self.ir_fn.args, ("frame", "arena", "arena_bytes", "status")):
+        for arg, label in zip(
+            self.ir_fn.args, ("frame", "arena", "arena_bytes", "status")
+        ):
             arg.name = label
         if target.is_gpu:
             self.ir_fn.calling_convention = "ptx_kernel"
@@ -182,7 +186,9 @@ def _each(e: KernelEmitter, op: threads.EachOp):
     if e.target.is_gpu:
         e.in_region(lambda: share(e[op.thread]))
     else:
-        e.in_region(lambda: e.counted(ir.Constant(i64, 0), count, ir.Constant(i64, 1), share))
+        e.in_region(
+            lambda: e.counted(ir.Constant(i64, 0), count, ir.Constant(i64, 1), share)
+        )
 
 
 def _single(e: KernelEmitter, op: threads.SingleOp):

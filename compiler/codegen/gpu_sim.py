@@ -45,7 +45,9 @@ def launcher(e: KernelEmitter, output_types: list) -> EmittedFunction:
     b.call(e.ir_fn, [frame, arena, size, status])
     code = b.load(status, typ=i32)
     free = _declare(module, "free", ir.VoidType(), [ptr])
-    with b.if_then(b.icmp_signed("==", code, ir.Constant(i32, ARENA_FULL)), likely=False):
+    with b.if_then(
+        b.icmp_signed("==", code, ir.Constant(i32, ARENA_FULL)), likely=False
+    ):
         b.call(free, [arena])
         b.store_atomic(b.shl(size, ir.Constant(i64, 1)), arena_bytes, "monotonic", 8)
         b.branch(attempt)
@@ -59,7 +61,9 @@ def launcher(e: KernelEmitter, output_types: list) -> EmittedFunction:
     return EmittedFunction(name, e.layout, checks)
 
 
-def _copy_results(e, b: ir.IRBuilder, frame, output_types, out_of_memory, arena) -> None:
+def _copy_results(
+    e, b: ir.IRBuilder, frame, output_types, out_of_memory, arena
+) -> None:
     """Each array result moved from the arena to a buffer of its own (a failed
     allocation frees the copies made and the arena, and returns
     `out_of_memory`)."""
@@ -70,12 +74,17 @@ def _copy_results(e, b: ir.IRBuilder, frame, output_types, out_of_memory, arena)
     for type_, slot in zip(output_types, e.layout.outputs):
         if slot.rank == 0:
             continue
-        at = [b.gep(frame, [ir.Constant(i64, slot.offset + k)], source_etype=i64) for k in range(1 + slot.rank)]
+        at = [
+            b.gep(frame, [ir.Constant(i64, slot.offset + k)], source_etype=i64)
+            for k in range(1 + slot.rank)
+        ]
         nbytes = ir.Constant(i64, element_bytes(type_))
         for k in range(slot.rank):
             nbytes = b.mul(nbytes, b.load(at[1 + k], typ=i64))
         copy = _allocate(module, b, nbytes)
-        with b.if_then(b.icmp_unsigned("==", copy, ir.Constant(ptr, None)), likely=False):
+        with b.if_then(
+            b.icmp_unsigned("==", copy, ir.Constant(ptr, None)), likely=False
+        ):
             for earlier in copies:
                 b.call(free, [earlier])
             b.call(free, [arena])
@@ -89,7 +98,11 @@ def _copy_results(e, b: ir.IRBuilder, frame, output_types, out_of_memory, arena)
 def _allocate(module: ir.Module, b: ir.IRBuilder, nbytes: ir.Value) -> ir.Value:
     """aligned_alloc of `nbytes` rounded up to whole cache lines (one at least)."""
     whole = b.and_(b.add(nbytes, ir.Constant(i64, _LINE - 1)), ir.Constant(i64, -_LINE))
-    whole = b.select(b.icmp_unsigned("==", whole, ir.Constant(i64, 0)), ir.Constant(i64, _LINE), whole)
+    whole = b.select(
+        b.icmp_unsigned("==", whole, ir.Constant(i64, 0)),
+        ir.Constant(i64, _LINE),
+        whole,
+    )
     aligned_alloc = _declare(module, "aligned_alloc", ptr, [i64, i64])
     return b.call(aligned_alloc, [ir.Constant(i64, _LINE), whole])
 

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from llvmlite import ir
-from scanc.codegen import vector_math
 from scanc.codegen.llvm_types import (
     Descriptor,
     contiguous_strides,

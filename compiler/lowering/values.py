@@ -61,9 +61,7 @@ def store_into(
     if value.rank == 0:
         b.store(value.load(b, []), ref, [])
         return
-    b.loop_nest(
-        sizes, lambda idx: b.store(value.load(b, idx), ref, idx), parallel=True
-    )
+    b.loop_nest(sizes, lambda idx: b.store(value.load(b, idx), ref, idx), parallel=True)
 
 
 @dataclass
