@@ -61,13 +61,18 @@ class ScancOptMain(xDSLOptMain):
             default=None,
             help="lower the (graph-stage) input through the pipeline to this stage",
         )
+        # `--target` names the machine here, not xdsl-opt's output format
+        # (which stays MLIR text)
+        for group in [arg_parser, *arg_parser._action_groups]:
+            group.conflict_handler = "resolve"
         _add_target_argument(arg_parser)
+        arg_parser.set_defaults(target="mlir")
 
     def apply_passes(self, prog: ModuleOp) -> None:
         super().apply_passes(prog)
-        emit = _stage(self.args.emit, self.args.target)
+        emit = _stage(self.args.emit, self.args.machine)
         if emit and emit != "graph":
-            self.compiled = pipeline.lower(prog, emit, target=self.args.target)
+            self.compiled = pipeline.lower(prog, emit, target=self.args.machine)
 
     def output_resulting_program(self, prog: ModuleOp) -> str:
         if self.args.emit == "llvm" and self.compiled:
@@ -84,6 +89,7 @@ EMIT_CHOICES = (*pipeline.STAGES, "ptx")
 def _add_target_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--target",
+        dest="machine",
         type=_target,
         default=None,
         help="the machine to compile for: cpu (the default), cuda, cuda:sm_90, gpu-sim",
@@ -114,7 +120,7 @@ def dump(argv: Sequence[str]) -> None:
     _add_target_argument(parser)
     args, rest = parser.parse_known_args(argv)
     try:
-        stage = _stage(args.emit, args.target)
+        stage = _stage(args.emit, args.machine)
     except ValueError as error:
         parser.error(str(error))
     from scanc.frontend import function
@@ -126,10 +132,10 @@ def dump(argv: Sequence[str]) -> None:
 
     function.dump_hooks.append(show)
     sys.argv = [args.program, *rest]
-    if args.target is None:
+    if args.machine is None:
         runpy.run_path(args.program, run_name="__main__")
         return
-    with default_target(args.target):
+    with default_target(args.machine):
         runpy.run_path(args.program, run_name="__main__")
 
 

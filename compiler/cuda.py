@@ -1,65 +1,62 @@
-"""`scanc.cuda`: whether this machine can run functions compiled for the
-`cuda` target, and why not.
+"""`scanc.cuda`: running functions compiled for the `cuda` target.
 
-Compiling for `cuda` needs nothing but llvmlite (PTX is made by LLVM's NVPTX
-backend; `f.ptx` holds a function's). Running it needs an NVIDIA driver, a GPU,
-the CUDA Python package (`cuda-bindings`, the `cuda` extra) and scanc's launch
-runtime, which this version does not have yet: `is_available()` is False
-everywhere, and a call on the `cuda` target raises `CudaUnavailable` naming
-the first of these that is missing here.
+Compiling for `cuda` needs nothing but llvmlite (PTX from LLVM's NVPTX backend;
+`f.ptx` holds a function's). Calling one needs an NVIDIA driver and a GPU: the
+kernel is loaded and launched through the driver API by ctypes
+(`scanc.runtime.libcuda`; no CUDA Python package is needed). Where either is
+missing, `is_available()` is False and a call raises `CudaUnavailable` saying
+which. `use_driver` runs calls through another `Driver` (the tests use
+`scanc.runtime.cuda_launch.HostDriver`, which runs the `gpu-sim` build of a
+kernel on the host).
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import importlib.util
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
+
+from scanc.runtime.cuda_launch import CudaError, Driver
+
+__all__ = ["CudaError", "CudaUnavailable", "device_count", "driver", "is_available"]
 
 
 class CudaUnavailable(RuntimeError):
     """A function compiled for the `cuda` target was called where it cannot run."""
 
 
-#: why the launch runtime cannot run anything yet
-NO_RUNTIME = (
-    "scanc's CUDA launch runtime (module loading, transfers, launches) is not "
-    "built yet; the gpu-sim target runs the same kernels on the host"
-)
-
-
 @cache
-def _driver() -> ctypes.CDLL | None:
-    try:
-        return ctypes.CDLL("libcuda.so.1")
-    except OSError:
-        name = ctypes.util.find_library("cuda")
-        try:
-            return ctypes.CDLL(name) if name else None
-        except OSError:
-            return None
+def _library() -> ctypes.CDLL | None:
+    for name in ("libcuda.so.1", ctypes.util.find_library("cuda")):
+        if name:
+            try:
+                return ctypes.CDLL(name)
+            except OSError:
+                pass
+    return None
 
 
 def device_count() -> int:
     """GPUs the driver sees (0 without a driver)."""
-    driver = _driver()
-    if driver is None or driver.cuInit(0) != 0:
+    library = _library()
+    if library is None or library.cuInit(0) != 0:
         return 0
     count = ctypes.c_int(0)
-    if driver.cuDeviceGetCount(ctypes.byref(count)) != 0:
+    if library.cuDeviceGetCount(ctypes.byref(count)) != 0:
         return 0
     return count.value
 
 
 def missing() -> str | None:
-    """The first thing this machine lacks to run `cuda` code, or None."""
-    if _driver() is None:
+    """What this machine lacks to run `cuda` code, or None."""
+    if _library() is None:
         return "no NVIDIA driver (libcuda.so.1 was not found)"
     if device_count() == 0:
         return "no GPU (the NVIDIA driver reports none)"
-    if importlib.util.find_spec("cuda") is None:
-        return "no CUDA Python package (pip install 'scanc[cuda]' for cuda-bindings)"
-    return NO_RUNTIME
+    return None
 
 
 def is_available() -> bool:
@@ -67,9 +64,41 @@ def is_available() -> bool:
     return missing() is None
 
 
-def unavailable(name: str) -> CudaUnavailable:
-    """The error of calling function `name`, compiled for `cuda`, here."""
-    return CudaUnavailable(
-        f"function {name} is compiled for the cuda target (its PTX is f.ptx) "
-        f"but cannot run here: {missing()}"
-    )
+_chosen = threading.local()
+
+
+@cache
+def _libcuda_driver() -> Driver:
+    from scanc.runtime.libcuda import LibcudaDriver
+
+    return LibcudaDriver(_library())  # type: ignore[arg-type]
+
+
+def driver(name: str = "") -> Driver:
+    """The driver calls go through: `use_driver`'s, else the GPU's; raises
+    `CudaUnavailable` (naming function `name`) where there is none."""
+    chosen = getattr(_chosen, "driver", None)
+    if chosen is not None:
+        return chosen
+    reason = missing()
+    if reason is not None:
+        raise CudaUnavailable(
+            f"function {name} is compiled for the cuda target (its PTX is "
+            f"f.ptx) but cannot run here: {reason}"
+        )
+    return _libcuda_driver()
+
+
+def is_device_array(value) -> bool:
+    return hasattr(value, "__cuda_array_interface__")
+
+
+@contextmanager
+def use_driver(chosen: Driver) -> Iterator[Driver]:
+    """Calls in this thread go through `chosen` inside the block."""
+    previous = getattr(_chosen, "driver", None)
+    _chosen.driver = chosen
+    try:
+        yield chosen
+    finally:
+        _chosen.driver = previous

@@ -78,9 +78,7 @@ def test() -> int:
     )
     eager = run([*pytest, "tests/e2e"], SCANC_SPECIALIZE="eager")
     print("=== the differential fuzzer, 3 minutes from a fixed seed", flush=True)
-    fuzzed = run(
-        [str(PYTHON), "tools/fuzz.py", "--minutes", "3", "--seed", "0"]
-    )
+    fuzzed = run([str(PYTHON), "tools/fuzz.py", "--minutes", "3", "--seed", "0"])
     return status | eager | fuzzed
 
 

@@ -78,8 +78,6 @@ class KernelEmitter(FunctionEmitter):
         if target.is_gpu:
             self.ir_fn.calling_convention = "ptx_kernel"
             set.add(self.ir_fn.attributes, f'"nvvm.maxntid"="{target.block_threads}"')
-        else:
-            self.ir_fn.linkage = "internal"
         self.b = ir.IRBuilder(self.ir_fn.append_basic_block("entry"))
         self.top = self.b.alloca(i64, name="arena.top")
         self.b.store(ir.Constant(i64, 0), self.top)

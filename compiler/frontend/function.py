@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 from scanc import config, cuda, pipeline
+from scanc.runtime.cuda_launch import GpuFunction
 from scanc.codegen.target import Target, default, host, named
 from scanc.dialects import st
 from scanc.graph import DEFAULT_UPDATES, TensorVariable, ir_name
@@ -304,10 +305,11 @@ class Function:
     def _call(self, *args, **kwargs):
         arrays = self._arrays(args, kwargs)
         if self.target.is_gpu:
-            raise cuda.unavailable(self.name)
-        results = self.variants(arrays, self.native)
-        if self._servable_natively and config.fast_calls:
-            self._serve_natively(arrays)
+            results = self._on_gpu(arrays)
+        else:
+            results = self.variants(arrays, self.native)
+            if self._servable_natively and config.fast_calls:
+                self._serve_natively(arrays)
         if self.updated:
             n = len(results) - len(self.updated)
             # every output exists before any shared value changes: a failed call
@@ -324,6 +326,24 @@ class Function:
         return results[0] if self.single else results
 
     __call__ = _call
+
+    def _on_gpu(self, arrays: list) -> list:
+        """Run the kernel through `scanc.cuda`'s driver (loaded at the first
+        call, again when the driver changes)."""
+        driver = cuda.driver(self.name)
+        if getattr(self, "_gpu", None) is None or self._gpu.driver is not driver:
+            native = self.native
+            self._gpu = GpuFunction(
+                driver,
+                self.ptx,
+                native.layout,
+                native.checks,
+                self.all_params,
+                self.out_params,
+                self.name,
+                self.target.block_threads,
+            )
+        return self._gpu(arrays)
 
     @functools.cached_property
     def _servable_natively(self) -> bool:
@@ -374,7 +394,11 @@ class Function:
                 f"got {len(args)}"
             )
         allow = self.allow_input_downcast
-        arrays = [convert_input(a, p, allow) for a, p in zip(args, params)]
+        device = self.target.is_gpu
+        arrays = [
+            a if device and cuda.is_device_array(a) else convert_input(a, p, allow)
+            for a, p in zip(args, params)
+        ]
         if self.shared_inputs:
             shared_params = self.all_params[len(params) :]
             with SHARED_VALUES:  # a snapshot: no other call's updates half applied
