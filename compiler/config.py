@@ -100,6 +100,11 @@ if not re.fullmatch(r"cpu|gpu-sim|cuda(:sm_\d+a?)?", target):
         "cuda:sm_90, gpu-sim"
     )
 
+#: Whether each `gpu-sim` compile also makes the PTX of the same kernels and
+#: assembles it with ptxas for sm_80 and sm_90 (`scanc.codegen.ptx.check_kernels`;
+#: a refusal is an error): SCANC_CHECK_PTX=1 (the test command's gpu-sim run).
+check_ptx: bool = _choice("SCANC_CHECK_PTX", "0", ("0", "1")) == "1"
+
 #: Counts the changes of these settings (native calls re-check theirs after one).
 settings_epoch = ctypes.c_int64(0)
 

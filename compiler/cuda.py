@@ -102,3 +102,22 @@ def use_driver(chosen: Driver) -> Iterator[Driver]:
         yield chosen
     finally:
         _chosen.driver = previous
+
+
+def host_driver(*functions) -> Driver:
+    """A `HostDriver` that runs these `cuda`-target functions' kernels on the
+    host: each compiled again for `gpu-sim` with its block's thread count."""
+    from scanc import pipeline
+    from scanc.codegen.target import gpu_sim
+    from scanc.runtime import jit
+    from scanc.runtime.cuda_launch import HostDriver
+
+    kernels = {}
+    for f in functions:
+        target = gpu_sim(f.target.block_threads)
+        compiled = pipeline.compile_module(
+            f.graph.clone(), optimize_graph=f.optimize, target=target
+        )
+        symbol = f"{f.name}.kernel"
+        kernels[f.name] = jit.load(compiled.optimized, [symbol])[symbol]
+    return HostDriver(kernels)

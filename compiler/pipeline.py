@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import llvmlite.binding as llvm
+from scanc import config
 from scanc.autodiff.construct import ConstructGradientsPass
 from scanc.codegen import ptx
 from scanc.codegen.gpu_kernel import emit_kernels
@@ -208,6 +209,8 @@ def compile_module(
     show("loops", lambda: str(module))
     run_gpu(module, target)
     show("gpu", lambda: str(module))
+    if config.check_ptx and (target or default()).runs_kernels:
+        ptx.check_kernels(module)
     compiled = run_codegen(module, target)
     show("llvm", lambda: str(compiled.optimized))
     show("asm", compiled.assembly)

@@ -77,7 +77,10 @@ class KernelEmitter(FunctionEmitter):
             arg.name = label
         if target.is_gpu:
             self.ir_fn.calling_convention = "ptx_kernel"
+            # one block per multiprocessor: without `minctasm`, ptxas aims at
+            # several blocks of `maxntid` threads and spills to fit them
             set.add(self.ir_fn.attributes, f'"nvvm.maxntid"="{target.block_threads}"')
+            set.add(self.ir_fn.attributes, '"nvvm.minctasm"="1"')
         self.b = ir.IRBuilder(self.ir_fn.append_basic_block("entry"))
         self.top = self.b.alloca(i64, name="arena.top")
         self.b.store(ir.Constant(i64, 0), self.top)

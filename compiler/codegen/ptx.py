@@ -32,6 +32,7 @@ from pathlib import Path
 import llvmlite.binding as llvm
 from llvmlite import ir
 from scanc.codegen.target import Target
+from xdsl.dialects.builtin import ModuleOp
 
 LIBDEVICE = "libdevice.10.bc"
 
@@ -73,6 +74,46 @@ def optimize(
     passes = llvm.create_pass_builder(target.machine(), options)
     passes.getModulePassManager().run(parsed, passes)
     return parsed
+
+
+#: the architectures `check_kernels` assembles for
+CHECKED_ARCHS = ("sm_80", "sm_90")
+
+#: what one streaming multiprocessor holds for one block (sm_80 and sm_90):
+#: 32-bit registers, and static shared memory without an opt-in
+SM_REGISTERS, SM_STATIC_SHARED_BYTES = 65536, 48 * 1024
+
+
+def check_placement(reports: list[KernelReport], threads: int) -> None:
+    """Each kernel's block of `threads` threads fits one multiprocessor (the
+    one-block placement's assumption), else `PtxasError`."""
+    for report in reports:
+        if report.registers * threads > SM_REGISTERS:
+            raise PtxasError(
+                f"kernel {report.name}: {report.registers} registers x {threads} "
+                f"threads exceed the {SM_REGISTERS} of a multiprocessor"
+            )
+        if report.shared_bytes > SM_STATIC_SHARED_BYTES:
+            raise PtxasError(
+                f"kernel {report.name}: {report.shared_bytes} bytes of shared "
+                f"memory exceed {SM_STATIC_SHARED_BYTES}"
+            )
+
+
+def check_kernels(gpu_stage: ModuleOp) -> dict[str, list[KernelReport]]:
+    """The PTX of a `gpu`-stage module, for each of `CHECKED_ARCHS`, through
+    ptxas and `check_placement`; the reports by architecture."""
+    from scanc.codegen.gpu_kernel import emit_kernels
+    from scanc.codegen.target import cuda
+
+    found = {}
+    for arch in CHECKED_ARCHS:
+        target = cuda(arch)
+        ir_module, _ = emit_kernels(gpu_stage, target)
+        text = target.machine().emit_assembly(optimize(ir_module, target))
+        found[arch] = check(text, arch)
+        check_placement(found[arch], target.block_threads)
+    return found
 
 
 def _link_libdevice(module: llvm.ModuleRef) -> None:
