@@ -6,6 +6,12 @@
                                     # then 3 minutes of the differential fuzzer
     python3 tools/dev.py bench      # the benchmarks (installs the optional peers)
     python3 tools/dev.py fuzz --minutes N [--seed S]   # a longer fuzzer run
+    python3 tools/dev.py gpu        # on a machine with an NVIDIA GPU: the
+                                    # end-to-end scan and gradient tests and
+                                    # the runtime's tests on the GPU, then the
+                                    # GPU benchmarks (G1) against JAX and cuDNN
+    python3 tools/dev.py gpu-wheels # download scanc's pins for Python 3.12
+                                    # into .whl/, for a GPU machine offline
 
 The first run creates `.venv/` in the checkout and installs scanc into it
 (editable, with the test tools); later runs reuse it unless pyproject.toml changed.
@@ -82,6 +88,95 @@ def test() -> int:
     return status | eager | fuzzed
 
 
+#: the end-to-end tests `gpu` runs on the GPU (every scan and gradient test)
+GPU_E2E = [
+    "tests/e2e/test_scan_semantics.py",
+    "tests/e2e/test_guide_examples.py",
+    "tests/e2e/test_scan_gradients.py",
+    "tests/e2e/test_pytensor_scan_compat.py",
+    "tests/e2e/test_scan_checkpoints.py",
+    "tests/e2e/test_gradients.py",
+]
+
+#: what `gpu-wheels` downloads: scanc's pins and test tools that a GPU image
+#: with PyTorch, JAX and CuPy lacks (it has NumPy, pytest, pytest-xdist and
+#: setuptools); about 63 MiB, llvmlite most of it
+GPU_WHEELS = [
+    "xdsl==0.74.0",
+    "immutabledict",
+    "ordered-set",
+    "llvmlite==0.50.0",
+    "lit>=18,<24",
+    "filecheck==1.0.6",
+]
+
+
+def gpu_wheels() -> int:
+    platforms = [
+        f"--platform=manylinux_2_{n}_x86_64" for n in (17, 24, 27, 28, 31, 34, 35)
+    ]
+    return run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--only-binary=:all:",
+            "--python-version=3.12",
+            "--implementation=cp",
+            *platforms,
+            "--platform=manylinux2014_x86_64",
+            "--no-deps",
+            "-d",
+            ".whl",
+            *GPU_WHEELS,
+        ]
+    )
+
+
+def ensure_gpu_env() -> None:
+    """`.venv/`, seeing the machine's packages (its JAX, PyTorch, CuPy), with
+    scanc installed from `.whl/` when that folder exists (no network needed)."""
+    wheels = ROOT / ".whl"
+    if not wheels.is_dir():
+        ensure_env()
+        return
+    if not PYTHON.exists():
+        venv.EnvBuilder(with_pip=True, system_site_packages=True).create(VENV)
+    subprocess.run(
+        [
+            str(PYTHON),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-index",
+            f"--find-links={wheels}",
+            "--no-build-isolation",
+            "-e",
+            f"{ROOT}[test]",
+        ],
+        check=True,
+    )
+
+
+def gpu() -> int:
+    ensure_gpu_env()
+    pytest = [str(PYTHON), "-m", "pytest", "-q", "--numprocesses=8"]
+    print("=== the runtime and both GPU targets", flush=True)
+    status = run(
+        [
+            *pytest,
+            "tests/unit/runtime/test_cuda_launch.py",
+            "tests/unit/codegen/test_gpu_targets.py",
+        ]
+    )
+    print("=== the scan and gradient tests on the GPU", flush=True)
+    status |= run([*pytest, *GPU_E2E], SCANC_TARGET="cuda")
+    print("=== G1: the GPU benchmarks", flush=True)
+    return status | run([str(PYTHON), "tools/bench/gpu.py"])
+
+
 def fuzz(args: list[str]) -> int:
     ensure_env()
     return run([str(PYTHON), "tools/fuzz.py", *args])
@@ -102,6 +197,10 @@ def main() -> int:
         return bench(args)
     if command == "fuzz":
         return fuzz(args)
+    if command == "gpu":
+        return gpu()
+    if command == "gpu-wheels":
+        return gpu_wheels()
     print(__doc__)
     return 2
 
