@@ -40,6 +40,11 @@ if TYPE_CHECKING:
 
 
 def _needs_lapack(lw: "Lowering", what: str) -> None:
+    if lw.target.runs_kernels:
+        raise NotImplementedError(
+            f"{what} has no version for the {lw.target.name} target yet: it runs "
+            "through LAPACK on the CPU"
+        )
     if not lw.target.blas:
         raise NotImplementedError(
             f"{what} needs LAPACK, from the OpenBLAS that NumPy's wheels bundle "
