@@ -78,20 +78,22 @@ def optimize(
     return parsed
 
 
-#: the passes a kernel gets: its own pipeline, not O3. A kernel is a whole
-#: function, time loops included; O3 hoists every value invariant in a time
-#: loop out of it (LICM, GVN), which in gradient kernels leaves more live
-#: values than a thread's 255 registers (a Hessian of a two-step scan spilled
-#: 672 bytes). Without those passes, the G1 kernels need half the registers
-#: (W5: 72 against 154) and none spills. libdevice's functions are
-#: `alwaysinline`; `__nvvm_reflect` is folded by NVPTX's code generator.
+#: the passes a kernel gets: its own pipeline, not O3, and then ptxas
+#: optimizes (the target machine's code generator runs at -O0, see
+#: `Target.machine`). A kernel is a whole function, time loops included; O3
+#: hoists every value invariant in a time loop out of it (LICM, GVN), which in
+#: gradient kernels left more live values than a thread's 255 registers (a
+#: Hessian of a two-step scan spilled 672 bytes), and its code generation took
+#: up to 109 s there (loop-strength-reduce alone 32 s); this pipeline takes
+#: well under a second and ptxas needs 84 registers for that kernel.
+#: libdevice's functions are `alwaysinline`; `__nvvm_reflect` is folded by
+#: NVPTX's code generator.
 KERNEL_PASSES = (
     "always_inliner",
     "sroa",
     "sccp",
     "instruction_combine",
     "simplify_cfg",
-    "loop_strength_reduce",
     "sinking",
     "dead_code_elimination",
     "global_dead_code_eliminate",
