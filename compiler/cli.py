@@ -70,9 +70,10 @@ class ScancOptMain(xDSLOptMain):
 
     def apply_passes(self, prog: ModuleOp) -> None:
         super().apply_passes(prog)
-        emit = _stage(self.args.emit, self.args.machine)
+        target = _target(self.args.machine)
+        emit = _stage(self.args.emit, target)
         if emit and emit != "graph":
-            self.compiled = pipeline.lower(prog, emit, target=self.args.machine)
+            self.compiled = pipeline.lower(prog, emit, target=target)
 
     def output_resulting_program(self, prog: ModuleOp) -> str:
         if self.args.emit == "llvm" and self.compiled:
@@ -90,17 +91,14 @@ def _add_target_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--target",
         dest="machine",
-        type=_target,
         default=None,
         help="the machine to compile for: cpu (the default), cuda, cuda:sm_90, gpu-sim",
     )
 
 
-def _target(name: str) -> Target:
-    try:
-        return named(name)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+def _target(name: str | None) -> Target | None:
+    """The target `--target` names (ValueError for an unknown name)."""
+    return None if name is None else named(name)
 
 
 def _stage(emit: str | None, target: Target | None) -> str | None:
@@ -120,9 +118,11 @@ def dump(argv: Sequence[str]) -> None:
     _add_target_argument(parser)
     args, rest = parser.parse_known_args(argv)
     try:
-        stage = _stage(args.emit, args.machine)
+        target = _target(args.machine)
+        stage = _stage(args.emit, target)
     except ValueError as error:
-        parser.error(str(error))
+        print(f"scanc: error: {error}", file=sys.stderr)
+        sys.exit(1)
     from scanc.frontend import function
 
     def show(name: str, shown: str, text: str) -> None:
@@ -132,10 +132,10 @@ def dump(argv: Sequence[str]) -> None:
 
     function.dump_hooks.append(show)
     sys.argv = [args.program, *rest]
-    if args.machine is None:
+    if target is None:
         runpy.run_path(args.program, run_name="__main__")
         return
-    with default_target(args.machine):
+    with default_target(target):
         runpy.run_path(args.program, run_name="__main__")
 
 

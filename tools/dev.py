@@ -3,7 +3,9 @@
     python3 tools/dev.py examples   # compile and run every program in examples/
     python3 tools/dev.py test       # the whole test suite: pytest, lit, the
                                     # end-to-end tests with specialized variants,
-                                    # then 3 minutes of the differential fuzzer
+                                    # the scan and gradient tests on gpu-sim
+                                    # with their PTX checked by ptxas, then 3
+                                    # minutes of the differential fuzzer
     python3 tools/dev.py bench      # the benchmarks (installs the optional peers)
     python3 tools/dev.py fuzz --minutes N [--seed S]   # a longer fuzzer run
     python3 tools/dev.py gpu        # on a machine with an NVIDIA GPU: the
@@ -73,8 +75,28 @@ def examples() -> int:
     return status
 
 
+def ensure_cuda_tools() -> None:
+    """CUDA's ptxas and libdevice, from NVIDIA's wheels where no CUDA install
+    provides them (`scanc.codegen.ptx`'s search orders look there too)."""
+    probe = (
+        "from scanc.codegen import ptx; "
+        "print(ptx.ptxas_path() is None, ptx.libdevice_path() is None)"
+    )
+    found = subprocess.run(
+        [str(PYTHON), "-c", probe], capture_output=True, text=True, check=True
+    )
+    missing_ptxas, missing_libdevice = (w == "True" for w in found.stdout.split())
+    wheels = ["nvidia-cuda-nvcc"] * missing_ptxas + ["nvidia-nvvm"] * missing_libdevice
+    if wheels:
+        print(f"installing {', '.join(wheels)} (ptxas, libdevice) ...", flush=True)
+        subprocess.run(
+            [str(PYTHON), "-m", "pip", "install", "--quiet", *wheels], check=True
+        )
+
+
 def test() -> int:
     ensure_env()
+    ensure_cuda_tools()
     # one pytest worker per core (pytest-xdist): the tests are mostly compiling
     pytest = [str(PYTHON), "-m", "pytest", "-q", "--numprocesses=auto"]
     status = run([*pytest, "tests"])
@@ -83,6 +105,12 @@ def test() -> int:
         "=== end-to-end tests again, every variant made at the first call", flush=True
     )
     eager = run([*pytest, "tests/e2e"], SCANC_SPECIALIZE="eager")
+    print(
+        "=== the scan and gradient tests on gpu-sim (the GPU's kernels on the "
+        "host), each kernel's PTX through ptxas for sm_80 and sm_90",
+        flush=True,
+    )
+    eager |= run([*pytest, *GPU_E2E], SCANC_TARGET="gpu-sim", SCANC_CHECK_PTX="1")
     print("=== the differential fuzzer, 3 minutes from a fixed seed", flush=True)
     fuzzed = run([str(PYTHON), "tools/fuzz.py", "--minutes", "3", "--seed", "0"])
     return status | eager | fuzzed

@@ -54,7 +54,7 @@ class KernelReport:
 
 
 def emit(module: ir.Module | str, target: Target, libdevice: bool = False) -> str:
-    """PTX of `module` (LLVM IR) for `target`, after O3."""
+    """PTX of `module` (LLVM IR) for `target`, after `KERNEL_PASSES`."""
     return target.machine().emit_assembly(optimize(module, target, libdevice))
 
 
@@ -67,9 +67,9 @@ def optimize(
     parsed = llvm.parse_assembly(text)
     parsed.triple = target.triple
     parsed.data_layout = target.data_layout
+    parsed.verify()
     if libdevice or (libdevice is None and re.search(r'@"?__nv_', text)):
         _link_libdevice(parsed)
-    parsed.verify()
     manager = llvm.create_new_module_pass_manager()
     for name in KERNEL_PASSES:
         getattr(manager, f"add_{name}_pass")()
@@ -130,12 +130,14 @@ def check_kernels(gpu_stage: ModuleOp) -> dict[str, list[KernelReport]]:
     from scanc.codegen.gpu_kernel import emit_kernels
     from scanc.codegen.target import cuda
 
+    # the IR is the same for every architecture: optimized once, printed for each
+    first = cuda(CHECKED_ARCHS[0])
+    ir_module, _ = emit_kernels(gpu_stage, first)
+    optimized = optimize(ir_module, first)
     found = {}
     for arch in CHECKED_ARCHS:
         target = cuda(arch)
-        ir_module, _ = emit_kernels(gpu_stage, target)
-        text = target.machine().emit_assembly(optimize(ir_module, target))
-        found[arch] = check(text, arch)
+        found[arch] = check(target.machine().emit_assembly(optimized), arch)
         check_placement(found[arch], target.block_threads)
     return found
 
@@ -147,14 +149,18 @@ def _link_libdevice(module: llvm.ModuleRef) -> None:
             f"{LIBDEVICE} not found: set SCANC_LIBDEVICE or CUDA_HOME, or install "
             "the nvidia-nvvm wheel"
         )
-    module.link_in(llvm.parse_bitcode(path.read_bytes()))
+    # the module's own functions stay as they are (its kernels); libdevice's
+    # become internal, so the unused ones go
+    own = {fn.name for fn in module.functions if not fn.is_declaration}
+    module.link_in(llvm.parse_bitcode(_libdevice_bitcode(path)))
     for fn in module.functions:
-        if not fn.is_declaration and not _is_kernel(fn):
+        if not fn.is_declaration and fn.name not in own:
             fn.linkage = llvm.Linkage.internal
 
 
-def _is_kernel(fn: llvm.ValueRef) -> bool:
-    return "ptx_kernel" in str(fn).split("(", 1)[0]
+@cache
+def _libdevice_bitcode(path: Path) -> bytes:
+    return path.read_bytes()
 
 
 def check(ptx: str, arch: str) -> list[KernelReport]:

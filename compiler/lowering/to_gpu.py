@@ -28,7 +28,6 @@ and reach the same barriers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from scanc.codegen.target import Target, default
@@ -43,20 +42,16 @@ from xdsl.passes import ModulePass
 _ALLOCATIONS = (memref.AllocOp, buffer.PooledAllocOp)
 
 
-def _walk(op: Operation) -> Iterator[Operation]:
-    yield from op.walk()
-
-
 def _writes(op: Operation) -> bool:
-    return any(isinstance(o, memref.StoreOp) for o in _walk(op))
+    return any(isinstance(o, memref.StoreOp) for o in op.walk())
 
 
 def _allocates(op: Operation) -> bool:
-    return any(isinstance(o, _ALLOCATIONS) for o in _walk(op))
+    return any(isinstance(o, _ALLOCATIONS) for o in op.walk())
 
 
 def _checks(op: Operation) -> bool:
-    return any(isinstance(o, cf.AssertOp) for o in _walk(op))
+    return any(isinstance(o, cf.AssertOp) for o in op.walk())
 
 
 def _is_shared_loop(op: Operation) -> bool:
@@ -72,7 +67,7 @@ def _is_shared_loop(op: Operation) -> bool:
 
 
 def _holds_shared_loop(op: Operation) -> bool:
-    return any(_is_shared_loop(o) for o in _walk(op) if o is not op)
+    return any(_is_shared_loop(o) for o in op.walk() if o is not op)
 
 
 def _nest(loop: scf.ForOp) -> list[scf.ForOp]:
@@ -90,13 +85,7 @@ def _nest(loop: scf.ForOp) -> list[scf.ForOp]:
 
 
 def _defined_in(value: SSAValue, op: Operation) -> bool:
-    owner = value.owner
-    parent = owner.parent_op() if isinstance(owner, Block) else owner
-    while parent is not None:
-        if parent is op:
-            return True
-        parent = parent.parent_op()
-    return False
+    return op.is_ancestor(value.owner)
 
 
 @dataclass
@@ -121,11 +110,6 @@ def _each(loop: scf.ForOp, ids: _Threads) -> threads.EachOp:
 
 def _kind(op: Operation) -> str:
     """How the block's threads run `op` (see the module docstring)."""
-    if op.dialect_name() == "kernel":
-        raise NotImplementedError(
-            f"convert-to-gpu: {op.name} calls the CPU kernel library, which a "
-            "GPU target has not"
-        )
     if _is_shared_loop(op):
         return "each"
     if not _writes(op):
@@ -231,6 +215,12 @@ def _place_barriers(block: Block) -> None:
 
 def convert_function(fn: func.FuncOp, target: Target) -> gpu.ModuleOp:
     """The kernel of `fn`, in its own `gpu.module`."""
+    for op in fn.walk():
+        if op.dialect_name() == "kernel":
+            raise NotImplementedError(
+                f"convert-to-gpu: {op.name} calls the CPU kernel library, which "
+                f"the {target.name} target has not (lower for it: --target)"
+            )
     types = fn.function_type
     kernel_fn = gpu.FuncOp(
         fn.sym_name.data,

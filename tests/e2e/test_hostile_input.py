@@ -260,6 +260,8 @@ def test_out_of_range_index_array_is_reported_for_empty_results():
         ("SCANC_KEEP_FREED_MEMORY", "yes"),
         ("SCANC_CACHE", "on"),
         ("SCANC_CACHE_MAX_MB", "-5"),
+        ("SCANC_TARGET", "tpu"),
+        ("SCANC_CHECK_PTX", "yes"),
     ],
 )
 def test_environment_settings_are_validated(variable, value):

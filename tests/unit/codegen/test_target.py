@@ -101,19 +101,24 @@ def test_cpu_names_the_host():
     assert scanc.function(inputs, outputs, target="cpu").target is scanc.host()
 
 
-@pytest.mark.parametrize("target", ["cuda", "gpu", 3])
-def test_unknown_targets_are_refused(target):
+@pytest.mark.parametrize("target", ["gpu", "cuda:sm_70", "Cuda"])
+def test_unknown_target_names_are_refused(target):
     inputs, outputs = products()
-    with pytest.raises(ValueError, match="unknown target .*CPU only"):
+    with pytest.raises(ValueError, match="function: unknown"):
         scanc.function(inputs, outputs, target=target)
 
 
-def test_functions_refuse_the_cuda_target():
+def test_targets_are_names_or_targets():
+    inputs, outputs = products()
+    with pytest.raises(TypeError, match="target must be a scanc.Target or a name"):
+        scanc.function(inputs, outputs, target=3)
+
+
+def test_default_target_blocks_and_names_choose_the_gpu():
     from scanc.codegen.target import cuda
 
     x = st.vector("x")
-    with pytest.raises(NotImplementedError, match="no scanc stage produces GPU code"):
-        scanc.function([x], x + 1, target=cuda())
-    with scanc.default_target(cuda()):
-        with pytest.raises(NotImplementedError, match="sm_80"):
-            scanc.function([x], x + 1)
+    with scanc.default_target(cuda("sm_90")):
+        f = scanc.function([x], x + 1)
+    assert f.target == cuda("sm_90") and ".target sm_90" in f.ptx
+    assert scanc.function([x], x + 1, target="cuda").target == cuda("sm_80")

@@ -34,6 +34,21 @@ BAD_INPUT = {
         ["-p", "no-such-pass"],
         "Unrecognized passes: ['no-such-pass']",
     ),
+    "ptx for a CPU": (
+        "func.func @f() {\n  func.return\n}\n",
+        ["--emit=ptx"],
+        "--emit=ptx needs a GPU target (--target=cuda)",
+    ),
+    "unknown target": (
+        "func.func @f() {\n  func.return\n}\n",
+        ["--target=tpu", "--emit=loops"],
+        "unknown target 'tpu': one of cpu, cuda, cuda:ARCH, gpu-sim",
+    ),
+    "old architecture": (
+        "func.func @f() {\n  func.return\n}\n",
+        ["--target=cuda:sm_70", "--emit=ptx"],
+        "unknown CUDA architecture 'sm_70': sm_75 or newer",
+    ),
     "bad pass option": (
         "func.func @f() {\n  func.return\n}\n",
         ["-p", 'specialize-shapes{shapes="x"}'],
@@ -54,3 +69,31 @@ def test_bad_input_is_one_clear_error(tmp_path, case):
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("scanc: error: ")
     assert message in done.stderr
+
+
+def test_ptx_of_an_ir_file(tmp_path):
+    source = tmp_path / "double.mlir"
+    source.write_text(
+        "func.func @double(%x: tensor<?xf64>) -> tensor<?xf64> {\n"
+        '  %y = st.elementwise "add"(%x, %x) : (tensor<?xf64>, tensor<?xf64>) -> tensor<?xf64>\n'
+        "  func.return %y : tensor<?xf64>\n}\n"
+    )
+    done = subprocess.run(
+        [str(SCANC), str(source), "--target=cuda:sm_90", "--emit=ptx"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert ".target sm_90" in done.stdout and ".visible .entry double(" in done.stdout
+
+
+def test_dump_refuses_an_unknown_target(tmp_path):
+    program = tmp_path / "p.py"
+    program.write_text("print('ran')\n")
+    done = subprocess.run(
+        [str(SCANC), "dump", str(program), "--target=tpu"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1 and "ran" not in done.stdout
+    assert done.stderr.startswith("scanc: error: unknown target 'tpu'")
