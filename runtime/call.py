@@ -78,6 +78,15 @@ class _Frame:
         self.input_words: list = [0] * input_words
 
 
+def scalar_output(floats: np.ndarray, values: list, k: int, dtype: np.dtype):
+    """The 0-d array of a scalar result in frame word `k` (`floats`: the frame
+    as float64, `values`: as ints)."""
+    raw = floats[k] if dtype.kind == "f" else values[k]
+    if dtype.kind == "u":  # the word holds the sign-extended bits
+        raw &= (1 << 8 * dtype.itemsize) - 1
+    return np.asarray(raw, dtype=dtype)
+
+
 class NativeFunction:
     """A compiled entry point `int32 f(int64 *frame)` with its frame layout.
 
@@ -155,18 +164,17 @@ class NativeFunction:
         results = []
         for k, rank, dtype, typestr in self.output_slots:
             if rank == 0:
-                raw = frame.floats[k] if dtype.kind == "f" else values[k]
-                if dtype.kind == "u":  # the word holds the sign-extended bits
-                    raw &= (1 << 8 * dtype.itemsize) - 1
-                results.append(np.asarray(raw, dtype=dtype))
+                results.append(scalar_output(frame.floats, values, k, dtype))
             else:
                 shape = tuple(values[k + 1 : k + 1 + rank])
                 results.append(np.asarray(_Owner(values[k], shape, typestr)))
         return results
 
     def _error(self, status: int) -> Exception:
-        message = self.checks[status - 1]
-        kind, _, text = message.partition(": ")
-        return _EXCEPTIONS.get(kind, RuntimeError)(
-            f"{text} (in compiled function {self.name!r})"
-        )
+        return check_failure(self.checks, status, f"compiled function {self.name!r}")
+
+
+def check_failure(checks: list[str], status: int, where: str) -> Exception:
+    """The exception of failed check number `status` (1-based) of `checks`."""
+    kind, _, text = checks[status - 1].partition(": ")
+    return _EXCEPTIONS.get(kind, RuntimeError)(f"{text} (in {where})")

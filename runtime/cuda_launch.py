@@ -24,7 +24,7 @@ import struct
 import numpy as np
 
 from scanc.runtime.abi import FrameLayout, Param
-from scanc.runtime.call import _EXCEPTIONS, _word_codes
+from scanc.runtime.call import _word_codes, check_failure, scalar_output
 
 #: `%status` of a kernel whose arena was too small (`gpu_kernel.ARENA_FULL`)
 ARENA_FULL = -1
@@ -199,10 +199,7 @@ class GpuFunction:
         for param, slot in zip(self.outputs, self.layout.outputs):
             k, dtype = slot.offset, param.dtype
             if slot.rank == 0:
-                raw = words.view(np.float64)[k] if dtype.kind == "f" else values[k]
-                if dtype.kind == "u":
-                    raw &= (1 << 8 * dtype.itemsize) - 1
-                results.append(np.asarray(raw, dtype=dtype))
+                results.append(scalar_output(words.view(np.float64), values, k, dtype))
                 continue
             shape = tuple(values[k + 1 : k + 1 + slot.rank])
             results.append(self._array(values[k], shape, dtype, on_device))
@@ -223,11 +220,8 @@ class GpuFunction:
         return DeviceArray(self.driver, copy, shape, dtype)
 
     def _error(self, status: int) -> Exception:
-        message = self.checks[status - 1]
-        kind, _, text = message.partition(": ")
-        return _EXCEPTIONS.get(kind, RuntimeError)(
-            f"{text} (in compiled function {self.name!r}, on the GPU)"
-        )
+        where = f"compiled function {self.name!r}, on the GPU"
+        return check_failure(self.checks, status, where)
 
 
 class HostDriver(Driver):

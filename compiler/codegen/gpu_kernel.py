@@ -29,7 +29,7 @@ from collections.abc import Callable
 from llvmlite import ir
 from scanc.codegen.llvm import EmittedFunction, FunctionEmitter, _rank
 from scanc.codegen.llvm_rules import buffer_bytes
-from scanc.codegen.llvm_types import Descriptor, i32, i64, llvm_type, ptr
+from scanc.codegen.llvm_types import Descriptor, byte_width, i32, i64, llvm_type, ptr
 from scanc.codegen.target import Target
 from scanc.dialects import buffer, threads
 from scanc.runtime.abi import FrameLayout
@@ -311,7 +311,5 @@ def emit_kernels(
 
 
 def element_bytes(type_) -> int:
-    element = llvm_type(type_.element_type)
-    if isinstance(element, ir.IntType):
-        return max(element.width // 8, 1)
-    return 8 if element == ir.DoubleType() else 4
+    """Bytes of one element of a memref type."""
+    return byte_width(llvm_type(type_.element_type))

@@ -38,13 +38,13 @@ def launcher(e: KernelEmitter, output_types: list) -> EmittedFunction:
     b.branch(attempt)
     b.position_at_end(attempt)
     size = b.load_atomic(arena_bytes, "monotonic", 8, typ=i64)
-    arena = _allocate(module, b, size)
+    arena = _allocate(e, b, size)
     with b.if_then(b.icmp_unsigned("==", arena, ir.Constant(ptr, None)), likely=False):
         b.ret(out_of_memory)
     b.store(ir.Constant(i32, 0), status)
     b.call(e.ir_fn, [frame, arena, size, status])
     code = b.load(status, typ=i32)
-    free = _declare(module, "free", ir.VoidType(), [ptr])
+    free = e.libcall("free", ir.VoidType(), [ptr])
     with b.if_then(
         b.icmp_signed("==", code, ir.Constant(i32, ARENA_FULL)), likely=False
     ):
@@ -67,9 +67,8 @@ def _copy_results(
     """Each array result moved from the arena to a buffer of its own (a failed
     allocation frees the copies made and the arena, and returns
     `out_of_memory`)."""
-    module = e.module
-    free = _declare(module, "free", ir.VoidType(), [ptr])
-    memcpy = _declare(module, "memcpy", ptr, [ptr, ptr, i64])
+    free = e.libcall("free", ir.VoidType(), [ptr])
+    memcpy = e.libcall("memcpy", ptr, [ptr, ptr, i64])
     copies = []
     for type_, slot in zip(output_types, e.layout.outputs):
         if slot.rank == 0:
@@ -81,7 +80,7 @@ def _copy_results(
         nbytes = ir.Constant(i64, element_bytes(type_))
         for k in range(slot.rank):
             nbytes = b.mul(nbytes, b.load(at[1 + k], typ=i64))
-        copy = _allocate(module, b, nbytes)
+        copy = _allocate(e, b, nbytes)
         with b.if_then(
             b.icmp_unsigned("==", copy, ir.Constant(ptr, None)), likely=False
         ):
@@ -95,7 +94,7 @@ def _copy_results(
         copies.append(copy)
 
 
-def _allocate(module: ir.Module, b: ir.IRBuilder, nbytes: ir.Value) -> ir.Value:
+def _allocate(e: KernelEmitter, b: ir.IRBuilder, nbytes: ir.Value) -> ir.Value:
     """aligned_alloc of `nbytes` rounded up to whole cache lines (one at least)."""
     whole = b.and_(b.add(nbytes, ir.Constant(i64, _LINE - 1)), ir.Constant(i64, -_LINE))
     whole = b.select(
@@ -103,11 +102,5 @@ def _allocate(module: ir.Module, b: ir.IRBuilder, nbytes: ir.Value) -> ir.Value:
         ir.Constant(i64, _LINE),
         whole,
     )
-    aligned_alloc = _declare(module, "aligned_alloc", ptr, [i64, i64])
+    aligned_alloc = e.libcall("aligned_alloc", ptr, [i64, i64])
     return b.call(aligned_alloc, [ir.Constant(i64, _LINE), whole])
-
-
-def _declare(module: ir.Module, name: str, ret: ir.Type, args: list) -> ir.Function:
-    if name in module.globals:
-        return module.globals[name]
-    return ir.Function(module, ir.FunctionType(ret, args), name=name)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from llvmlite import ir
 from scanc.codegen.llvm_types import (
     Descriptor,
+    byte_width,
     contiguous_strides,
     f64,
     i1,
@@ -17,8 +18,8 @@ from scanc.codegen.llvm_types import (
     llvm_type,
     ptr,
 )
-from scanc.lowering.builder import constant_index
 from scanc.dialects import buffer, libm
+from scanc.lowering.builder import constant_index
 from xdsl.dialects import arith, cf, math, memref
 
 if TYPE_CHECKING:
@@ -152,13 +153,7 @@ def buffer_bytes(e: FunctionEmitter, op) -> tuple:
     element = llvm_type(op.memref.type.element_type)  # type: ignore[attr-defined]
     sizes = [e[v] for v in op.dynamic_sizes]
     strides = contiguous_strides(b, sizes)
-    width = max(
-        element.width // 8
-        if isinstance(element, ir.IntType)
-        else (8 if element == f64 else 4),
-        1,
-    )
-    nbytes, overflow = ir.Constant(i64, width), ir.Constant(i1, 0)
+    nbytes, overflow = ir.Constant(i64, byte_width(element)), ir.Constant(i1, 0)
     for size in sizes:
         product = b.umul_with_overflow(nbytes, size)
         nbytes = b.extract_value(product, 0)

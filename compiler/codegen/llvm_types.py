@@ -43,3 +43,10 @@ def contiguous_strides(b: ir.IRBuilder, sizes: list[ir.Value]) -> list[ir.Value]
         strides.insert(0, count)
         count = b.mul(count, size)
     return strides
+
+
+def byte_width(element: ir.Type) -> int:
+    """Bytes of one element (an i1 takes one)."""
+    if isinstance(element, ir.IntType):
+        return max(element.width // 8, 1)
+    return 8 if element == f64 else 4

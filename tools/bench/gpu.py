@@ -26,16 +26,18 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.grad_workloads import w8_data, w8_jax, w8_reference  # noqa: E402
+from bench.grad_workloads import _scanc_cost, w8_data, w8_jax, w8_reference  # noqa: E402
 from bench.lstm_workloads import ARGS as W10_ARGS  # noqa: E402
-from bench.lstm_workloads import GATES, w10_data, w10_jax, w10_reference  # noqa: E402
+from bench.lstm_workloads import w10_data, w10_graph, w10_jax, w10_reference  # noqa: E402
 from bench.scan_workloads import (  # noqa: E402
     W5_ARGS,
     W6_ARGS,
     w5_data,
+    w5_graph,
     w5_jax,
     w5_reference,
     w6_data,
+    w6_graph,
     w6_jax,
     w6_reference,
 )
@@ -67,42 +69,14 @@ def _float32(data: dict) -> dict:
 
 
 def scanc_graph(kind: str):
-    """(inputs, output) of a workload, built with scanc (float32)."""
+    """(inputs, output) of a workload, built with scanc (in `config.floatX`)."""
     import scanc
     import scanc.tensor as st
 
-    if kind in ("w5", "w8"):
-        x0, W, Y, U, P, V = (
-            st.vector(k) if k == "x0" else st.matrix(k) for k in W5_ARGS
-        )
-        out, _ = scanc.scan(
-            lambda y, p, x: st.tanh(st.dot(x, W) + st.dot(y, U) + st.dot(p, V)),
-            sequences=[Y, P[::-1]],
-            outputs_info=[x0],
-        )
-        inputs = [x0, W, Y, U, P, V]
-        return inputs, scanc.grad(out[-1].sum(), W) if kind == "w8" else out
-    if kind == "w6":
-        X, U, V, W = (st.matrix(k) for k in "XUVW")
-        b, n = st.vector("b"), st.iscalar("n")
-        out, _ = scanc.scan(
-            lambda x2, x1: st.dot(x2, U) + st.dot(x1, V) + st.tanh(st.dot(x1, W) + b),
-            n_steps=n,
-            outputs_info=[dict(initial=X, taps=[-2, -1])],
-        )
-        return [X, U, V, W, b, n], out
-    from bench.lstm_workloads import _step
-
-    X, h0, c0 = st.matrix("X"), st.vector("h0"), st.vector("c0")
-    Ws = [st.matrix("W" + g) for g in GATES]
-    bs = [st.vector("b" + g) for g in GATES]
-    (h, _), _ = scanc.scan(
-        _step(st, st.concatenate, st.dot, st.sigmoid),
-        sequences=X,
-        outputs_info=[h0, c0],
-        non_sequences=Ws + bs,
-    )
-    return [X, h0, c0, *Ws, *bs], h
+    if kind == "w8":
+        inputs, cost = _scanc_cost(st, scanc)
+        return inputs, scanc.grad(cost, inputs[1])
+    return {"w5": w5_graph, "w6": w6_graph, "w10": w10_graph}[kind]()
 
 
 def torch_lstm(d: dict, device: str):

@@ -53,7 +53,8 @@ def _step(T, concat, dot, sigmoid):
     return step
 
 
-def w10_scanc(d, peer):
+def w10_graph():
+    """W10's inputs (`ARGS`) and hidden states, built with scanc."""
     import scanc
     import scanc.tensor as st
 
@@ -66,7 +67,13 @@ def w10_scanc(d, peer):
         outputs_info=[h0, c0],
         non_sequences=Ws + bs,
     )
-    f = scanc.function([X, h0, c0, *Ws, *bs], h)
+    return [X, h0, c0, *Ws, *bs], h
+
+
+def w10_scanc(d, peer):
+    import scanc
+
+    f = scanc.function(*w10_graph())
     return lambda: f(*[d[k] for k in ARGS])
 
 

@@ -105,7 +105,8 @@ def w5_reference(d):
 W5_ARGS = ("x0", "W", "Y", "U", "P", "V")
 
 
-def w5_scanc(d, peer):
+def w5_graph():
+    """W5's inputs (`W5_ARGS`) and trace, built with scanc."""
     import scanc
     import scanc.tensor as st
 
@@ -122,7 +123,13 @@ def w5_scanc(d, peer):
         sequences=[Y, P[::-1]],
         outputs_info=[x0],
     )
-    f = scanc.function([x0, W, Y, U, P, V], out)
+    return [x0, W, Y, U, P, V], out
+
+
+def w5_scanc(d, peer):
+    import scanc
+
+    f = scanc.function(*w5_graph())
     return lambda: f(*[d[k] for k in W5_ARGS])
 
 
@@ -222,7 +229,8 @@ def w6_reference(d):
 W6_ARGS = ("x0", "U", "V", "W", "b", "n")
 
 
-def w6_scanc(d, peer):
+def w6_graph():
+    """W6's inputs (`W6_ARGS`) and trace, built with scanc."""
     import scanc
     import scanc.tensor as st
 
@@ -239,7 +247,13 @@ def w6_scanc(d, peer):
         n_steps=n,
         outputs_info=[dict(initial=X, taps=[-2, -1])],
     )
-    f = scanc.function([X, U, V, W, b, n], out)
+    return [X, U, V, W, b, n], out
+
+
+def w6_scanc(d, peer):
+    import scanc
+
+    f = scanc.function(*w6_graph())
     return lambda: f(*[d[k] for k in W6_ARGS])
 
 
