@@ -135,3 +135,24 @@ def test_on_a_gpu(f):
     args = arguments()
     hs, _ = f(*args)
     np.testing.assert_allclose(hs, reference(*args), rtol=1e-9)
+
+
+def test_shared_variables_random_streams_and_pickling():
+    """Shared values go in and their updates come back; a random stream gives
+    the CPU's draws call after call; a pickled function compiles again."""
+    import pickle
+
+    x = st.vector("x")
+    count = scanc.shared(np.float64(0), name="count")
+    f = scanc.function([x], x * 2, updates=[(count, count + 1)], target="cuda")
+    streams = [st.random.RandomStream(seed=5) for _ in range(2)]
+    draws = [scanc.scan(lambda s=s: s.normal(size=(2,)), n_steps=3)[0] for s in streams]
+    on_gpu = scanc.function([], draws[0], target="cuda")
+    on_cpu = scanc.function([], draws[1], target="cpu")
+    with scanc.cuda.use_driver(scanc.cuda.host_driver(f, on_gpu)):
+        np.testing.assert_array_equal(f(np.arange(3.0)), [0.0, 2.0, 4.0])
+        f(np.arange(3.0))
+        assert count.get_value() == 2
+        for _ in range(2):
+            np.testing.assert_array_equal(on_gpu(), on_cpu())
+    assert ".entry" in pickle.loads(pickle.dumps(f)).ptx
