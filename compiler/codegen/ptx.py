@@ -1,10 +1,12 @@
 """PTX for NVIDIA GPUs from LLVM IR, checked without a GPU.
 
-`emit(module, target)` runs LLVM's O3 pipeline for the NVPTX target of a
-`scanc.codegen.target.cuda` target and prints PTX; with `libdevice=True` it
-first links CUDA's libdevice (`__nv_tanh`, `__nv_exp`, ...), whose
-`__nvvm_reflect` queries the NVPTX pipeline folds, and makes every function
-but the kernels internal, so the used ones are inlined and the rest dropped.
+`emit(module, target)` runs `KERNEL_PASSES` for the NVPTX target of a
+`scanc.codegen.target.cuda` target and prints PTX; with `libdevice=True` (or
+when the module calls it) it first links CUDA's libdevice (`__nv_tanh`,
+`__nv_exp`, ...), whose `__nvvm_reflect` queries NVPTX's code generator folds,
+and makes every function but the module's own internal, so the used ones are
+inlined and the rest dropped. `check_kernels` does both for a `gpu`-stage
+module and checks the result with ptxas for `CHECKED_ARCHS`.
 `check(ptx, arch)` assembles PTX with CUDA's `ptxas -v --warn-on-spills
 -Werror` and returns what it reports per kernel (registers, spills, shared
 memory); a rejected PTX raises `PtxasError` with ptxas's message.
