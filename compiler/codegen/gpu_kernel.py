@@ -85,25 +85,6 @@ class KernelEmitter(FunctionEmitter):
         self.top = self.b.alloca(i64, name="arena.top")
         self.b.store(ir.Constant(i64, 0), self.top)
 
-    def emit(self) -> EmittedFunction:
-        args = self.fn.body.block.args
-        for arg, slot in zip(args, self.layout.inputs):
-            self.values[arg] = self.unpack_input(arg.type, slot.offset, slot.rank)
-        self.emit_block(self.fn.body.block)
-        return EmittedFunction(self.fn.sym_name.data, self.layout, self.checks)
-
-    def unpack_input(self, type_, k: int, rank: int):
-        """As on the CPU, the frame's input words marked invariant: the kernel
-        never writes them, so the backend may load them again where it would
-        otherwise hold them in registers for the whole kernel."""
-        start = len(self.b.block.instructions)
-        value = super().unpack_input(type_, k, rank)
-        invariant = self.module.add_metadata([])
-        for instruction in self.b.block.instructions[start:]:
-            if isinstance(instruction, ir.LoadInstr):
-                instruction.set_metadata("invariant.load", invariant)
-        return value
-
     # -- leaving: a failed check ---------------------------------------------------------
     def leave(self, code: int) -> None:
         self.b.store(ir.Constant(i32, code), self.status)

@@ -116,7 +116,7 @@ class FunctionEmitter:
 
     # -- entry: unpack the frame ----------------------------------------------------------
     def emit(self) -> EmittedFunction:
-        for arg, slot in zip(self.fn.args, self.layout.inputs):
+        for arg, slot in zip(self.fn.body.block.args, self.layout.inputs):
             self.values[arg] = self.unpack_input(arg.type, slot.offset, slot.rank)
         self.emit_block(self.fn.body.block)
         name = self.fn.sym_name.data
