@@ -66,6 +66,18 @@ def run(cmd: list[str], **extra_env: str) -> int:
     return subprocess.run(cmd, cwd=ROOT, env=env).returncode
 
 
+#: every end-to-end scan and gradient test: `test` runs them again on gpu-sim,
+#: `gpu` on the GPU
+GPU_E2E = [
+    "tests/e2e/test_scan_semantics.py",
+    "tests/e2e/test_guide_examples.py",
+    "tests/e2e/test_scan_gradients.py",
+    "tests/e2e/test_pytensor_scan_compat.py",
+    "tests/e2e/test_scan_checkpoints.py",
+    "tests/e2e/test_gradients.py",
+]
+
+
 def examples() -> int:
     ensure_env()
     status = 0
@@ -116,19 +128,9 @@ def test() -> int:
     return status | eager | fuzzed
 
 
-#: the end-to-end tests `gpu` runs on the GPU (every scan and gradient test)
-GPU_E2E = [
-    "tests/e2e/test_scan_semantics.py",
-    "tests/e2e/test_guide_examples.py",
-    "tests/e2e/test_scan_gradients.py",
-    "tests/e2e/test_pytensor_scan_compat.py",
-    "tests/e2e/test_scan_checkpoints.py",
-    "tests/e2e/test_gradients.py",
-]
-
 #: what `gpu-wheels` downloads: scanc's pins and test tools that a GPU image
 #: with PyTorch, JAX and CuPy lacks (it has NumPy, pytest, pytest-xdist and
-#: setuptools); about 63 MiB, llvmlite most of it
+#: setuptools); 64.4 MB, llvmlite most of it
 GPU_WHEELS = [
     "xdsl==0.74.0",
     "immutabledict",
