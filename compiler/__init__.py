@@ -12,7 +12,8 @@ power = scanc.function([A, k], result[-1], updates=updates)
 # `scanc.scan` is the callable module compiler/scan/__init__.py
 import scanc.scan  # noqa: E402, F401, I001
 from scanc import config, cuda, gradient, tensor
-from scanc.frontend.function import Function, UnusedInputError, function, get_mode
+from scanc.frontend.function import Function, function, get_mode
+from scanc.frontend.signature import UnusedInputError
 from scanc.frontend.io import In, Out
 from scanc.frontend.replace import clone_replace
 from scanc.gradient import grad, hessian, jacobian, verify_grad

@@ -5,117 +5,40 @@ from __future__ import annotations
 import functools
 import pickle
 
-import itertools
-import re
 import threading
 import time
 
-import numpy as np
 from scanc import config, cuda, pipeline
 from scanc.runtime.cuda_launch import GpuFunction
-from scanc.codegen.target import Target, default, host, named
-from scanc.dialects import st
-from scanc.graph import DEFAULT_UPDATES, TensorVariable, ir_name
-from scanc.frontend.loop_builder import MissingInputError
+from scanc.codegen.target import host
 from scanc.frontend import shared_code
+from scanc.frontend.signature import (
+    as_output,
+    build_module,
+    check_inputs,
+    check_unused,
+    default_updates,
+    param,
+    fresh_symbol,
+    target_of,
+)
 from scanc.frontend.replace import clone_replace
-from scanc.frontend.generators import RandomGeneratorVariable
 from scanc.frontend.io import unwrap_inputs, unwrap_outputs
-from scanc.frontend.shared import SHARED, SharedVariable, checked_updates
-from scanc.frontend.slicing import clone_into, ops_computing
+from scanc.frontend.shared import checked_updates
 from scanc.frontend.specialization import Variants, small_sizes
 from scanc.passes.specialize_shapes import SpecializeShapesPass, format_shapes
-from scanc.runtime.abi import Param
 from scanc.runtime import fast_calls
 from scanc.runtime.call import NativeFunction
 from scanc.runtime.fast_calls import FastCalls
 from scanc.runtime.generators import as_generator
 from scanc.runtime.inputs import check_shared_value, convert_input
 from scanc.runtime.jit import load, load_kernel_library, load_object
-from scanc.tensor.basic import as_tensor_variable
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, StringAttr
 from xdsl.parser import Parser
-from xdsl.ir import Block, Region, SSAValue
-
-_names = itertools.count()
 
 #: callbacks `hook(name, stage, module_text)` that `scanc dump` installs
 dump_hooks: list = []
-
-
-class UnusedInputError(Exception):
-    """An input of `function` does not affect any output."""
-
-
-def _symbol(name: str | None) -> str:
-    base = re.sub(r"[^A-Za-z0-9_]", "_", name or "fn")  # an ASCII symbol
-    return f"{base}_{next(_names)}"
-
-
-def build_module(
-    inputs: list[TensorVariable], outputs: list[TensorVariable], name: str
-) -> tuple[ModuleOp, list[SharedVariable]]:
-    """The graph stage: a module with one `func.func` computing `outputs`. Shared
-    variables the outputs use become extra arguments after `inputs`; they are
-    returned in that order."""
-    block = Block(arg_types=[v.ir_type for v in inputs])
-    mapping: dict[SSAValue, SSAValue] = {}
-    for var, arg in zip(inputs, block.args):
-        mapping[var.value] = arg
-        _name(arg, var.name)
-    ops, free = ops_computing(
-        [o.value for o in outputs],
-        mapping,
-        lambda op: not isinstance(op, st.PlaceholderOp),
-    )
-    missing = [v for v in free if v not in SHARED]
-    if missing:
-        names = ", ".join(repr(TensorVariable(v)) for v in missing)
-        raise MissingInputError(
-            f"function: outputs depend on inputs that were not given: {names}"
-        )
-    implicit = [SHARED[v] for v in free]
-    for var in implicit:
-        mapping[var.value] = block.insert_arg(var.ir_type, len(block.args))
-        _name(mapping[var.value], var.name)
-    clone_into(block, ops, mapping)
-    block.add_op(func.ReturnOp(*[mapping[o.value] for o in outputs]))
-    fn = func.FuncOp(
-        name,
-        ([a.type for a in block.args], [o.ir_type for o in outputs]),
-        Region(block),
-    )
-    return ModuleOp([fn]), implicit
-
-
-def _name(arg: SSAValue, name: str | None) -> None:
-    if name:
-        arg.name_hint = ir_name(name)
-
-
-def _default_updates(outputs, updates) -> list[tuple[SharedVariable, TensorVariable]]:
-    """The default updates (random states advancing) of the shared variables the
-    outputs and updates read, except those `updates` already sets."""
-    values = [o.value for o in outputs] + [e.value for _, e in updates]
-    _, free = ops_computing(values, {}, lambda op: not isinstance(op, st.PlaceholderOp))
-    explicit = {id(var) for var, _ in updates}
-    return [
-        (SHARED[v], DEFAULT_UPDATES[SHARED[v]])
-        for v in free
-        if v in SHARED
-        and SHARED[v] in DEFAULT_UPDATES
-        and id(SHARED[v]) not in explicit
-    ]
-
-
-def _param(var: TensorVariable, name: str) -> Param:
-    return Param(
-        name,
-        np.dtype(var.dtype),
-        var.static_shape,
-        isinstance(var, RandomGeneratorVariable),
-    )
 
 
 class Function:
@@ -144,34 +67,34 @@ class Function:
         defaults=None,
         input_names=None,
     ):
-        self.target = _target(target)
-        self.inputs = _check_inputs(inputs)
+        self.target = target_of(target)
+        self.inputs = check_inputs(inputs)
         #: values of the inputs a call may omit, by position (`In(x, value=...)`)
         self.defaults = dict(defaults or {})
         self.single = outputs is not None and not isinstance(outputs, (list, tuple))
         out_list = (
             [] if outputs is None else ([outputs] if self.single else list(outputs))
         )
-        self.outputs = [_as_output(o) for o in out_list]
+        self.outputs = [as_output(o) for o in out_list]
         self.updates = checked_updates(updates, "function")
         if not no_default_updates:
-            self.updates += _default_updates(self.outputs, self.updates)
+            self.updates += default_updates(self.outputs, self.updates)
         self.allow_input_downcast = allow_input_downcast
-        self.name = _symbol(name)
+        self.name = fresh_symbol(name)
         computed = self.outputs + [expr for _, expr in self.updates]
         module, self.shared_inputs = build_module(self.inputs, computed, self.name)
-        _check_unused(module, self.inputs, on_unused_input)
+        check_unused(module, self.inputs, on_unused_input)
         self.optimize = optimize
         names = input_names or [v.name for v in self.inputs]
         self.params = [
-            _param(v, name or f"input {n}")
+            param(v, name or f"input {n}")
             for n, (v, name) in enumerate(zip(self.inputs, names))
         ]
         self.all_params = self.params + [
-            _param(v, v.name or "shared") for v in self.shared_inputs
+            param(v, v.name or "shared") for v in self.shared_inputs
         ]
         self.out_params = [
-            _param(v, v.name or f"output {n}") for n, v in enumerate(computed)
+            param(v, v.name or f"output {n}") for n, v in enumerate(computed)
         ]
         self.updated = [var for var, _ in self.updates]
         self.generator_outputs = any(p.generator for p in self.out_params)
@@ -286,7 +209,7 @@ class Function:
         module = self.graph.clone()
         fn = next(iter(module.ops))
         assert isinstance(fn, func.FuncOp)
-        name = _symbol(f"{self.name}_variant")
+        name = fresh_symbol(f"{self.name}_variant")
         fn.sym_name = StringAttr(name)
         SpecializeShapesPass(format_shapes(list(shapes))).apply(
             pipeline.context(), module
@@ -421,61 +344,6 @@ class Function:
         return extra
 
 
-def _check_inputs(inputs) -> list[TensorVariable]:
-    if isinstance(inputs, TensorVariable) or not isinstance(inputs, (list, tuple)):
-        raise TypeError("function: inputs must be a list of symbolic variables")
-    checked = []
-    for n, var in enumerate(inputs):
-        if not isinstance(var, TensorVariable) or not isinstance(
-            var.value.owner, st.PlaceholderOp
-        ):
-            raise TypeError(
-                f"function: input {n} ({var!r}) must be a symbolic input such as "
-                "scanc.tensor.vector('x'), not a computed or constant value"
-            )
-        if isinstance(var, SharedVariable):
-            raise TypeError(
-                f"function: shared variable {var!r} cannot be an explicit input; "
-                "functions read shared variables by themselves"
-            )
-        if any(var is other for other in checked):
-            raise ValueError(f"function: input {var!r} is given twice")
-        checked.append(var)
-    return checked
-
-
-def _as_output(value) -> TensorVariable:
-    return as_tensor_variable(value)
-
-
-def _check_unused(module: ModuleOp, inputs, policy: str) -> None:
-    fn = next(iter(module.ops))
-    assert isinstance(fn, func.FuncOp)
-    unused = [v for v, arg in zip(inputs, fn.args) if not arg.uses]  # explicit inputs
-    if unused and policy == "raise":
-        raise UnusedInputError(
-            f"function: inputs {unused} are not used to compute the outputs; pass "
-            "on_unused_input='ignore' to allow it"
-        )
-
-
-def _target(target) -> Target:
-    """The `Target` a `target=` argument names (a `Target`, or a name of
-    `scanc.codegen.target.named`)."""
-    if target is None:
-        return default()
-    if isinstance(target, str):
-        try:
-            return named(target)
-        except ValueError as error:
-            raise ValueError(f"function: {error}") from None
-    if isinstance(target, Target):
-        return target
-    raise TypeError(
-        f"function: target must be a scanc.Target or a name, not {type(target).__name__}"
-    )
-
-
 @functools.lru_cache(maxsize=64)
 def _parsed(graph: str) -> tuple[ModuleOp, str]:
     """The module of a pickled function's graph and its name-free text, made
@@ -515,7 +383,7 @@ def _rebuilt(state: dict) -> Function:
     f = Function.__new__(Function)
     graph = state.pop("graph")
     f.__dict__.update(state)
-    f.name = _symbol(state["name"])
+    f.name = fresh_symbol(state["name"])
     f.target = state["target"] or host()
     parsed, text = _parsed(graph)
     module = parsed.clone()

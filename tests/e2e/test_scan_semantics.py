@@ -200,7 +200,7 @@ def rng_normal(shape):
 def _stages(f):
     """(stage, text) of the loops stage of an already compiled function, rebuilt."""
     from scanc import pipeline
-    from scanc.frontend.function import build_module
+    from scanc.frontend.signature import build_module
 
     module, _ = build_module(f.inputs, f.outputs, "again")
     pipeline.run_opt(module)

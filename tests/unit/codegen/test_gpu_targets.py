@@ -11,7 +11,7 @@ import scanc.tensor as st
 from scanc import pipeline
 from scanc.codegen import ptx
 from scanc.codegen.target import cuda, gpu_sim, host, named
-from scanc.frontend.function import build_module
+from scanc.frontend.signature import build_module
 
 needs_ptxas = pytest.mark.skipif(
     ptx.ptxas_path() is None, reason="CUDA's ptxas is not installed"

@@ -8,7 +8,7 @@ import scanc
 import scanc.tensor as st
 from scanc import pipeline
 from scanc.dialects.scan import LoopOp, YieldOp, outside_value
-from scanc.frontend.function import build_module
+from scanc.frontend.signature import build_module
 
 
 def rnn_module():

@@ -7,7 +7,7 @@ import scanc.tensor as st
 from scanc import pipeline
 from scanc.dialects import st as st_dialect
 from scanc.dialects.scan import LoopOp
-from scanc.frontend.function import build_module
+from scanc.frontend.signature import build_module
 
 rng = np.random.default_rng(11)
 

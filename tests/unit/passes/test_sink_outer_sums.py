@@ -9,7 +9,7 @@ import scanc.tensor as st
 from scanc import pipeline
 from scanc.dialects import st as st_dialect
 from scanc.dialects.scan import LoopOp
-from scanc.frontend.function import build_module
+from scanc.frontend.signature import build_module
 from bench.grad_workloads import _scanc_cost, w8_reference
 from bench.scan_workloads import W5_ARGS
 

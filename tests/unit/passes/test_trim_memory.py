@@ -8,7 +8,7 @@ from xdsl.dialects import arith, memref
 import scanc
 import scanc.tensor as st
 from scanc import pipeline
-from scanc.frontend.function import build_module
+from scanc.frontend.signature import build_module
 
 
 def power_graph(last_rows: int):
